@@ -1,0 +1,144 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from federation import selectors, services
+from federation.api_base import CptsScopedMixin, FederationScopedMixin
+from federation.models import Commune
+from federation.serializers import (
+    CommuneSerializer,
+    CptsSerializer,
+    FederationMemberSerializer,
+    FederationSerializer,
+    MembershipSerializer,
+    TerritoryChangeSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+
+
+def raise_api_validation_error(exc: DjangoValidationError):
+    """Turn a service's ValidationError into a structured 400 (messages stay French)."""
+    raise ValidationError({"detail": exc.messages, "code": [e.code for e in exc.error_list]}) from exc
+
+
+class ObtainTokenView(APIView):
+    """Exchange e-mail + password for an API token (`Authorization: Token <key>`)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        data = UserSerializer(request.user).data
+        data["memberships"] = MembershipSerializer(selectors.user_memberships(request.user), many=True).data
+        data["federations"] = FederationSerializer(selectors.user_federations(request.user), many=True).data
+        return Response(data)
+
+
+class CptsListView(generics.ListAPIView):
+    """The CPTS the user belongs to."""
+
+    serializer_class = CptsSerializer
+
+    def get_queryset(self):
+        return (
+            selectors.cpts_with_population()
+            .filter(pk__in=selectors.user_cpts(self.request.user).values("pk"))
+            .order_by("name")
+        )
+
+
+class CptsDetailView(CptsScopedMixin, APIView):
+    @extend_schema(responses=CptsSerializer)
+    def get(self, request, cpts_slug):
+        cpts = selectors.cpts_with_population().get(pk=self.cpts.pk)
+        return Response(CptsSerializer(cpts).data)
+
+
+class CptsTerritoryView(CptsScopedMixin, generics.ListAPIView):
+    """Communes of the CPTS territory; coordinators add or remove communes."""
+
+    serializer_class = CommuneSerializer
+
+    def get_queryset(self):
+        return selectors.cpts_communes(self.cpts).order_by("insee_code")
+
+    @extend_schema(request=TerritoryChangeSerializer, responses=CptsSerializer)
+    def post(self, request, cpts_slug):
+        change = TerritoryChangeSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        try:
+            services.cpts_add_communes(
+                actor=request.user, cpts=self.cpts, commune_codes=change.validated_data["add"]
+            )
+            services.cpts_remove_communes(
+                actor=request.user, cpts=self.cpts, commune_codes=change.validated_data["remove"]
+            )
+        except DjangoValidationError as exc:
+            raise_api_validation_error(exc)
+        cpts = selectors.cpts_with_population().get(pk=self.cpts.pk)
+        return Response(CptsSerializer(cpts).data, status=status.HTTP_200_OK)
+
+
+class CptsMembersView(CptsScopedMixin, generics.ListAPIView):
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        return selectors.cpts_members(self.cpts)
+
+
+class FederationListView(generics.ListAPIView):
+    serializer_class = FederationSerializer
+
+    def get_queryset(self):
+        return selectors.user_federations(self.request.user).order_by("name")
+
+
+class FederationDetailView(FederationScopedMixin, APIView):
+    @extend_schema(responses=FederationSerializer)
+    def get(self, request, federation_slug):
+        data = FederationSerializer(self.federation).data
+        data["members"] = FederationMemberSerializer(
+            selectors.active_members(self.federation), many=True
+        ).data
+        return Response(data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("departement", str, description="Code du département"),
+        OpenApiParameter("q", str, description="Début du nom ou code INSEE / postal"),
+    ]
+)
+class CommuneListView(generics.ListAPIView):
+    """INSEE reference communes (public reference data)."""
+
+    serializer_class = CommuneSerializer
+
+    def get_queryset(self):
+        queryset = Commune.objects.select_related("departement").order_by("name")
+        departement = self.request.query_params.get("departement")
+        if departement:
+            queryset = queryset.filter(departement_id=departement)
+        q = (self.request.query_params.get("q") or "").strip()
+        if q:
+            queryset = queryset.filter(Q(name__istartswith=q) | Q(insee_code=q) | Q(postal_codes__contains=q))
+        return queryset

@@ -1,0 +1,46 @@
+"""Base classes for API views scoped to a space resolved from the URL.
+
+`cpts_slug` / `federation_slug` URL kwargs are resolved through the access helpers, so a space the user
+cannot see is a 404 and a write the user may not do is a 403. Every app's API builds on these.
+"""
+
+from functools import cached_property
+
+from rest_framework import permissions
+
+from federation.access import access_cpts, access_federation
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class CptsScopedMixin:
+    """For views under `.../cpts/<cpts_slug>/...`: `self.cpts` is the CPTS, checked for the user."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    write_requires_manager = True  # POST/PUT/PATCH/DELETE need a coordinator or admin
+
+    @cached_property
+    def cpts(self):
+        for_write = self.write_requires_manager and self.request.method in WRITE_METHODS
+        # DRF turns Django's Http404 / PermissionDenied into 404 / 403 responses.
+        return access_cpts(self.request.user, self.kwargs["cpts_slug"], for_write=for_write)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.cpts  # noqa: B018 — resolve (404/403) before any handler runs
+
+
+class FederationScopedMixin:
+    """For views under `.../federations/<federation_slug>/...`: `self.federation`, checked."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    write_requires_manager = True
+
+    @cached_property
+    def federation(self):
+        for_write = self.write_requires_manager and self.request.method in WRITE_METHODS
+        return access_federation(self.request.user, self.kwargs["federation_slug"], for_write=for_write)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.federation  # noqa: B018

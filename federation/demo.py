@@ -1,0 +1,136 @@
+"""Demo data of the base layer: a real département, its inter-CPTS federation, CPTS built from real
+adjacent communes (whole EPCI), partners, and a user for every role. Idempotent."""
+
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.text import slugify
+from faker import Faker
+
+from federation import services
+from federation.models import (
+    Cpts,
+    CptsRole,
+    Departement,
+    Epci,
+    Federation,
+    FederationRole,
+    MaturityStage,
+    Partner,
+    User,
+)
+from federation.reference_data import load_departments
+
+DEMO_PASSWORD = "maillage-demo-2026"
+EMAIL_DOMAIN = "demo.maillage.fr"
+
+# (CPTS name, fragment of the EPCI name whose communes form its territory, maturity stage, member)
+HERAULT_CPTS = [
+    ("CPTS du Pays de Lunel", "Lunel", MaturityStage.ACI_SIGNED, True),
+    ("CPTS du Pays de l'Or", "Pays de l'Or", MaturityStage.ACI_SIGNED, True),
+    ("CPTS du Bassin de Thau", "Sète", MaturityStage.ACI_SIGNED, True),
+    ("CPTS Béziers Méditerranée", "Béziers", MaturityStage.HEALTH_PROJECT, True),
+    ("CPTS du Grand Pic Saint-Loup", "Pic Saint-Loup", MaturityStage.PREFIGURATION, True),
+    ("CPTS Hérault Méditerranée", "Hérault-Méditerranée", MaturityStage.PROJECT, False),
+]
+PARTNERS = [
+    ("DAC 34", Partner.Kind.DAC),
+    ("URPS Médecins Libéraux Occitanie", Partner.Kind.URPS),
+    ("France Assos Santé Occitanie", Partner.Kind.USERS),
+    ("CHU de Montpellier", Partner.Kind.HOSPITAL),
+]
+
+
+EPCI_PREFIX = r"^(Communauté (d'agglomération|de communes|urbaine)|Métropole) (de |du |des |d')?"
+
+
+def _user(email: str, name: str, **extra) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = services.user_create(email=email, password=DEMO_PASSWORD, display_name=name, **extra)
+    return user
+
+
+def _territories(departement: Departement) -> list[tuple[str, list[str], str, bool]]:
+    epcis = (
+        Epci.objects.filter(communes__departement=departement)
+        .annotate(population=Sum("communes__population"))
+        .distinct()
+    )
+    chosen = []
+    if departement.code == "34":
+        for name, fragment, stage, member in HERAULT_CPTS:
+            epci = epcis.filter(name__icontains=fragment).order_by("-population").first()
+            if epci is not None:
+                chosen.append((name, epci, stage, member))
+    if len(chosen) < 5:  # another département: its five most populated EPCI after the largest
+        chosen = [
+            (f"CPTS {re.sub(EPCI_PREFIX, '', epci.name)}", epci, MaturityStage.ACI_SIGNED, True)
+            for epci in epcis.order_by("-population")[1:7]
+        ]
+    return [
+        (
+            name,
+            list(epci.communes.filter(departement=departement).values_list("insee_code", flat=True)),
+            stage,
+            member,
+        )
+        for name, epci, stage, member in chosen
+    ]
+
+
+@transaction.atomic
+def seed(stdout) -> None:
+    code = settings.DEMO_DEPARTMENT
+    if not Departement.objects.filter(code=code).exists():
+        load_departments([code])
+    departement = Departement.objects.get(code=code)
+    federation = Federation.objects.filter(slug=f"inter-cpts-{code}").first() or services.federation_create(
+        actor=None, name=f"Inter-CPTS {departement.name}", departement=departement, slug=f"inter-cpts-{code}"
+    )
+    fake = Faker("fr_FR")
+    fake.seed_instance(34)
+    accounts = []
+
+    admin = _user(f"admin@{EMAIL_DOMAIN}", "Administrateur technique", is_staff=True, is_superuser=True)
+    accounts.append((admin.email, "staff (admin Django)"))
+    fed_coord = _user(f"coordination@{EMAIL_DOMAIN}", "Claire Fontaine")
+    services.federation_role_grant(
+        federation=federation, user=fed_coord, role=FederationRole.Role.COORDINATOR
+    )
+    services.federation_role_grant(federation=federation, user=fed_coord, role=FederationRole.Role.ADMIN)
+    accounts.append((fed_coord.email, f"coordinatrice de {federation.name}"))
+
+    for name, communes, stage, member in _territories(departement):
+        slug = re.sub(r"^(du|de|des|d)-", "", slugify(name.replace("CPTS", "")))[:50].strip("-")
+        cpts = Cpts.objects.filter(slug=slug).first() or services.cpts_create(
+            actor=None, name=name, slug=slug, maturity_stage=stage, commune_codes=communes
+        )
+        if member:
+            services.federation_add_cpts(federation=federation, cpts=cpts)
+        for index, role in enumerate(
+            [CptsRole.COORDINATOR, CptsRole.BUREAU, CptsRole.MEMBER, CptsRole.MEMBER, CptsRole.MEMBER]
+        ):
+            email = f"{role}{index if role == CptsRole.MEMBER else ''}.{slug}@{EMAIL_DOMAIN}"
+            user = _user(email, f"{fake.first_name()} {fake.last_name()}")
+            services.membership_set(actor=None, cpts=cpts, user=user, role=role)
+            if role != CptsRole.MEMBER or index == 2:
+                accounts.append((email, f"{CptsRole(role).label} — {name}"))
+
+    for name, kind in PARTNERS:
+        slug = slugify(name)[:50]
+        partner = Partner.objects.filter(federation=federation, slug=slug).first() or services.partner_create(
+            federation=federation, name=name, kind=kind, slug=slug
+        )
+        delegate = _user(f"delegue.{slug}@{EMAIL_DOMAIN}", f"{fake.first_name()} {fake.last_name()}")
+        services.federation_role_grant(
+            federation=federation, user=delegate, role=FederationRole.Role.PARTNER_DELEGATE, partner=partner
+        )
+        accounts.append((delegate.email, f"délégué·e du partenaire {name}"))
+
+    stdout.write(f"Fédération « {federation.name} » : {federation.members.count()} membres.\n")
+    stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :\n")
+    for email, role in accounts:
+        stdout.write(f"  {email:<55} {role}\n")

@@ -1,0 +1,62 @@
+"""Liveness (`/healthz`) and readiness (`/readyz`) probes."""
+
+import time
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "engine": connection.vendor}
+
+
+def _check_channel_layer() -> dict:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    marker = uuid.uuid4().hex
+    async_to_sync(layer.send)(channel, {"type": "readyz.ping", "marker": marker})
+    received = async_to_sync(layer.receive)(channel)
+    return {"ok": received.get("marker") == marker, "backend": type(layer).__name__}
+
+
+def _check_broker() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return {"ok": True, "mode": "broker"}
+
+
+CHECKS = {"database": _check_database, "channel_layer": _check_channel_layer, "broker": _check_broker}
+
+
+@never_cache
+def readyz(request):
+    results, ready = {}, True
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            result = check()
+        except Exception as exc:  # noqa: BLE001 — a probe reports any failure, it never raises
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        result["ms"] = round((time.monotonic() - started) * 1000, 1)
+        results[name] = result
+        ready = ready and result["ok"]
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503
+    )

@@ -1,0 +1,95 @@
+"""Reads of the base layer. Querysets are scoped and carry their select/prefetch."""
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from federation.models import (
+    College,
+    Commune,
+    Cpts,
+    Federation,
+    FederationMember,
+    FederationRole,
+    Membership,
+    Partner,
+    User,
+)
+from federation.territory import aci_size_tier
+
+
+def cpts_with_population() -> QuerySet[Cpts]:
+    return Cpts.objects.annotate(population=Coalesce(Sum("territory__commune__population"), 0))
+
+
+def cpts_population(cpts: Cpts) -> int:
+    return Commune.objects.filter(cpts_link__cpts=cpts).aggregate(total=Sum("population"))["total"] or 0
+
+
+def cpts_size_tier(cpts: Cpts) -> int:
+    return aci_size_tier(cpts_population(cpts))
+
+
+def cpts_communes(cpts: Cpts) -> QuerySet[Commune]:
+    return Commune.objects.filter(cpts_link__cpts=cpts).select_related("departement", "epci")
+
+
+def active_members(federation: Federation) -> QuerySet[FederationMember]:
+    return federation.members.filter(left_on__isnull=True).select_related("cpts", "partner")
+
+
+def member_cpts(federation: Federation) -> QuerySet[Cpts]:
+    """The CPTS that are members of `federation` today (its CPTS college)."""
+    return Cpts.objects.filter(
+        federation_memberships__federation=federation,
+        federation_memberships__left_on__isnull=True,
+    )
+
+
+def member_partners(federation: Federation) -> QuerySet[Partner]:
+    """The partners sitting in the federation's partners college today."""
+    return Partner.objects.filter(
+        memberships__federation=federation,
+        memberships__college=College.PARTNERS,
+        memberships__left_on__isnull=True,
+    )
+
+
+def cpts_federation(cpts: Cpts) -> Federation | None:
+    """The federation `cpts` belongs to today, if any."""
+    return (
+        Federation.objects.filter(members__cpts=cpts, members__left_on__isnull=True)
+        .select_related("departement")
+        .first()
+    )
+
+
+def user_cpts(user: User) -> QuerySet[Cpts]:
+    """The CPTS the user is a member of (any role)."""
+    if not user.is_authenticated:
+        return Cpts.objects.none()
+    return Cpts.objects.filter(memberships__user=user)
+
+
+def user_federations(user: User) -> QuerySet[Federation]:
+    """Federations the user belongs to: through a member CPTS or a federation role."""
+    if not user.is_authenticated:
+        return Federation.objects.none()
+    return (
+        Federation.objects.filter(
+            Q(members__cpts__memberships__user=user, members__left_on__isnull=True) | Q(roles__user=user)
+        )
+        .distinct()
+        .select_related("departement")
+    )
+
+
+def user_memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("cpts").order_by("cpts__name")
+
+
+def federation_roles(user: User, federation: Federation) -> QuerySet[FederationRole]:
+    return FederationRole.objects.filter(user=user, federation=federation).select_related("partner")
+
+
+def cpts_members(cpts: Cpts) -> QuerySet[Membership]:
+    return cpts.memberships.select_related("user").order_by("user__display_name")

@@ -1,0 +1,91 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from federation.models import Commune, Cpts, Federation, FederationMember, Membership, Partner, User
+from federation.territory import aci_size_tier
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True)
+
+    def validate(self, attrs):
+        user = authenticate(
+            self.context.get("request"), username=attrs["email"].lower(), password=attrs["password"]
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                _("Adresse e-mail ou mot de passe incorrect."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name"]
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    departement = serializers.CharField(source="departement_id")
+
+    class Meta:
+        model = Commune
+        fields = ["insee_code", "name", "departement", "population", "postal_codes", "latitude", "longitude"]
+
+
+class CptsSerializer(serializers.ModelSerializer):
+    """Expects a queryset from `selectors.cpts_with_population()`."""
+
+    population = serializers.IntegerField(read_only=True)
+    size_tier = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cpts
+        fields = ["id", "slug", "name", "legal_status", "maturity_stage", "population", "size_tier"]
+
+    def get_size_tier(self, obj) -> int:
+        return aci_size_tier(obj.population)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    user = UserSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["cpts", "user", "role"]
+
+
+class TerritoryChangeSerializer(serializers.Serializer):
+    add = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list)
+    remove = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list)
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "slug", "name", "kind"]
+
+
+class FederationMemberSerializer(serializers.ModelSerializer):
+    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partner = PartnerSerializer(read_only=True)
+
+    class Meta:
+        model = FederationMember
+        fields = ["id", "college", "cpts", "partner", "joined_on", "left_on"]
+
+
+class FederationSerializer(serializers.ModelSerializer):
+    departement = serializers.CharField(source="departement_id")
+
+    class Meta:
+        model = Federation
+        fields = ["id", "slug", "name", "departement", "min_join_stage"]

@@ -1,0 +1,205 @@
+"""Writes of the base layer: keyword-only, atomic, validated before save."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from federation.models import (
+    College,
+    Commune,
+    Cpts,
+    CptsCommune,
+    CptsRole,
+    Departement,
+    Federation,
+    FederationMember,
+    FederationRole,
+    MaturityStage,
+    Membership,
+    Partner,
+    User,
+)
+
+
+def _check_manager(actor: User | None, cpts: Cpts) -> None:
+    """Only coordinators/admins of the CPTS, or staff, change it. `actor=None` is the system."""
+    if actor is None or actor.is_staff:
+        return
+    if not Membership.objects.filter(
+        user=actor, cpts=cpts, role__in=[CptsRole.COORDINATOR, CptsRole.ADMIN]
+    ).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str | None, display_name: str = "", **extra) -> User:
+    user = User(email=User.objects.normalize_email(email).lower(), display_name=display_name, **extra)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def cpts_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str = "",
+    maturity_stage: str = MaturityStage.PROJECT,
+    legal_status: str = Cpts.LegalStatus.ASSOCIATION_1901,
+    commune_codes: Iterable[str] = (),
+) -> Cpts:
+    cpts = Cpts(
+        name=name,
+        slug=slug or slugify(name)[:50],
+        maturity_stage=maturity_stage,
+        legal_status=legal_status,
+    )
+    cpts.full_clean()
+    cpts.save()
+    if commune_codes:
+        cpts_add_communes(actor=actor, cpts=cpts, commune_codes=commune_codes)
+    return cpts
+
+
+@transaction.atomic
+def cpts_add_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable[str]) -> int:
+    """Add communes to a CPTS territory. A commune belongs to at most one CPTS: any commune already
+    held by another CPTS refuses the whole change with a message naming it."""
+    _check_manager(actor, cpts)
+    codes = sorted(set(commune_codes))
+    communes = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=codes)}
+    unknown = [code for code in codes if code not in communes]
+    if unknown:
+        raise ValidationError(
+            _("Code(s) INSEE inconnu(s) : %(codes)s.") % {"codes": ", ".join(unknown)},
+            code="unknown_commune",
+        )
+    taken = (
+        CptsCommune.objects.filter(commune_id__in=codes).exclude(cpts=cpts).select_related("cpts", "commune")
+    )
+    errors = [
+        ValidationError(
+            _(
+                "La commune %(commune)s appartient déjà à la CPTS « %(cpts)s » : une commune ne peut "
+                "pas être sur deux CPTS."
+            )
+            % {"commune": link.commune, "cpts": link.cpts.name},
+            code="commune_taken",
+        )
+        for link in taken
+    ]
+    if errors:
+        raise ValidationError(errors)
+    existing = set(cpts.territory.values_list("commune_id", flat=True))
+    new_links = [CptsCommune(cpts=cpts, commune=communes[c]) for c in codes if c not in existing]
+    CptsCommune.objects.bulk_create(new_links)
+    return len(new_links)
+
+
+@transaction.atomic
+def cpts_remove_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable[str]) -> int:
+    _check_manager(actor, cpts)
+    deleted, _details = cpts.territory.filter(commune_id__in=list(commune_codes)).delete()
+    return deleted
+
+
+@transaction.atomic
+def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = CptsRole.MEMBER) -> Membership:
+    """Make `user` a member of `cpts` with `role` (creates or updates the membership)."""
+    _check_manager(actor, cpts)
+    membership, _created = Membership.objects.get_or_create(user=user, cpts=cpts, defaults={"role": role})
+    if membership.role != role:
+        membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
+    _check_manager(actor, cpts)
+    Membership.objects.filter(cpts=cpts, user=user).delete()
+
+
+@transaction.atomic
+def federation_create(
+    *, actor: User | None, name: str, departement: Departement, slug: str = ""
+) -> Federation:
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied
+    federation = Federation(name=name, slug=slug or slugify(name)[:50], departement=departement)
+    federation.full_clean()
+    federation.save()
+    return federation
+
+
+@transaction.atomic
+def federation_add_cpts(*, federation: Federation, cpts: Cpts, joined_on=None) -> FederationMember:
+    """Record that `cpts` joins the CPTS college of `federation`.
+
+    The decision itself (AG or bureau, per statutes) belongs to governance, which calls this.
+    """
+    if MaturityStage.rank(cpts.maturity_stage) < MaturityStage.rank(federation.min_join_stage):
+        raise ValidationError(
+            _("La CPTS « %(cpts)s » n'a pas atteint le stade requis pour adhérer (%(stage)s).")
+            % {"cpts": cpts.name, "stage": MaturityStage(federation.min_join_stage).label},
+            code="stage_too_early",
+        )
+    current = FederationMember.objects.filter(cpts=cpts, left_on__isnull=True).first()
+    if current is not None:
+        if current.federation_id == federation.id:
+            return current
+        raise ValidationError(
+            _("La CPTS « %(cpts)s » est déjà membre de « %(federation)s ».")
+            % {"cpts": cpts.name, "federation": current.federation.name},
+            code="already_member",
+        )
+    member = FederationMember(
+        federation=federation,
+        college=College.CPTS,
+        cpts=cpts,
+        joined_on=joined_on or timezone.localdate(),
+    )
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def partner_create(*, federation: Federation, name: str, kind: str, slug: str = "") -> Partner:
+    partner = Partner(federation=federation, name=name, kind=kind, slug=slug or slugify(name)[:50])
+    partner.full_clean()
+    partner.save()
+    member = FederationMember(federation=federation, college=College.PARTNERS, partner=partner)
+    member.full_clean()
+    member.save()
+    return partner
+
+
+@transaction.atomic
+def federation_member_leave(*, member: FederationMember, left_on=None) -> FederationMember:
+    member.left_on = left_on or timezone.localdate()
+    member.full_clean()
+    member.save(update_fields=["left_on"])
+    return member
+
+
+@transaction.atomic
+def federation_role_grant(
+    *, federation: Federation, user: User, role: str, partner: Partner | None = None
+) -> FederationRole:
+    if partner is not None and partner.federation_id != federation.id:
+        raise ValidationError(_("Ce partenaire n'appartient pas à cette fédération."))
+    grant, _created = FederationRole.objects.get_or_create(
+        federation=federation, user=user, role=role, partner=partner
+    )
+    return grant

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SharedActionsConfig(AppConfig):
+    name = "shared_actions"
+    label = "shared_actions"
+    verbose_name = _("Actions partagées")
