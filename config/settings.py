@@ -331,3 +331,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- shared_actions ---
+# SNP shift reminders: every day at SHIFT_REMINDER_HOUR (Europe/Paris) for the shifts of the next day.
+from celery.schedules import crontab  # noqa: E402
+
+SHIFT_REMINDER_HOUR = env_int("SHIFT_REMINDER_HOUR", 18)
+CELERY_BEAT_SCHEDULE["shared_actions-shift-reminders"] = {
+    "task": "shared_actions.tasks.send_shift_reminders",
+    "schedule": crontab(hour=SHIFT_REMINDER_HOUR, minute=0),
+}

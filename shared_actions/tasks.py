@@ -1,0 +1,16 @@
+"""Celery tasks: thin, take ids, idempotent (the services claim each row before e-mailing)."""
+
+from celery import shared_task
+
+from shared_actions import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_shift_reminders() -> int:
+    """Beat, every evening: remind everyone on a shift tomorrow (CELERY_BEAT_SCHEDULE)."""
+    return services.shift_reminders_send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
+    return services.meeting_invitations_send(meeting_id=meeting_id, user_ids=user_ids)
