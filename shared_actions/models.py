@@ -120,6 +120,9 @@ class DocumentDownload(models.Model):
         ordering = ["-downloaded_at"]
         verbose_name = _("téléchargement")
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.version}"
+
 
 # --- SNP rosters ----------------------------------------------------------------------------------
 class Roster(models.Model):
@@ -268,6 +271,9 @@ class SwapRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("demande d'échange ou de remplacement")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.assignment}"
+
 
 class CalendarFeed(models.Model):
     """A secret, revocable iCalendar URL: a person's shifts (`user`) or a whole roster (`roster`)."""
@@ -296,6 +302,9 @@ class CalendarFeed(models.Model):
                 name="feed_one_subject",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"iCal {self.user or self.roster}"
 
 
 # --- prevention campaigns -------------------------------------------------------------------------
@@ -374,6 +383,9 @@ class ActionTask(models.Model):
         ordering = ["id"]
         verbose_name = _("tâche")
 
+    def __str__(self) -> str:
+        return self.label
+
 
 class Indicator(models.Model):
     """A campaign indicator. Values are cumulative counts reported per CPTS over time; the latest
@@ -412,6 +424,9 @@ class IndicatorValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "cpts", "date"], name="one_value_per_cpts_and_date")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.cpts_id} {self.date}: {self.value}"
 
 
 # --- meetings -------------------------------------------------------------------------------------
@@ -481,3 +496,6 @@ class Invitation(models.Model):
         ordering = ["user__display_name", "user__email"]
         verbose_name = _("invitation")
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_invitation_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.meeting}"

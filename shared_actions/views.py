@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -313,7 +313,12 @@ def roster_detail(request, roster_id):
     week = selectors.week_start(day)
     coverage = selectors.roster_coverage(roster, week)
     sites = list(roster.sites.all())
-    mine = {a.shift_id: a for a in ShiftAssignment.objects.filter(user=request.user, shift__roster=roster)}
+    mine = {
+        a.shift_id: a
+        for a in ShiftAssignment.objects.filter(user=request.user, shift__roster=roster).select_related(
+            "shift"
+        )
+    }
     return render(
         request,
         "shared_actions/roster_detail.html",
@@ -415,11 +420,15 @@ def assignment_withdraw(request, assignment_id):
 @login_required
 @require_POST
 def assignment_request(request, assignment_id):
-    """Ask for a replacement (open call) or a swap with another assignment of the roster."""
+    """Ask for a replacement of my assignment (open call), or — with `mine` — offer to swap my
+    assignment `mine` with this one."""
     assignment = _assignment(request.user, assignment_id)
     counterpart = None
-    if request.POST.get("counterpart"):
-        counterpart = _assignment(request.user, request.POST["counterpart"])
+    if request.POST.get("mine"):
+        counterpart = assignment
+        assignment = _assignment(request.user, int(request.POST["mine"]))
+    if assignment.user_id != request.user.pk:
+        raise PermissionDenied
     try:
         services.swap_request_create(
             actor=request.user,
