@@ -186,7 +186,7 @@ class MeetingForm(forms.Form):
     )
     end = forms.DateTimeField(label=_("Fin"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     place = forms.CharField(label=_("Lieu"), required=False, max_length=300)
-    video_url = forms.URLField(label=_("Lien de visioconférence"), required=False)
+    video_url = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
     agenda = forms.CharField(
         label=_("Ordre du jour"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
