@@ -196,27 +196,33 @@ PSC_CLIENT_ID = env_str("PSC_CLIENT_ID", "")
 PSC_CLIENT_SECRET = env_str("PSC_CLIENT_SECRET", "")
 PSC_SERVER_URL = env_str("PSC_SERVER_URL", "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet")
 PSC_ENABLED = bool(PSC_CLIENT_ID)
+
+
+def pro_sante_connect_apps(client_id: str, secret: str, server_url: str) -> list[dict]:
+    """allauth openid_connect app entries for Pro Santé Connect (none when no client id is set)."""
+    if not client_id:
+        return []
+    return [
+        {
+            "provider_id": "pro-sante-connect",
+            "name": "Pro Santé Connect",
+            "client_id": client_id,
+            "secret": secret,
+            "settings": {
+                # PSC publishes its discovery document at a non-standard path.
+                "server_url": server_url.rstrip("/") + "/.well-known/wallet-openid-configuration",
+                "scope": ["openid", "scope_all"],
+                "auth_params": {"acr_values": "eidas1"},
+                "token_auth_method": "client_secret_post",
+            },
+        }
+    ]
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
-        "APPS": (
-            [
-                {
-                    "provider_id": "pro-sante-connect",
-                    "name": "Pro Santé Connect",
-                    "client_id": PSC_CLIENT_ID,
-                    "secret": PSC_CLIENT_SECRET,
-                    "settings": {
-                        "server_url": PSC_SERVER_URL + "/.well-known/wallet-openid-configuration",
-                        "scope": ["openid", "scope_all"],
-                        "auth_params": {"acr_values": "eidas1"},
-                        "token_auth_method": "client_secret_post",
-                    },
-                }
-            ]
-            if PSC_ENABLED
-            else []
-        ),
+        "APPS": pro_sante_connect_apps(PSC_CLIENT_ID, PSC_CLIENT_SECRET, PSC_SERVER_URL),
     }
 }
 
