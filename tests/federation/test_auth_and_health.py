@@ -99,3 +99,10 @@ def test_signed_in_home_lists_spaces(world, web):
     body = web(world.member_a).get("/").content.decode()
     assert "CPTS Alpha" in body and "Inter-CPTS Hérault" in body
     assert "CPTS Bravo" not in body
+
+
+def test_static_assets_are_served_locally(client):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("css/maillage.css")
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
