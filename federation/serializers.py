@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from federation.models import Commune, Cpts, Federation, FederationMember, Membership, Partner, User
+from federation.models import Commune, Cpts, CptsRole, Federation, FederationMember, Membership, Partner, User
 from federation.territory import aci_size_tier
 
 
@@ -61,6 +61,16 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["cpts", "user", "role"]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=CptsRole.choices, default=CptsRole.MEMBER)
+    display_name = serializers.CharField(max_length=150, required=False, default="")
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=CptsRole.choices)
 
 
 class TerritoryChangeSerializer(serializers.Serializer):

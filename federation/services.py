@@ -125,6 +125,46 @@ def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = Cp
 
 
 @transaction.atomic
+def member_invite(
+    *, actor: User | None, cpts: Cpts, email: str, role: str = CptsRole.MEMBER, display_name: str = ""
+) -> Membership:
+    """Add a person to a CPTS by e-mail: an existing account joins; otherwise an account without a
+    password is created and the person sets one through the password-reset link e-mailed to them."""
+    _check_manager(actor, cpts)
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = user_create(email=email, password=None, display_name=display_name)
+    membership = membership_set(actor=actor, cpts=cpts, user=user, role=role)
+    if created:
+        transaction.on_commit(lambda: _send_invitation(user, cpts))
+    return membership
+
+
+def _send_invitation(user: User, cpts: Cpts) -> None:
+    # The link is allauth's own password-reset link, so the person lands on its "set password" form.
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    send_mail(
+        _("Invitation sur Maillage : %(cpts)s") % {"cpts": cpts.name},
+        _(
+            "Vous êtes invité·e à rejoindre l'espace de « %(cpts)s » sur Maillage.\n"
+            "Choisissez votre mot de passe : %(url)s"
+        )
+        % {"cpts": cpts.name, "url": settings.SITE_URL + path},
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
 def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
     _check_manager(actor, cpts)
     Membership.objects.filter(cpts=cpts, user=user).delete()
