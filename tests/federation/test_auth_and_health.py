@@ -106,3 +106,10 @@ def test_static_assets_are_served_locally(client):
 
     assert finders.find("css/maillage.css")
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_french_first_whatever_the_browser_says(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="fr"' in page
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()
