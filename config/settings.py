@@ -71,8 +71,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "axes",
     # Project apps, in layer order (seed_demo runs their demo.py in this order).
     "federation",
     "federation.governance",
@@ -93,6 +95,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "federation.middleware.SecurityHeadersMiddleware",
+    "federation.middleware.MfaEnforcementMiddleware",
+    # Last, as django-axes requires: locks out repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +172,7 @@ SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "maillage")
 # --- auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "federation.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -186,6 +194,17 @@ ACCOUNT_ALLOW_REGISTRATION = env_bool("ACCOUNT_ALLOW_REGISTRATION", False)
 ACCOUNT_ADAPTER = "federation.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Roles that must use a second factor: any of staff, admin, coordinator, bureau,
+# federation_admin, federation_coordinator (comma-separated), e.g. "staff,coordinator,bureau".
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", [])
+USERSESSIONS_TRACK_ACTIVITY = True
+# django-axes: lock an (account, address) pair after repeated failures; allauth rate limits add to it.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "federation.security.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "federation.security.lockout_response"
 MFA_TOTP_ISSUER = "Maillage"
 SOCIALACCOUNT_ADAPTER = "federation.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
@@ -230,7 +249,7 @@ SOCIALACCOUNT_PROVIDERS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "federation.authentication.MfaAwareTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -250,6 +269,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de la plateforme inter-CPTS Maillage.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"MaturityStageEnum": "federation.models.MaturityStage"},
+    # In production the schema and its docs are for signed-in users only.
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.IsAuthenticated"]
+        if PRODUCTION
+        else ["rest_framework.permissions.AllowAny"]
+    ),
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI assets served by the project itself (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -330,6 +356,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

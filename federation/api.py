@@ -3,7 +3,6 @@ from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 from federation import selectors, services
 from federation.api_base import CptsScopedMixin, FederationScopedMixin
 from federation.models import Commune
+from federation.security import client_ip
 from federation.serializers import (
     CommuneSerializer,
     CptsSerializer,
@@ -43,7 +43,9 @@ class ObtainTokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = services.api_token_issue(
+            user=serializer.validated_data["user"], ip_address=client_ip(request._request)
+        )
         return Response({"token": token.key})
 
 
@@ -117,8 +119,10 @@ class CptsMembersView(CptsScopedMixin, generics.ListAPIView):
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
-class CptsMemberDetailView(CptsScopedMixin, APIView):
+class CptsMemberDetailView(CptsScopedMixin, generics.GenericAPIView):
     """Change a member's role or remove them (coordinators and admins)."""
+
+    serializer_class = MembershipSerializer
 
     def _membership(self, user_id):
         membership = selectors.cpts_members(self.cpts).filter(user_id=user_id).first()

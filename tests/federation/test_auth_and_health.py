@@ -3,6 +3,7 @@ from channels.db import database_sync_to_async
 from channels.testing import ApplicationCommunicator
 from django.urls import reverse
 
+from federation.models import SecurityEvent
 from federation.ws_auth import TokenOrSessionAuthMiddlewareStack
 from tests.factories import PASSWORD, UserFactory
 
@@ -16,6 +17,7 @@ def test_token_auth_on_the_api(api):
     )
     assert response.status_code == 200
     token = response.json()["token"]
+    assert SecurityEvent.objects.filter(kind="token_issued", subject=user).count() == 1
     client = api()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = client.get(reverse("api-me"))
