@@ -6,13 +6,11 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from federation import services
+from federation import events, services
 from federation.events import user_group
 from federation.models import SecurityEvent
 from tests.factories import PASSWORD, UserFactory
@@ -62,16 +60,21 @@ def test_repeated_failures_lock_the_account_out_on_the_form_and_the_api(settings
     assert SecurityEvent.objects.filter(kind="lockout").exists()
 
 
-def test_role_changes_and_removals_are_audited_and_close_live_access(world):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(world.member_a.pk), channel)
-    services.membership_set(actor=world.coordinator_a, cpts=world.cpts_a, user=world.member_a, role="bureau")
-    services.membership_remove(actor=world.coordinator_a, cpts=world.cpts_a, user=world.member_a)
-    events = SecurityEvent.objects.filter(subject=world.member_a).order_by("created_at")
-    assert [e.kind for e in events] == ["role_changed", "member_removed"]
-    assert events[0].detail == {"cpts": "alpha", "from": "member", "to": "bureau"}
-    assert events[0].actor == world.coordinator_a
+def test_role_changes_and_removals_are_audited_and_close_live_access(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(events, "send_event", lambda groups, event: sent.append((groups, event)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_set(
+            actor=world.coordinator_a, cpts=world.cpts_a, user=world.member_a, role="bureau"
+        )
+        services.membership_remove(actor=world.coordinator_a, cpts=world.cpts_a, user=world.member_a)
+    assert sent == [([user_group(world.member_a.pk)], {"type": "access.revoked", "user": world.member_a.pk})]
+    audit = SecurityEvent.objects.filter(subject=world.member_a).order_by("created_at")
+    assert [e.kind for e in audit] == ["role_changed", "member_removed"]
+    assert audit[0].detail == {"cpts": "alpha", "from": "member", "to": "bureau"}
+    assert audit[0].actor == world.coordinator_a
 
 
 def test_disabling_an_account_ends_its_sessions_and_tokens(world):
