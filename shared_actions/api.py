@@ -310,6 +310,9 @@ def _access_assignment(user: User, assignment_id: int) -> ShiftAssignment:
 
 
 class AssignmentDetailView(ServiceErrorsMixin, APIView):
+    """DELETE: withdraw from a shift (yourself, or a roster manager removes someone)."""
+
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request, assignment_id):
         assignment = _access_assignment(request.user, assignment_id)
         services.shift_withdraw(actor=request.user, assignment=assignment)
@@ -361,7 +364,7 @@ class SwapActionView(ServiceErrorsMixin, APIView):
         "cancel": services.swap_request_cancel,
     }
 
-    @extend_schema(request=None, responses=SwapRequestSerializer)
+    @extend_schema(request=None, responses=SwapRequestSerializer, operation_id="shared_actions_swaps_decide")
     def post(self, request, swap_id, action):
         if action not in self.actions:
             raise Http404

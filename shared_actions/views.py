@@ -724,7 +724,12 @@ def federation_agenda(request, federation_slug):
                 {
                     "day": day,
                     "in_month": day.month == month.month,
-                    "entries": [e for e in entries if e.day <= day <= e.last_day],
+                    # Long campaigns are listed above the grid; the grid marks their first and last day.
+                    "entries": [
+                        e
+                        for e in entries
+                        if e.day <= day <= e.last_day and (e.kind != "campaign" or day in (e.day, e.last_day))
+                    ],
                 }
                 for day in week
             ]
@@ -739,6 +744,7 @@ def federation_agenda(request, federation_slug):
             "month": month,
             "weeks": weeks,
             "entries": entries,
+            "ongoing": [e for e in entries if e.kind == "campaign"],
             "cpts_choices": member_cpts(federation).order_by("name"),
             "themes": CampaignTheme.choices,
             "kinds": agenda.KIND_CHOICES,
