@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation.models import Federation, User
 from shared_actions.access import campaigns_visible_q, meetings_visible_q, scope_of
 from shared_actions.models import Campaign, CampaignAction, Meeting
+
+# Governance meetings have a start only; the agenda shows them this long.
+GOVERNANCE_MEETING_HOURS = 2
 
 
 @dataclass
@@ -143,13 +147,36 @@ def meeting_entries(
 def governance_entries(
     user: User, federation: Federation, first_day: dt.date, last_day: dt.date
 ) -> list[AgendaEntry]:
-    """Meetings of the federation's bodies (AG, bureau), owned by `federation.governance`.
-
-    INTEGRATION POINT: governance is being built in parallel; after merging, read its selectors here
-    (e.g. the assemblies and bureau meetings of `federation` the user may see, between the two days)
-    and map each to an `AgendaEntry(kind="governance", ...)`. Returns nothing until then.
-    """
-    return []
+    """Meetings of the federation's bodies (AGO, AGE, bureau), owned by `federation.governance` and read
+    through its `selectors.body_meetings(federation, start, end)` (the agenda page is already limited
+    to the federation's participants). Returns nothing while governance is not merged in."""
+    try:
+        from federation.governance.selectors import body_meetings
+    except ImportError:  # governance is built in parallel: no source until it is merged
+        return []
+    start, end = _bounds(first_day, last_day)
+    entries = []
+    for meeting in body_meetings(federation, start, end):
+        try:
+            url = reverse(
+                "governance-meeting", kwargs={"federation_slug": federation.slug, "meeting_id": meeting.pk}
+            )
+        except NoReverseMatch:
+            url = "/gouvernance/"
+        entries.append(
+            AgendaEntry(
+                uid=f"governance-{meeting.pk}",
+                kind="governance",
+                kind_label=str(meeting.get_body_display()),
+                title=meeting.title,
+                start=meeting.starts_at,
+                end=meeting.starts_at + dt.timedelta(hours=GOVERNANCE_MEETING_HOURS),
+                location=meeting.location,
+                url=url,
+                owner=federation.name,
+            )
+        )
+    return entries
 
 
 AGENDA_SOURCES: list[Callable[[User, Federation, dt.date, dt.date], list[AgendaEntry]]] = [

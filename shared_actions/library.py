@@ -9,7 +9,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from federation.models import User
+from django.utils.translation import gettext as _
+
+from federation.models import Federation, User
+from shared_actions.access import scope_of
+from shared_actions.models import DocumentCategory
 
 
 @dataclass
@@ -24,13 +28,42 @@ class LibraryEntry:
 
 
 def governance_minutes(user: User, query: str, category: str) -> list[LibraryEntry]:
-    """Minutes of the federation's bodies (AG, bureau), stored by `federation.governance`.
-
-    INTEGRATION POINT: after merging, read the governance minutes the user may see (matching `query`
-    in their title, and only when `category` is empty or "proces_verbal") and map each to a
-    `LibraryEntry(category="proces_verbal", source="governance", url=<governance download URL>)`.
-    """
-    return []
+    """Minutes (procès-verbaux) of the federation's bodies, stored by `federation.governance` and read
+    through its `selectors.minutes_for_federation(federation)`, for every federation the user takes
+    part in. Returns nothing while governance is not merged in."""
+    if category and category != DocumentCategory.MINUTES:
+        return []
+    try:
+        from federation.governance.selectors import minutes_for_federation
+    except ImportError:  # governance is built in parallel: no source until it is merged
+        return []
+    scope = scope_of(user)
+    federations = (
+        Federation.objects.all() if scope.is_staff else Federation.objects.filter(pk__in=scope.federation_ids)
+    )
+    needle = (query or "").strip().lower()
+    entries = []
+    for federation in federations.order_by("name"):
+        for ref in minutes_for_federation(federation):
+            title = _("Procès-verbal — %(title)s") % {"title": ref.title}
+            if (
+                needle
+                and needle not in title.lower()
+                and needle not in str(DocumentCategory.MINUTES.label).lower()
+            ):
+                continue
+            entries.append(
+                LibraryEntry(
+                    title=title,
+                    category=DocumentCategory.MINUTES,
+                    category_label=str(DocumentCategory.MINUTES.label),
+                    owner=federation.name,
+                    date=ref.held_on,
+                    url=ref.url,
+                    source="governance",
+                )
+            )
+    return entries
 
 
 LIBRARY_SOURCES: list[Callable[[User, str, str], list[LibraryEntry]]] = [governance_minutes]

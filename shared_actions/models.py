@@ -440,10 +440,13 @@ class Meeting(models.Model):
         TRAINING = "training", _("Formation")
         OTHER = "other", _("Autre")
 
+    # "shared_meetings": the federation's `meetings` are its bodies' meetings (federation.governance).
     federation = models.ForeignKey(
-        Federation, on_delete=models.CASCADE, null=True, blank=True, related_name="meetings"
+        Federation, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_meetings"
     )
-    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, null=True, blank=True, related_name="meetings")
+    cpts = models.ForeignKey(
+        Cpts, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_meetings"
+    )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
     )
