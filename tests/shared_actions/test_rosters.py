@@ -370,3 +370,33 @@ def test_roster_list_query_count(world, api, django_assert_max_num_queries, pool
     with django_assert_max_num_queries(10):
         response = api(world.member_a).get(reverse("api-actions-rosters"))
     assert response.json()["count"] == 6
+
+
+def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, next_saturday, monkeypatch):
+    """With the directory merged, a linked professional's TRE_G15 profession decides (stand-in model)."""
+    import directory.models
+
+    class Rows(list):
+        def values_list(self, *fields, flat=False):
+            return [row for row in self]
+
+    class Manager:
+        def filter(self, user):
+            return Rows(["60"] if user == world.member_a else [])
+
+    monkeypatch.setattr(
+        directory.models, "Professional", type("Professional", (), {"objects": Manager()}), raising=False
+    )
+    shift = services.shift_create(
+        actor=world.coordinator_a,
+        roster=pooled_roster,
+        site=pooled_roster.sites.first(),
+        start=at(next_saturday, 21),
+        end=at(next_saturday, 23),
+        required_profession="10",
+    )
+    with pytest.raises(ValidationError) as nurse:  # a nurse in the directory, whatever she declares
+        services.shift_sign_up(actor=world.member_a, shift=shift, profession="10")
+    assert nurse.value.error_list[0].code == "profession_required"
+    # Not linked in the directory: the declared profession is trusted.
+    assert services.shift_sign_up(actor=world.member_b, shift=shift, profession="10").profession == "10"
