@@ -19,6 +19,7 @@ urlpatterns = [
         "actions/plannings/<int:roster_id>/creneaux/", views.roster_add_shifts, name="actions-roster-shifts"
     ),
     path("actions/plannings/<int:roster_id>/heures.csv", views.roster_hours, name="actions-roster-hours"),
+    path("actions/cpts/<slug:cpts_slug>/heures.csv", views.cpts_hours, name="actions-cpts-hours"),
     path("actions/creneaux/<int:shift_id>/inscription/", views.shift_sign_up, name="actions-shift-signup"),
     path(
         "actions/affectations/<int:assignment_id>/retrait/",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from federation.access import access_federation
+from federation.access import access_cpts, access_federation
 from federation.models import Cpts, Federation, User
 from federation.selectors import member_cpts, user_federations, user_memberships
 from shared_actions import agenda, charts, ical, library, selectors, services
@@ -31,6 +31,7 @@ from shared_actions.access import (
     can_manage_meeting,
     can_manage_roster,
     can_write_document,
+    roster_cpts_ids,
     scope_of,
 )
 from shared_actions.forms import (
@@ -296,6 +297,8 @@ def roster_list(request):
             "form": form if owners else None,
             "my_shifts": selectors.user_assignments(request.user)[:20],
             "feeds": selectors.active_feeds(request.user).filter(user=request.user),
+            "managed_cpts": [m.cpts for m in user_memberships(request.user) if m.can_manage],
+            "month": timezone.localdate().strftime("%Y-%m"),
         },
     )
 
@@ -336,6 +339,11 @@ def roster_detail(request, roster_id):
             "site_form": SiteForm() if can_manage else None,
             "shifts_form": ShiftsForm(sites=sites) if can_manage and sites else None,
             "roster_feeds": roster.feeds.filter(revoked_at__isnull=True) if can_manage else [],
+            "eligible": User.objects.filter(memberships__cpts_id__in=roster_cpts_ids(roster))
+            .distinct()
+            .order_by("display_name", "email")
+            if can_manage
+            else [],
             "month": timezone.localdate().strftime("%Y-%m"),
         },
     )
@@ -470,6 +478,13 @@ def roster_hours(request, roster_id):
 
 
 @login_required
+def cpts_hours(request, cpts_slug):
+    """Monthly hours of a CPTS's professionals across every roster (its coordinators)."""
+    cpts = access_cpts(request.user, cpts_slug, for_write=True)
+    return hours_csv_response(request, cpts=cpts)
+
+
+@login_required
 @require_POST
 def feed_create(request):
     roster_id = request.POST.get("roster")
@@ -581,6 +596,11 @@ def campaign_detail(request, campaign_id):
             "charts": chart_blocks,
             "actions": selectors.campaign_actions(campaign),
             "materials": selectors.visible_documents(request.user).filter(campaigns=campaign),
+            "material_choices": selectors.visible_documents(request.user)
+            .filter(federation=campaign.federation)
+            .exclude(campaigns=campaign)[:100]
+            if can_manage or scope.managed_cpts_ids & {p.pk for p in participants}
+            else [],
             "meetings": selectors.visible_meetings(request.user).filter(campaign=campaign),
             "value_form": IndicatorValueForm(indicators=indicators, cpts=reportable)
             if indicators and reportable.exists()

@@ -288,3 +288,23 @@ def test_campaign_pages(world, web, flu):
     )
     assert "Action ajoutée" in response.content.decode()
     assert flu.actions.get().tasks.count() == 2
+
+
+def test_material_attached_from_the_page(world, web, flu):
+    from tests.shared_actions import factories as docs
+
+    document = docs.document(
+        world.fed_coordinator, federation=world.fed, visibility="partners", title="Dépliant"
+    )
+    page = web(world.coordinator_a).get(reverse("actions-campaign", args=[flu.pk])).content.decode()
+    assert "Joindre un document partagé" in page
+    web(world.coordinator_a).post(
+        reverse("actions-campaign-material", args=[flu.pk]), {"document": document.pk}
+    )
+    assert list(flu.materials.all()) == [document]
+    assert (
+        web(world.member_b)
+        .post(reverse("actions-campaign-material", args=[flu.pk]), {"document": document.pk})
+        .status_code
+        == 403
+    )

@@ -400,3 +400,31 @@ def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, n
     assert nurse.value.error_list[0].code == "profession_required"
     # Not linked in the directory: the declared profession is trusted.
     assert services.shift_sign_up(actor=world.member_b, shift=shift, profession="10").profession == "10"
+
+
+def test_coordinator_assigns_from_the_page_and_exports_cpts_hours(world, web, pooled_roster, next_saturday):
+    shift = _shift(pooled_roster, "MSP Mauguio", next_saturday)
+    page = web(world.coordinator_b).get(
+        reverse("actions-roster", args=[pooled_roster.pk]), {"week": next_saturday}
+    )
+    assert "Affecter" in page.content.decode()
+    web(world.coordinator_b).post(
+        reverse("actions-shift-signup", args=[shift.pk]), {"user": world.member_a.pk}
+    )
+    assignment = ShiftAssignment.objects.get(shift=shift)
+    assert assignment.user == world.member_a and assignment.assigned_by == world.coordinator_b
+    # A plain member cannot assign someone else: nothing written, a 403 from the service.
+    other = _shift(pooled_roster, "MSP Lunel", next_saturday + dt.timedelta(days=1))
+    assert (
+        web(world.member_b)
+        .post(reverse("actions-shift-signup", args=[other.pk]), {"user": world.member_a.pk})
+        .status_code
+        == 403
+    )
+    url = reverse("actions-cpts-hours", args=[world.cpts_a.slug])
+    month = next_saturday.strftime("%Y-%m")
+    response = web(world.coordinator_a).get(url, {"month": month})
+    assert response.status_code == 200
+    assert "membre@alpha.example.org;1;12,00" in response.content.decode("utf-8-sig")
+    assert web(world.member_a).get(url).status_code == 403
+    assert web(world.coordinator_b).get(url).status_code == 404
