@@ -63,10 +63,21 @@ def new_page(chromium):
     """`new_page()` opens a fresh browser context (its own cookies), phone-sized by default."""
     contexts = []
 
-    def make(width=390, height=844):
-        context = chromium.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    def make(width=390, height=844, bypass_csp=False):
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale="fr-FR", bypass_csp=bypass_csp
+        )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Anything the Content Security Policy blocks shows up as a console error.
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
@@ -89,7 +100,9 @@ def screenshot(page, name: str) -> Path:
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (served from the repository, no CDN) on the page; serious and critical only."""
+    """Run axe-core (served from the repository, no CDN) on the page; serious and critical only.
+
+    The page must come from `new_page(bypass_csp=True)`: axe is injected as an inline script."""
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
