@@ -268,3 +268,62 @@ def test_schema_lists_the_endpoints(world, api):
         "/api/shared-actions/federations/{federation_slug}/agenda/",
     ):
         assert path in paths, path
+
+
+def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django_assert_max_num_queries):
+    o = objects
+    for index in range(6):
+        shift = services.shift_create(
+            actor=world.coordinator_a,
+            roster=o.roster,
+            site=o.shift.site,
+            start=at(next_saturday, 14) + dt.timedelta(days=index),
+            end=at(next_saturday, 16) + dt.timedelta(days=index),
+            required_count=2,
+        )
+        services.shift_sign_up(actor=world.coordinator_a, shift=shift)
+        services.shift_sign_up(actor=world.bureau_a, shift=shift)
+        services.campaign_action_create(
+            actor=world.coordinator_a,
+            campaign=o.campaign,
+            title=f"A{index}",
+            date=timezone.localdate(),
+            cpts=world.cpts_a,
+            tasks=["x", "y"],
+        )
+        today = timezone.localdate()
+        services.campaign_create(
+            actor=world.fed_coordinator,
+            federation=world.fed,
+            title=f"C{index}",
+            theme="autre",
+            start_date=today,
+            end_date=today,
+            lead_cpts=world.cpts_b,
+            participants=[world.cpts_a],
+        )
+        start = timezone.now() + dt.timedelta(days=index + 1)
+        services.meeting_create(
+            actor=world.coordinator_a,
+            title=f"M{index}",
+            cpts=world.cpts_a,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            place="Lunel",
+        )
+    client = api(world.member_a)
+    budgets = [
+        (reverse("api-actions-roster-shifts", args=[o.roster.pk]), 12, 7),
+        (reverse("api-actions-campaigns"), 10, 7),
+        (reverse("api-actions-campaign-actions", args=[o.campaign.pk]), 12, 7),
+        (reverse("api-actions-meetings"), 10, 7),
+        (reverse("api-actions-my-shifts"), 10, 1),
+        (reverse("api-actions-roster-coverage", args=[o.roster.pk]) + f"?week={next_saturday}", 12, None),
+    ]
+    for url, budget, expected in budgets:
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.json()
+        if expected is not None:
+            assert (body["count"] if isinstance(body, dict) else len(body)) == expected, url
