@@ -40,6 +40,26 @@ class DocumentForm(forms.Form):
             self.fields["shared_with"].queryset = recipients
 
 
+class DocumentEditForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    category = forms.ChoiceField(label=_("Catégorie"), choices=DocumentCategory.choices)
+    visibility = forms.ChoiceField(label=_("Visibilité"), choices=Visibility.choices)
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("CPTS destinataires (visibilité « CPTS sélectionnées »)"),
+        queryset=Cpts.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, recipients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recipients is not None:
+            self.fields["shared_with"].queryset = recipients
+
+
 class VersionForm(forms.Form):
     file = forms.FileField(label=_("Nouvelle version"), allow_empty_file=True)
     comment = forms.CharField(label=_("Commentaire"), required=False, max_length=300)
@@ -181,6 +201,9 @@ class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=Meeting.Kind.choices)
     owner = OwnerChoiceField(label=_("Organisée par"))
+    campaign = forms.TypedChoiceField(
+        label=_("Campagne (réunion de campagne)"), coerce=int, required=False, empty_value=None
+    )
     start = forms.DateTimeField(
         label=_("Début"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -191,6 +214,7 @@ class MeetingForm(forms.Form):
         label=_("Ordre du jour"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, owners=(), **kwargs):
+    def __init__(self, *args, owners=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owners
+        self.fields["campaign"].choices = [("", "—"), *[(c.pk, c.title) for c in campaigns]]

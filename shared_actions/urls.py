@@ -7,6 +7,7 @@ urlpatterns = [
     path("actions/", views.index, name="actions-index"),
     path("actions/documents/", views.document_list, name="actions-documents"),
     path("actions/documents/<int:document_id>/", views.document_detail, name="actions-document"),
+    path("actions/documents/<int:document_id>/modifier/", views.document_edit, name="actions-document-edit"),
     path(
         "actions/documents/<int:document_id>/versions/<int:number>/",
         views.document_download,

@@ -37,6 +37,7 @@ from shared_actions.access import (
 from shared_actions.forms import (
     ActionForm,
     CampaignForm,
+    DocumentEditForm,
     DocumentForm,
     IndicatorForm,
     IndicatorValueForm,
@@ -232,9 +233,37 @@ def document_detail(request, document_id):
             "can_write": can_write,
             "form": form,
             "downloads": selectors.document_downloads(document)[:50] if can_write else None,
+            "edit_form": DocumentEditForm(
+                initial={
+                    "title": document.title,
+                    "description": document.description,
+                    "category": document.category,
+                    "visibility": document.visibility,
+                    "shared_with": list(document.shared_with.all()),
+                },
+                recipients=_recipients(request.user),
+            )
+            if can_write
+            else None,
             "shared_with": document.shared_with.all(),
         },
     )
+
+
+@login_required
+@require_POST
+def document_edit(request, document_id):
+    document = access_document(request.user, document_id, for_write=True)
+    form = DocumentEditForm(request.POST, recipients=_recipients(request.user))
+    if form.is_valid():
+        try:
+            services.document_update(actor=request.user, document=document, **form.cleaned_data)
+            messages.success(request, _("Document mis à jour."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Formulaire incomplet."))
+    return redirect("actions-document", document_id=document.pk)
 
 
 @login_required
@@ -803,12 +832,16 @@ def _meeting_owners(user):
 @login_required
 def meeting_list(request):
     owners = _meeting_owners(request.user)
-    form = MeetingForm(owners=owners) if owners else None
+    scope = scope_of(request.user)
+    campaigns = [c for c in selectors.visible_campaigns(request.user) if can_manage_campaign(scope, c)]
+    form = MeetingForm(owners=owners, campaigns=campaigns) if owners else None
     if request.method == "POST" and owners:
-        form = MeetingForm(request.POST, owners=owners)
+        form = MeetingForm(request.POST, owners=owners, campaigns=campaigns)
         if form.is_valid():
             data = form.cleaned_data
             cpts, federation = _resolve_owner(request.user, data.pop("owner"))
+            campaign_id = data.pop("campaign")
+            data["campaign"] = next((c for c in campaigns if c.pk == campaign_id), None)
             try:
                 meeting = services.meeting_create(
                     actor=request.user, cpts=cpts, federation=federation, **data

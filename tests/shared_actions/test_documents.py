@@ -275,3 +275,41 @@ def test_document_list_query_count_does_not_grow(world, api, django_assert_max_n
     with django_assert_max_num_queries(10):
         response = api(world.member_a).get(reverse("api-actions-documents"))
     assert response.json()["count"] == 8
+
+
+def test_visibility_changed_from_the_page(world, web, api):
+    document = factories.document(world.coordinator_a, cpts=world.cpts_a)
+    url = reverse("api-actions-document", args=[document.pk])
+    assert api(world.member_b).get(url).status_code == 404
+    response = web(world.coordinator_a).post(
+        reverse("actions-document-edit", args=[document.pk]),
+        {
+            "title": "Statuts",
+            "category": "statuts",
+            "visibility": "selected",
+            "shared_with": [world.cpts_b.pk],
+        },
+        follow=True,
+    )
+    assert "Document mis à jour" in response.content.decode()
+    assert api(world.member_b).get(url).status_code == 200
+    assert api(world.member_c).get(url).status_code == 404
+    # Sharing with a CPTS outside the federation is refused with a message, nothing changes.
+    response = web(world.coordinator_a).post(
+        reverse("actions-document-edit", args=[document.pk]),
+        {
+            "title": "Statuts",
+            "category": "statuts",
+            "visibility": "selected",
+            "shared_with": [world.cpts_c.pk],
+        },
+        follow=True,
+    )
+    document.refresh_from_db()
+    assert list(document.shared_with.all()) == [world.cpts_b]
+    assert (
+        web(world.member_a).post(reverse("actions-document-edit", args=[document.pk]), {}).status_code == 403
+    )
+    assert (
+        web(world.member_c).post(reverse("actions-document-edit", args=[document.pk]), {}).status_code == 404
+    )

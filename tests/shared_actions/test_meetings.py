@@ -213,3 +213,36 @@ def test_library_lists_entries_from_another_source(world, web, monkeypatch):
     html = web(world.member_a).get(reverse("actions-documents")).content.decode()
     assert "PV de l&#x27;AG du 3 mars" in html
     assert Document.objects.count() == 0
+
+
+def test_campaign_meeting_from_the_page(world, web):
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        actor=world.fed_coordinator,
+        federation=world.fed,
+        title="Vague de chaleur",
+        theme="vague_de_chaleur",
+        start_date=today,
+        end_date=today + dt.timedelta(days=60),
+        lead_cpts=world.cpts_a,
+        participants=[world.cpts_a, world.cpts_b],
+    )
+    start, end = _when()
+    response = web(world.fed_coordinator).post(
+        reverse("actions-meetings"),
+        {
+            "title": "Lancement canicule",
+            "kind": "campaign",
+            "owner": f"federation:{world.fed.pk}",
+            "campaign": campaign.pk,
+            "start": start.strftime("%Y-%m-%dT%H:%M"),
+            "end": end.strftime("%Y-%m-%dT%H:%M"),
+            "video_url": "https://visio.example.org/canicule",
+        },
+        follow=True,
+    )
+    assert "Réunion créée" in response.content.decode()
+    meeting = Meeting.objects.get()
+    assert meeting.campaign == campaign and meeting.federation == world.fed and meeting.cpts is None
+    page = web(world.member_b).get(reverse("actions-campaign", args=[campaign.pk])).content.decode()
+    assert "Lancement canicule" in page
