@@ -13,6 +13,7 @@ from django.http import Http404
 
 from federation.models import CPTS_MANAGER_ROLES, FederationMember, FederationRole, Membership, User
 from shared_actions.models import (
+    ActionTask,
     Campaign,
     CampaignAction,
     Document,
@@ -21,6 +22,7 @@ from shared_actions.models import (
     Meeting,
     Roster,
     Shift,
+    ShiftAssignment,
     SwapRequest,
     Visibility,
 )
@@ -220,6 +222,20 @@ def access_shift(user: User, shift_id: int, *, for_write: bool = False) -> Shift
     return shift
 
 
+def access_assignment(user: User, assignment_id: int) -> ShiftAssignment:
+    """A person's place on a shift of a roster the user may see (see `access_roster`); Http404
+    otherwise. Who may withdraw or exchange it is checked by the services."""
+    _require_user(user)
+    scope = scope_of(user)
+    queryset = ShiftAssignment.objects.select_related("shift__roster", "shift__site", "user", "cpts")
+    if not scope.is_staff:
+        queryset = queryset.filter(shift__roster__in=Roster.objects.filter(rosters_visible_q(scope)))
+    assignment = queryset.filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
 def access_swap_request(user: User, request_id: int) -> SwapRequest:
     """A swap/replacement request of a roster the user may see; Http404 otherwise. What the user may
     do with it (accept, approve, cancel) is checked by the services."""
@@ -270,6 +286,20 @@ def access_campaign(user: User, campaign_id: int, *, for_write: bool = False) ->
     if for_write and not can_manage_campaign(scope, campaign):
         raise PermissionDenied
     return campaign
+
+
+def access_action_task(user: User, task_id: int) -> ActionTask:
+    """A checklist item of a campaign the user may see (see `access_campaign`); Http404 otherwise.
+    Ticking it needs a participating CPTS (checked by the services)."""
+    _require_user(user)
+    scope = scope_of(user)
+    queryset = ActionTask.objects.select_related("action__campaign")
+    if not scope.is_staff:
+        queryset = queryset.filter(action__campaign__federation_id__in=scope.federation_ids)
+    task = queryset.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task
 
 
 def access_campaign_action(user: User, action_id: int) -> CampaignAction:

@@ -19,6 +19,8 @@ from federation.api_base import FederationScopedMixin
 from federation.models import Cpts, Federation, User
 from shared_actions import agenda, selectors, services
 from shared_actions.access import (
+    access_action_task,
+    access_assignment,
     access_campaign,
     access_campaign_action,
     access_document,
@@ -28,7 +30,6 @@ from shared_actions.access import (
     access_shift,
     access_swap_request,
 )
-from shared_actions.models import ActionTask, Campaign, ShiftAssignment
 from shared_actions.serializers import (
     ActionTaskSerializer,
     AgendaEntrySerializer,
@@ -299,22 +300,12 @@ class ShiftAssignmentsView(ServiceErrorsMixin, APIView):
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
-def _access_assignment(user: User, assignment_id: int) -> ShiftAssignment:
-    assignment = (
-        ShiftAssignment.objects.select_related("shift__roster", "user").filter(pk=assignment_id).first()
-    )
-    if assignment is None:
-        raise Http404
-    access_shift(user, assignment.shift_id)  # 404 unless the roster is visible
-    return assignment
-
-
 class AssignmentDetailView(ServiceErrorsMixin, APIView):
     """DELETE: withdraw from a shift (yourself, or a roster manager removes someone)."""
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, assignment_id):
-        assignment = _access_assignment(request.user, assignment_id)
+        assignment = access_assignment(request.user, assignment_id)
         services.shift_withdraw(actor=request.user, assignment=assignment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -339,9 +330,9 @@ class SwapListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         data = SwapCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        assignment = _access_assignment(request.user, values["assignment"])
+        assignment = access_assignment(request.user, values["assignment"])
         counterpart = (
-            _access_assignment(request.user, values["counterpart"]) if values.get("counterpart") else None
+            access_assignment(request.user, values["counterpart"]) if values.get("counterpart") else None
         )
         swap = services.swap_request_create(
             actor=request.user,
@@ -485,10 +476,7 @@ class ActionTasksView(ServiceErrorsMixin, APIView):
 class ActionTaskDetailView(ServiceErrorsMixin, APIView):
     @extend_schema(request=ActionTaskSerializer, responses=ActionTaskSerializer)
     def patch(self, request, task_id):
-        task = ActionTask.objects.select_related("action__campaign").filter(pk=task_id).first()
-        if task is None:
-            raise Http404
-        access_campaign_action(request.user, task.action_id)
+        task = access_action_task(request.user, task_id)
         data = ActionTaskSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         task = services.action_task_set_done(
@@ -551,7 +539,7 @@ class CampaignMaterialsView(ServiceErrorsMixin, APIView):
         data.is_valid(raise_exception=True)
         document = access_document(request.user, data.validated_data["document"])
         services.campaign_add_material(actor=request.user, campaign=campaign, document=document)
-        return Response(CampaignSerializer(Campaign.objects.get(pk=campaign.pk)).data, status=201)
+        return Response(CampaignSerializer(access_campaign(request.user, campaign.pk)).data, status=201)
 
 
 def _agenda_params(request, federation):

@@ -537,7 +537,64 @@ def swap_request_create(
     )
     swap.full_clean()
     swap.save()
+    _notify_swap_on_commit(swap)
     return swap
+
+
+def _notify_swap_on_commit(swap: SwapRequest) -> None:
+    from shared_actions import tasks
+
+    swap_id = swap.pk
+    transaction.on_commit(lambda: tasks.notify_swap_request.delay(swap_id))
+
+
+def swap_request_notify(*, swap_id: int) -> int:
+    """E-mail the person concerned by the request's current status: the person asked (new request),
+    the requester (accepted, done, refused). Idempotent through `notified_status`."""
+    swap = (
+        SwapRequest.objects.select_related(
+            "assignment__shift__site", "assignment__shift__roster", "requester", "target"
+        )
+        .filter(pk=swap_id)
+        .first()
+    )
+    if swap is None or swap.status == SwapRequest.Status.CANCELLED:
+        return 0
+    recipient = swap.target if swap.status == SwapRequest.Status.PENDING else swap.requester
+    if recipient is None:  # an open call: it shows on the roster page
+        return 0
+    claimed = (
+        SwapRequest.objects.filter(pk=swap.pk, status=swap.status)
+        .exclude(notified_status=swap.status)
+        .update(notified_status=swap.status)
+    )
+    if not claimed:
+        return 0
+    shift = swap.assignment.shift
+    if swap.status == SwapRequest.Status.PENDING:
+        subject = (
+            _("%(person)s vous propose un échange de garde")
+            if swap.kind == SwapRequest.Kind.SWAP
+            else _("%(person)s vous demande un remplacement")
+        ) % {"person": swap.requester}
+    else:
+        subject = {
+            SwapRequest.Status.ACCEPTED: _("Votre demande est acceptée, en attente de validation"),
+            SwapRequest.Status.DONE: _("Votre demande d'échange ou de remplacement est effectuée"),
+            SwapRequest.Status.REFUSED: _("Votre demande d'échange ou de remplacement est refusée"),
+        }[swap.status]
+    body = _(
+        "Bonjour,\n\nGarde du %(start)s (%(site)s, planning « %(roster)s »).\n%(message)s\n\n"
+        "Répondre ou suivre la demande : %(url)s\n"
+    ) % {
+        "start": _local(shift.start),
+        "site": shift.site,
+        "roster": shift.roster,
+        "message": swap.message,
+        "url": f"{settings.SITE_URL}/actions/plannings/{shift.roster_id}/",
+    }
+    EmailMessage(subject=subject, body=body, to=[recipient.email]).send()
+    return 1
 
 
 def _apply_swap(swap: SwapRequest) -> None:
@@ -599,6 +656,7 @@ def swap_request_accept(*, actor: User, swap: SwapRequest) -> SwapRequest:
         _apply_swap(swap)
         swap.status = SwapRequest.Status.DONE
     swap.save()
+    _notify_swap_on_commit(swap)
     return swap
 
 
@@ -612,6 +670,7 @@ def swap_request_approve(*, actor: User, swap: SwapRequest) -> SwapRequest:
     swap.status = SwapRequest.Status.DONE
     swap.decided_by = actor
     swap.save()
+    _notify_swap_on_commit(swap)
     return swap
 
 
@@ -627,6 +686,7 @@ def swap_request_refuse(*, actor: User, swap: SwapRequest) -> SwapRequest:
     swap.status = SwapRequest.Status.REFUSED
     swap.decided_by = actor
     swap.save()
+    _notify_swap_on_commit(swap)
     return swap
 
 

@@ -14,3 +14,8 @@ def send_shift_reminders() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
     return services.meeting_invitations_send(meeting_id=meeting_id, user_ids=user_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_swap_request(swap_id: int) -> int:
+    return services.swap_request_notify(swap_id=swap_id)

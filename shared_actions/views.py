@@ -19,6 +19,7 @@ from federation.models import Cpts, Federation, User
 from federation.selectors import member_cpts, user_federations, user_memberships
 from shared_actions import agenda, charts, ical, library, selectors, services
 from shared_actions.access import (
+    access_assignment,
     access_campaign,
     access_campaign_action,
     access_document,
@@ -436,18 +437,10 @@ def shift_sign_up(request, shift_id):
     return _back_to_roster(request, shift.roster_id)
 
 
-def _assignment(user, assignment_id) -> ShiftAssignment:
-    assignment = ShiftAssignment.objects.select_related("shift__roster").filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404
-    access_shift(user, assignment.shift_id)
-    return assignment
-
-
 @login_required
 @require_POST
 def assignment_withdraw(request, assignment_id):
-    assignment = _assignment(request.user, assignment_id)
+    assignment = access_assignment(request.user, assignment_id)
     roster_id = assignment.shift.roster_id
     services.shift_withdraw(actor=request.user, assignment=assignment)
     messages.success(request, _("Désinscription enregistrée."))
@@ -459,11 +452,11 @@ def assignment_withdraw(request, assignment_id):
 def assignment_request(request, assignment_id):
     """Ask for a replacement of my assignment (open call), or — with `mine` — offer to swap my
     assignment `mine` with this one."""
-    assignment = _assignment(request.user, assignment_id)
+    assignment = access_assignment(request.user, assignment_id)
     counterpart = None
     if request.POST.get("mine"):
         counterpart = assignment
-        assignment = _assignment(request.user, int(request.POST["mine"]))
+        assignment = access_assignment(request.user, int(request.POST["mine"]))
     if assignment.user_id != request.user.pk:
         raise PermissionDenied
     try:

@@ -428,3 +428,22 @@ def test_coordinator_assigns_from_the_page_and_exports_cpts_hours(world, web, po
     assert "membre@alpha.example.org;1;12,00" in response.content.decode("utf-8-sig")
     assert web(world.member_a).get(url).status_code == 403
     assert web(world.coordinator_b).get(url).status_code == 404
+
+
+def test_swap_requests_are_e_mailed(world, pooled_roster, next_saturday, django_capture_on_commit_callbacks):
+    sunday = next_saturday + dt.timedelta(days=1)
+    mine = services.shift_sign_up(
+        actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
+    )
+    theirs = services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday))
+    with django_capture_on_commit_callbacks(execute=True):
+        swap = services.swap_request_create(
+            actor=world.member_a, assignment=mine, kind="swap", counterpart=theirs
+        )
+    assert [m.to for m in mail.outbox] == [["membre@bravo.example.org"]]
+    assert "échange" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_request_refuse(actor=world.member_b, swap=swap)
+    assert mail.outbox[-1].to == ["membre@alpha.example.org"] and "refusée" in mail.outbox[-1].subject
+    assert tasks.notify_swap_request.delay(swap.pk).get() == 0  # already notified: nothing twice
+    assert len(mail.outbox) == 2
