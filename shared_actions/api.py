@@ -282,6 +282,19 @@ class RosterCoverageView(APIView):
         return Response(SiteCoverageSerializer(coverage, many=True).data)
 
 
+class ShiftDetailView(ServiceErrorsMixin, APIView):
+    @extend_schema(responses=ShiftSerializer)
+    def get(self, request, shift_id):
+        shift = access_shift(request.user, shift_id)
+        return Response(ShiftSerializer(selectors.roster_shifts(shift.roster).get(pk=shift.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, shift_id):
+        shift = access_shift(request.user, shift_id, for_write=True)
+        services.shift_delete(actor=request.user, shift=shift)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ShiftAssignmentsView(ServiceErrorsMixin, APIView):
     """POST: volunteer for the shift (or, for a roster manager, assign `user`)."""
 

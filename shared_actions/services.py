@@ -385,6 +385,19 @@ def shifts_create_recurring(
     return shifts
 
 
+@transaction.atomic
+def shift_delete(*, actor: User, shift: Shift) -> None:
+    """Remove a shift nobody is on (roster managers); with people on it, they must withdraw first."""
+    _check_roster_manager(actor, shift.roster)
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if shift.assignments.exists():
+        raise ValidationError(
+            _("Des personnes sont inscrites sur ce créneau : retirez-les avant de le supprimer."),
+            code="shift_not_empty",
+        )
+    shift.delete()
+
+
 def _lock_users(*users: User) -> None:
     """Lock the people concerned (in a fixed order, no deadlock): two sign-ups of one person in two
     rosters, at the same moment, are serialised and the second one sees the first."""

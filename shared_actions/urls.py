@@ -22,6 +22,7 @@ urlpatterns = [
     path("actions/plannings/<int:roster_id>/heures.csv", views.roster_hours, name="actions-roster-hours"),
     path("actions/cpts/<slug:cpts_slug>/heures.csv", views.cpts_hours, name="actions-cpts-hours"),
     path("actions/creneaux/<int:shift_id>/inscription/", views.shift_sign_up, name="actions-shift-signup"),
+    path("actions/creneaux/<int:shift_id>/supprimer/", views.shift_delete, name="actions-shift-delete"),
     path(
         "actions/affectations/<int:assignment_id>/retrait/",
         views.assignment_withdraw,
@@ -132,6 +133,9 @@ urlpatterns = [
         "api/shared-actions/rosters/<int:roster_id>/hours.csv",
         api.RosterHoursView.as_view(),
         name="api-actions-roster-hours",
+    ),
+    path(
+        "api/shared-actions/shifts/<int:shift_id>/", api.ShiftDetailView.as_view(), name="api-actions-shift"
     ),
     path(
         "api/shared-actions/shifts/<int:shift_id>/assignments/",

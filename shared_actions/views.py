@@ -439,6 +439,18 @@ def shift_sign_up(request, shift_id):
 
 @login_required
 @require_POST
+def shift_delete(request, shift_id):
+    shift = access_shift(request.user, shift_id, for_write=True)
+    try:
+        services.shift_delete(actor=request.user, shift=shift)
+        messages.success(request, _("Créneau supprimé."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back_to_roster(request, shift.roster_id)
+
+
+@login_required
+@require_POST
 def assignment_withdraw(request, assignment_id):
     assignment = access_assignment(request.user, assignment_id)
     roster_id = assignment.shift.roster_id

@@ -447,3 +447,16 @@ def test_swap_requests_are_e_mailed(world, pooled_roster, next_saturday, django_
     assert mail.outbox[-1].to == ["membre@alpha.example.org"] and "refusée" in mail.outbox[-1].subject
     assert tasks.notify_swap_request.delay(swap.pk).get() == 0  # already notified: nothing twice
     assert len(mail.outbox) == 2
+
+
+def test_shift_deletion(world, api, web, pooled_roster, next_saturday):
+    busy = _shift(pooled_roster, "MSP Lunel", next_saturday)
+    empty = _shift(pooled_roster, "MSP Mauguio", next_saturday)
+    services.shift_sign_up(actor=world.member_a, shift=busy)
+    assert api(world.member_a).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 403
+    assert api(world.member_c).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 404
+    refused = api(world.coordinator_a).delete(reverse("api-actions-shift", args=[busy.pk]))
+    assert refused.status_code == 400 and refused.json()["code"] == ["shift_not_empty"]
+    assert api(world.coordinator_b).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 204
+    assert not Shift.objects.filter(pk=empty.pk).exists()
+    assert api(world.member_b).get(reverse("api-actions-shift", args=[busy.pk])).json()["assigned_count"] == 1
