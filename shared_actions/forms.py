@@ -1,10 +1,12 @@
 """HTML forms (French labels). They only parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from federation.models import Cpts
 from shared_actions.models import CampaignTheme, DocumentCategory, Meeting, Visibility
+from shared_actions.uploads import allowed_types_label
 
 
 class OwnerChoiceField(forms.ChoiceField):
@@ -36,6 +38,7 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, owners=(), recipients=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owners
+        self.fields["file"].help_text = upload_help()
         if recipients is not None:
             self.fields["shared_with"].queryset = recipients
 
@@ -63,6 +66,19 @@ class DocumentEditForm(forms.Form):
 class VersionForm(forms.Form):
     file = forms.FileField(label=_("Nouvelle version"), allow_empty_file=True)
     comment = forms.CharField(label=_("Commentaire"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help()
+
+
+def upload_help() -> str:
+    return _(
+        "Types acceptés : %(types)s. Taille maximale : %(size)s Mo. Aucune donnée de patient identifiable."
+    ) % {
+        "types": allowed_types_label(),
+        "size": f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):.0f}",
+    }
 
 
 class RosterForm(forms.Form):
