@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from federation.models import Cpts
+from federation.models import Commune, Cpts
 from shared_actions.models import CampaignTheme, DocumentCategory, Meeting, Visibility
 from shared_actions.uploads import allowed_types_label
 
@@ -200,6 +200,7 @@ class ActionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     cpts = forms.ModelChoiceField(label=_("CPTS"), queryset=Cpts.objects.none())
     place = forms.CharField(label=_("Lieu"), required=False, max_length=200)
+    commune = forms.CharField(label=_("Commune (code INSEE)"), required=False, max_length=5)
     resources = forms.CharField(
         label=_("Moyens nécessaires"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -211,6 +212,15 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if cpts is not None:
             self.fields["cpts"].queryset = cpts
+
+    def clean_commune(self):
+        code = self.cleaned_data["commune"].strip()
+        if not code:
+            return None
+        commune = Commune.objects.filter(insee_code=code).first()
+        if commune is None:
+            raise forms.ValidationError(_("Code INSEE inconnu : %(code)s.") % {"code": code})
+        return commune
 
 
 class MeetingForm(forms.Form):

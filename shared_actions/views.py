@@ -703,6 +703,7 @@ def campaign_add_action(request, campaign_id):
                 date=data["date"],
                 cpts=data["cpts"],
                 place=data["place"],
+                commune=data["commune"],
                 resources=data["resources"],
                 tasks=[line.strip() for line in data["tasks"].splitlines()],
             )
@@ -710,7 +711,9 @@ def campaign_add_action(request, campaign_id):
         except ValidationError as exc:
             _errors(request, exc)
     else:
-        messages.error(request, _("Formulaire incomplet."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("actions-campaign", campaign_id=campaign.pk)
 
 

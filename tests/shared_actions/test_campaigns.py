@@ -276,6 +276,19 @@ def test_agenda_takes_another_source_in_one_function(world, web, monkeypatch):
 
 def test_campaign_pages(world, web, flu):
     assert web(world.member_b).get(reverse("actions-campaigns")).status_code == 200
+    commune = factories.CommuneFactory(insee_code="34145", name="Lunel")
+    web(world.coordinator_a).post(
+        reverse("actions-campaign-action", args=[flu.pk]),
+        {"title": "Stand", "date": flu.start_date.isoformat(), "cpts": world.cpts_a.pk, "commune": "34145"},
+    )
+    assert flu.actions.get().commune == commune
+    flu.actions.all().delete()
+    bad = web(world.coordinator_a).post(
+        reverse("actions-campaign-action", args=[flu.pk]),
+        {"title": "Stand", "date": flu.start_date.isoformat(), "cpts": world.cpts_a.pk, "commune": "99999"},
+        follow=True,
+    )
+    assert "Code INSEE inconnu" in bad.content.decode()
     response = web(world.coordinator_b).post(
         reverse("actions-campaign-action", args=[flu.pk]),
         {
