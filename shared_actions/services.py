@@ -459,7 +459,7 @@ def _roster_cpts_for(user: User, roster: Roster, preferred: Cpts | None = None) 
     membership = memberships.order_by("cpts__name").first()
     if membership is None:
         raise ValidationError(
-            _("%(person)s n'est membre d'aucune CPTS de ce planning.") % {"person": user}, code="not_a_member"
+            _("Cette personne n'est membre d'aucune CPTS de ce planning."), code="not_a_member"
         )
     return membership.cpts
 
@@ -1016,11 +1016,12 @@ def meeting_invite(*, actor: User, meeting: Meeting, users: Iterable[User]) -> l
         raise PermissionDenied
     users = list({u.pk: u for u in users}.values())
     allowed = set(User.objects.filter(meeting_people_q(meeting)).values_list("pk", flat=True))
-    outside = [str(u) for u in users if u.pk not in allowed]
+    outside = [u for u in users if u.pk not in allowed]
     if outside:
+        # Identifiers only: the names of people outside the space are not the organiser's to learn.
         raise ValidationError(
-            _("Ces personnes ne font pas partie de la CPTS ou de la fédération : %(names)s.")
-            % {"names": ", ".join(outside)},
+            _("Personnes hors de la CPTS ou de la fédération (identifiants %(ids)s) : invitation impossible.")
+            % {"ids": ", ".join(str(u.pk) for u in outside)},
             code="invitee_outside",
         )
     existing = set(meeting.invitations.values_list("user_id", flat=True))
