@@ -327,3 +327,12 @@ def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django
         body = response.json()
         if expected is not None:
             assert (body["count"] if isinstance(body, dict) else len(body)) == expected, url
+
+
+def test_admin_pages_render(world, web, objects):
+    browser = web(world.staff)
+    world.staff.is_superuser = True
+    world.staff.save()
+    for model in ("document", "roster", "shift", "campaign", "meeting", "swaprequest", "calendarfeed"):
+        assert browser.get(f"/admin/shared_actions/{model}/").status_code == 200, model
+    assert browser.get(f"/admin/shared_actions/document/{objects.document.pk}/change/").status_code == 200
