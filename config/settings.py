@@ -409,3 +409,8 @@ CELERY_BEAT_SCHEDULE["shared_actions-shift-reminders"] = {
     "task": "shared_actions.tasks.send_shift_reminders",
     "schedule": crontab(hour=SHIFT_REMINDER_HOUR, minute=0),
 }
+# Stored files left by a rolled-back upload (no document version refers to them).
+CELERY_BEAT_SCHEDULE["shared_actions-orphan-files"] = {
+    "task": "shared_actions.tasks.sweep_orphan_files",
+    "schedule": crontab(hour=3, minute=30),
+}

@@ -225,6 +225,37 @@ def document_update(
     return document
 
 
+def orphan_files_sweep(*, older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
+    """Delete stored files no version refers to (left by a transaction rolled back after the file was
+    written). Only generated names under `shared_documents/` are considered; recent files are kept in
+    case their transaction is still running."""
+    known = set(DocumentVersion.objects.values_list("file", flat=True))
+    limit = timezone.now() - older_than
+    removed = 0
+
+    def walk(folder: str):
+        try:
+            folders, files = default_storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError):
+            return
+        for name in files:
+            yield f"{folder}/{name}"
+        for sub in folders:
+            yield from walk(f"{folder}/{sub}")
+
+    for path in walk("shared_documents"):
+        if path in known:
+            continue
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (NotImplementedError, OSError):
+            continue
+        if modified < limit:
+            default_storage.delete(path)
+            removed += 1
+    return removed
+
+
 @transaction.atomic
 def document_record_download(*, user: User, version: DocumentVersion) -> DocumentDownload:
     """Append to the access log (the caller has resolved `version` through `access_document_version`)."""

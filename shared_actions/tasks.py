@@ -19,3 +19,9 @@ def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def notify_swap_request(swap_id: int) -> int:
     return services.swap_request_notify(swap_id=swap_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_orphan_files() -> int:
+    """Beat, nightly: remove stored files no document version refers to."""
+    return services.orphan_files_sweep()

@@ -313,3 +313,24 @@ def test_visibility_changed_from_the_page(world, web, api):
     assert (
         web(world.member_c).post(reverse("actions-document-edit", args=[document.pk]), {}).status_code == 404
     )
+
+
+def test_orphan_files_are_swept(world, media_root):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from shared_actions import tasks
+
+    document = factories.document(world.coordinator_a, cpts=world.cpts_a)
+    orphan = default_storage.save("shared_documents/2020/01/orphan.pdf", ContentFile(b"%PDF-1.4"))
+    fresh = default_storage.save("shared_documents/2020/01/fresh.pdf", ContentFile(b"%PDF-1.4"))
+    old = time.time() - 86400
+    os.utime(default_storage.path(orphan), (old, old))
+    kept = document.versions.get().file.name
+    os.utime(default_storage.path(kept), (old, old))
+    assert tasks.sweep_orphan_files.delay().get() == 1
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(fresh) and default_storage.exists(kept)
