@@ -334,3 +334,12 @@ def test_orphan_files_are_swept(world, media_root):
     assert tasks.sweep_orphan_files.delay().get() == 1
     assert not default_storage.exists(orphan)
     assert default_storage.exists(fresh) and default_storage.exists(kept)
+
+
+def test_download_headers_are_strict(world, web):
+    document = factories.document(world.coordinator_a, cpts=world.cpts_a)
+    response = web(world.member_a).get(reverse("actions-document-download", args=[document.pk, 1]))
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'attachment; filename="statuts.pdf"'
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "private, no-store"
