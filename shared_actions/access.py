@@ -106,23 +106,33 @@ def documents_visible_q(scope: Scope) -> Q:
     shared_with_me = Document.shared_with.through.objects.filter(
         document_id=OuterRef("pk"), cpts_id__in=scope.cpts_ids
     )
+    designated = Document.shared_with_users.through.objects.filter(
+        document_id=OuterRef("pk"), user_id=scope.user.pk
+    )
+    owner = Q(cpts_id__in=scope.cpts_ids) | Q(
+        cpts__isnull=True, federation_id__in=scope.managed_federation_ids
+    )
     return (
-        Q(cpts_id__in=scope.cpts_ids)
-        | Q(cpts__isnull=True, federation_id__in=scope.managed_federation_ids)
+        (owner & ~Q(visibility=Visibility.PEOPLE))
         | Q(
             visibility__in=[Visibility.FEDERATION, Visibility.PARTNERS],
             federation_id__in=scope.member_federation_ids | scope.managed_federation_ids,
         )
         | Q(visibility=Visibility.PARTNERS, federation_id__in=scope.partner_federation_ids)
         | Q(Exists(shared_with_me), visibility=Visibility.SELECTED)
+        | Q(visibility=Visibility.PEOPLE, created_by_id=scope.user.pk)
+        | Q(Exists(designated), visibility=Visibility.PEOPLE)
     )
 
 
 def can_write_document(scope: Scope, document: Document) -> bool:
     """Managers of the owner (CPTS coordinators/admins, or federation staff for a federation
-    document) change a document; the person who created a CPTS document may add versions too."""
+    document) change a document; the person who created a CPTS document may add versions too.
+    A document for designated people is changed only by the person who shared it."""
     if scope.is_staff:
         return True
+    if document.visibility == Visibility.PEOPLE:  # private to its people: only who shared it
+        return document.created_by_id == scope.user.pk
     if document.cpts_id is not None:
         return document.cpts_id in scope.managed_cpts_ids or (
             document.created_by_id == scope.user.pk and document.cpts_id in scope.cpts_ids

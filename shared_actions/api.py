@@ -85,6 +85,15 @@ def _user(user_id: int | None) -> User | None:
     return user
 
 
+def _users(ids) -> list[User]:
+    """Users by id; the services check they belong to the space (unknown ids are refused too)."""
+    ids = set(ids or [])
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    if len(users) != len(ids):
+        raise ValidationError({"detail": [_("Personne inconnue.")], "code": ["unknown_user"]})
+    return users
+
+
 def _cpts_list(slugs_or_objects) -> list[Cpts]:
     return list(slugs_or_objects or [])
 
@@ -134,6 +143,7 @@ class DocumentListView(ServiceErrorsMixin, generics.ListCreateAPIView):
             cpts=cpts,
             federation=_federation(request.user, values.get("federation")),
             shared_with=_cpts_list(values.get("shared_with")),
+            shared_with_users=_users(values.get("shared_with_users")),
             file=values["file"],
             comment=values["comment"],
         )
@@ -151,7 +161,10 @@ class DocumentDetailView(ServiceErrorsMixin, APIView):
         document = access_document(request.user, document_id, for_write=True)
         data = DocumentUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        document = services.document_update(actor=request.user, document=document, **data.validated_data)
+        values = dict(data.validated_data)
+        if "shared_with_users" in values:
+            values["shared_with_users"] = _users(values["shared_with_users"])
+        document = services.document_update(actor=request.user, document=document, **values)
         return Response(DocumentDetailSerializer(document).data)
 
 

@@ -8,6 +8,9 @@ from federation.models import Commune, Cpts
 from shared_actions.models import CampaignTheme, DocumentCategory, Meeting, Visibility
 from shared_actions.uploads import allowed_types_label
 
+# "Designated people" is set by the apps that share documents with named people (messaging).
+UI_VISIBILITIES = [c for c in Visibility.choices if c[0] != Visibility.PEOPLE]
+
 
 class OwnerChoiceField(forms.ChoiceField):
     """ "cpts:<id>" or "federation:<id>" among the spaces the user may act for."""
@@ -26,7 +29,7 @@ class DocumentForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("Catégorie"), choices=DocumentCategory.choices)
     owner = OwnerChoiceField(label=_("Propriétaire"))
-    visibility = forms.ChoiceField(label=_("Visibilité"), choices=Visibility.choices)
+    visibility = forms.ChoiceField(label=_("Visibilité"), choices=UI_VISIBILITIES)
     shared_with = forms.ModelMultipleChoiceField(
         label=_("CPTS destinataires (visibilité « CPTS sélectionnées »)"),
         queryset=Cpts.objects.none(),
@@ -49,7 +52,7 @@ class DocumentEditForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     category = forms.ChoiceField(label=_("Catégorie"), choices=DocumentCategory.choices)
-    visibility = forms.ChoiceField(label=_("Visibilité"), choices=Visibility.choices)
+    visibility = forms.ChoiceField(label=_("Visibilité"), choices=UI_VISIBILITIES)
     shared_with = forms.ModelMultipleChoiceField(
         label=_("CPTS destinataires (visibilité « CPTS sélectionnées »)"),
         queryset=Cpts.objects.none(),

@@ -37,6 +37,9 @@ class Visibility(models.TextChoices):
     FEDERATION = "federation", _("Toute la fédération (CPTS membres)")
     SELECTED = "selected", _("CPTS sélectionnées")
     PARTNERS = "partners", _("Fédération et partenaires")
+    # Only the people listed (and the person who shared it): e.g. the members of a conversation
+    # for a messaging attachment. The owning CPTS as a whole does not see it.
+    PEOPLE = "people", _("Personnes désignées")
 
 
 class Document(models.Model):
@@ -58,6 +61,12 @@ class Document(models.Model):
     )
     shared_with = models.ManyToManyField(
         Cpts, blank=True, related_name="documents_shared_with_me", verbose_name=_("CPTS destinataires")
+    )
+    shared_with_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="documents_shared_with_me",
+        verbose_name=_("destinataires"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -341,6 +341,18 @@ def meeting_invitations(meeting: Meeting) -> QuerySet[Invitation]:
     return meeting.invitations.select_related("user").order_by("user__display_name", "user__email")
 
 
+def sharing_people_q(*, cpts: Cpts | None, federation) -> Q:
+    """Who a document may be shared with by name: members of its CPTS, and the participants of its
+    federation (members of its CPTS, role holders and partner delegates)."""
+    q = Q(memberships__cpts_id=cpts.pk) if cpts is not None else Q(pk__in=[])
+    if federation is not None:
+        cpts_ids = FederationMember.objects.filter(
+            federation_id=federation.pk, left_on__isnull=True, cpts__isnull=False
+        ).values("cpts_id")
+        q |= Q(memberships__cpts_id__in=cpts_ids) | Q(federation_roles__federation_id=federation.pk)
+    return q
+
+
 def meeting_people_q(meeting: Meeting) -> Q:
     """Who may be invited: members of the meeting's CPTS or of its federation's CPTS, and federation
     role holders (partner delegates included)."""

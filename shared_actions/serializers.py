@@ -96,6 +96,9 @@ class DocumentCreateSerializer(serializers.Serializer):
     shared_with = serializers.SlugRelatedField(
         slug_field="slug", queryset=Cpts.objects.all(), many=True, required=False, default=list
     )
+    shared_with_users = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text=_("Visibilité « people ».")
+    )
     file = serializers.FileField(allow_empty_file=True)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
@@ -113,6 +116,7 @@ class DocumentUpdateSerializer(serializers.Serializer):
     shared_with = serializers.SlugRelatedField(
         slug_field="slug", queryset=Cpts.objects.all(), many=True, required=False
     )
+    shared_with_users = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class VersionUploadSerializer(serializers.Serializer):

@@ -49,7 +49,7 @@ from shared_actions.models import (
     SwapRequest,
     Visibility,
 )
-from shared_actions.selectors import meeting_people_q
+from shared_actions.selectors import meeting_people_q, sharing_people_q
 
 
 def _local(value: dt.datetime) -> str:
@@ -89,8 +89,15 @@ def _create_version(*, actor: User | None, document: Document, upload, comment: 
     return version
 
 
-def _check_sharing(*, federation: Federation | None, visibility: str, shared_with: list[Cpts]) -> None:
-    if visibility != Visibility.OWNER and federation is None:
+def _check_sharing(
+    *,
+    federation: Federation | None,
+    cpts: Cpts | None,
+    visibility: str,
+    shared_with: list[Cpts],
+    people: list[User],
+) -> None:
+    if visibility not in (Visibility.OWNER, Visibility.PEOPLE) and federation is None:
         raise ValidationError(
             _(
                 "Cette CPTS n'appartient à aucune fédération : le document ne peut être partagé qu'en interne."
@@ -107,6 +114,26 @@ def _check_sharing(*, federation: Federation | None, visibility: str, shared_wit
                 _("CPTS hors de la fédération : %(names)s.") % {"names": ", ".join(outside)},
                 code="recipient_outside",
             )
+    if visibility == Visibility.PEOPLE:
+        if not people:
+            raise ValidationError(_("Choisissez au moins une personne destinataire."), code="no_recipient")
+        allowed = set(
+            User.objects.filter(sharing_people_q(cpts=cpts, federation=federation)).values_list(
+                "pk", flat=True
+            )
+        )
+        outside = [u.pk for u in people if u.pk not in allowed]
+        if outside:
+            raise ValidationError(
+                _("Personnes hors de la CPTS ou de la fédération (identifiants %(ids)s).")
+                % {"ids": ", ".join(map(str, outside))},
+                code="recipient_outside",
+            )
+
+
+def _set_recipients(document: Document, shared_with: list[Cpts], people: list[User]) -> None:
+    document.shared_with.set(shared_with if document.visibility == Visibility.SELECTED else [])
+    document.shared_with_users.set(people if document.visibility == Visibility.PEOPLE else [])
 
 
 @transaction.atomic
@@ -121,10 +148,12 @@ def document_create(
     description: str = "",
     visibility: str = Visibility.OWNER,
     shared_with: Iterable[Cpts] = (),
+    shared_with_users: Iterable[User] = (),
     comment: str = "",
 ) -> Document:
     """Create a document owned by `cpts` (any member may share) or by `federation` (its staff),
-    with its first version. The file is validated before anything is written."""
+    with its first version. The file is validated before anything is written. With the "people"
+    visibility (e.g. a messaging attachment), only `shared_with_users` and the actor see it."""
     scope = scope_of(actor)
     if cpts is not None:
         if not (scope.is_staff or cpts.pk in scope.cpts_ids):
@@ -142,6 +171,7 @@ def document_create(
         description=description,
         visibility=visibility,
         shared_with=shared_with,
+        shared_with_users=shared_with_users,
         comment=comment,
     )
 
@@ -158,15 +188,19 @@ def _document_create(
     visibility: str,
     shared_with: Iterable[Cpts],
     comment: str,
+    shared_with_users: Iterable[User] = (),
 ) -> Document:
     """`document_create` once the permission is settled (also used for meeting minutes)."""
     shared_with = list(shared_with)
+    people = list(shared_with_users)
     if cpts is not None:
         federation = cpts_federation(cpts)
     elif federation is None:
         raise ValidationError(_("Un document appartient à une CPTS ou à la fédération."), code="no_owner")
     uploads.validate_upload(file)  # refuse early: nothing is written for a bad file
-    _check_sharing(federation=federation, visibility=visibility, shared_with=shared_with)
+    _check_sharing(
+        federation=federation, cpts=cpts, visibility=visibility, shared_with=shared_with, people=people
+    )
     document = Document(
         cpts=cpts,
         federation=federation,
@@ -178,8 +212,7 @@ def _document_create(
     )
     document.full_clean()
     document.save()
-    if visibility == Visibility.SELECTED:
-        document.shared_with.set(shared_with)
+    _set_recipients(document, shared_with, people)
     _create_version(actor=actor, document=document, upload=file, comment=comment)
     return document
 
@@ -205,7 +238,10 @@ def document_update(
     category: str | None = None,
     visibility: str | None = None,
     shared_with: Iterable[Cpts] | None = None,
+    shared_with_users: Iterable[User] | None = None,
 ) -> Document:
+    """Change the description or the sharing (e.g. messaging keeps an attachment's people in step
+    with the conversation's members)."""
     if not can_write_document(scope_of(actor), document):
         raise PermissionDenied
     for field, value in (("title", title), ("description", description), ("category", category)):
@@ -214,14 +250,20 @@ def document_update(
     if visibility is not None:
         document.visibility = visibility
     recipients = list(shared_with) if shared_with is not None else list(document.shared_with.all())
-    _check_sharing(federation=document.federation, visibility=document.visibility, shared_with=recipients)
+    people = (
+        list(shared_with_users) if shared_with_users is not None else list(document.shared_with_users.all())
+    )
+    _check_sharing(
+        federation=document.federation,
+        cpts=document.cpts,
+        visibility=document.visibility,
+        shared_with=recipients,
+        people=people,
+    )
     document.updated_at = timezone.now()
     document.full_clean()
     document.save()
-    if document.visibility == Visibility.SELECTED:
-        document.shared_with.set(recipients)
-    else:
-        document.shared_with.clear()
+    _set_recipients(document, recipients, people)
     return document
 
 

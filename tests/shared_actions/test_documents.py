@@ -343,3 +343,49 @@ def test_download_headers_are_strict(world, web):
     assert response["Content-Disposition"] == 'attachment; filename="statuts.pdf"'
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_documents_for_designated_people(world, api):
+    """The visibility messaging attachments use: only the named people and who shared it."""
+    client = api(world.member_a)
+    response = client.post(
+        reverse("api-actions-documents"),
+        {
+            "title": "Pièce jointe",
+            "category": "compte_rendu",
+            "cpts": "alpha",
+            "visibility": "people",
+            "shared_with_users": [world.member_b.pk],
+            "file": pdf_upload(),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    url = reverse("api-actions-document", args=[response.json()["id"]])
+    download = reverse("api-actions-document-download", args=[response.json()["id"], 1])
+    for user in (world.member_a, world.member_b):
+        assert api(user).get(url).status_code == 200
+        assert api(user).get(download).status_code == 200
+    # Not the rest of the owning CPTS, not its coordinator, not the federation.
+    for user in (
+        world.coordinator_a,
+        world.bureau_a,
+        world.coordinator_b,
+        world.fed_coordinator,
+        world.member_c,
+    ):
+        assert api(user).get(url).status_code == 404, user
+    assert api(world.member_b).patch(url, {"title": "x"}, format="json").status_code == 403
+    # The sharer keeps the people in step (e.g. a conversation's members change).
+    moved = client.patch(url, {"shared_with_users": [world.coordinator_b.pk]}, format="json")
+    assert moved.status_code == 200
+    assert api(world.coordinator_b).get(url).status_code == 200
+    assert api(world.member_b).get(url).status_code == 404
+    outside = client.patch(url, {"shared_with_users": [world.member_c.pk]}, format="json")
+    assert outside.status_code == 400 and outside.json()["code"] == ["recipient_outside"]
+    unknown = client.patch(url, {"shared_with_users": [999999]}, format="json")
+    assert unknown.status_code == 400
+    # Not offered in the pages' forms (set by the apps that name people).
+    from shared_actions.forms import DocumentForm
+
+    assert "people" not in dict(DocumentForm().fields["visibility"].choices)
