@@ -460,3 +460,16 @@ def test_shift_deletion(world, api, web, pooled_roster, next_saturday):
     assert api(world.coordinator_b).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 204
     assert not Shift.objects.filter(pk=empty.pk).exists()
     assert api(world.member_b).get(reverse("api-actions-shift", args=[busy.pk])).json()["assigned_count"] == 1
+
+
+def test_index_lists_open_requests(world, web, pooled_roster, next_saturday):
+    sunday = next_saturday + dt.timedelta(days=1)
+    mine = services.shift_sign_up(
+        actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
+    )
+    theirs = services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday))
+    services.swap_request_create(actor=world.member_a, assignment=mine, kind="swap", counterpart=theirs)
+    html = web(world.member_b).get(reverse("actions-index")).content.decode()
+    assert "Demandes d&#x27;échange" in html or "Demandes d'échange" in html
+    assert "En attente de réponse" in html
+    assert "En attente de réponse" not in web(world.member_c).get(reverse("actions-index")).content.decode()
