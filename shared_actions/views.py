@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -50,6 +51,14 @@ from shared_actions.forms import (
     owner_choices,
 )
 from shared_actions.models import ActionTask, CampaignTheme, DocumentCategory, Invitation, ShiftAssignment
+
+
+def _int(value) -> int:
+    """An id from a form field; anything else is a 404 (as for an id that does not exist)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -404,7 +413,9 @@ def roster_add_shifts(request, roster_id):
         try:
             shifts = services.shifts_create_recurring(actor=request.user, roster=roster, site=site, **data)
             messages.success(request, _("%(n)s créneau(x) créé(s).") % {"n": len(shifts)})
-            return redirect(f"{request.path.rsplit('/', 2)[0]}/?week={data['first_day'].isoformat()}")
+            return redirect(
+                f"{reverse('actions-roster', args=[roster.pk])}?week={data['first_day'].isoformat()}"
+            )
         except ValidationError as exc:
             _errors(request, exc)
     else:
@@ -426,7 +437,7 @@ def shift_sign_up(request, shift_id):
     shift = access_shift(request.user, shift_id)
     user = None
     if request.POST.get("user"):
-        user = User.objects.filter(pk=request.POST["user"]).first()
+        user = User.objects.filter(pk=_int(request.POST["user"])).first()
     try:
         services.shift_sign_up(
             actor=request.user, shift=shift, user=user, profession=request.POST.get("profession", "").strip()
@@ -468,7 +479,7 @@ def assignment_request(request, assignment_id):
     counterpart = None
     if request.POST.get("mine"):
         counterpart = assignment
-        assignment = access_assignment(request.user, int(request.POST["mine"]))
+        assignment = access_assignment(request.user, _int(request.POST["mine"]))
     if assignment.user_id != request.user.pk:
         raise PermissionDenied
     try:
@@ -522,7 +533,7 @@ def cpts_hours(request, cpts_slug):
 @require_POST
 def feed_create(request):
     roster_id = request.POST.get("roster")
-    roster = access_roster(request.user, int(roster_id), for_write=True) if roster_id else None
+    roster = access_roster(request.user, _int(roster_id), for_write=True) if roster_id else None
     services.calendar_feed_create(actor=request.user, roster=roster)
     messages.success(request, _("Nouvelle adresse d'abonnement créée (l'ancienne ne fonctionne plus)."))
     return redirect("actions-roster", roster_id=roster.pk) if roster else redirect("actions-rosters")
@@ -741,7 +752,7 @@ def action_task(request, action_id):
 @require_POST
 def campaign_add_material(request, campaign_id):
     campaign = access_campaign(request.user, campaign_id)
-    document = access_document(request.user, int(request.POST.get("document") or 0))
+    document = access_document(request.user, _int(request.POST.get("document")))
     try:
         services.campaign_add_material(actor=request.user, campaign=campaign, document=document)
         messages.success(request, _("Support ajouté."))

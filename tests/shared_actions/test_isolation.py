@@ -336,3 +336,22 @@ def test_admin_pages_render(world, web, objects):
     for model in ("document", "roster", "shift", "campaign", "meeting", "swaprequest", "calendarfeed"):
         assert browser.get(f"/admin/shared_actions/{model}/").status_code == 200, model
     assert browser.get(f"/admin/shared_actions/document/{objects.document.pk}/change/").status_code == 200
+
+
+def test_malformed_ids_in_forms_are_404(world, web, objects):
+    o = objects
+    browser = web(world.coordinator_a)
+    assert browser.post(reverse("actions-feed-create"), {"roster": "abc"}).status_code == 404
+    assert (
+        browser.post(
+            reverse("actions-campaign-material", args=[o.campaign.pk]), {"document": "x"}
+        ).status_code
+        == 404
+    )
+    assert browser.post(reverse("actions-shift-signup", args=[o.shift.pk]), {"user": "x"}).status_code == 404
+    assert (
+        web(world.member_a)
+        .post(reverse("actions-assignment-request", args=[o.assignment.pk]), {"mine": "x"})
+        .status_code
+        == 404
+    )
