@@ -414,3 +414,10 @@ CELERY_BEAT_SCHEDULE["shared_actions-orphan-files"] = {
     "task": "shared_actions.tasks.sweep_orphan_files",
     "schedule": crontab(hour=3, minute=30),
 }
+# Distinct OpenAPI enum names for the choice sets named "kind" (swap requests, meetings).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SwapRequestKindEnum": "shared_actions.models.SwapRequest.Kind",
+        "SharedMeetingKindEnum": "shared_actions.models.Meeting.Kind",
+    }
+)
