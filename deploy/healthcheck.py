@@ -11,14 +11,14 @@ import urllib.error
 import urllib.request
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], base: str = "http://127.0.0.1:8000") -> int:
     path = argv[1] if len(argv) > 1 else "/healthz"
     request = urllib.request.Request(
-        "http://127.0.0.1:8000" + path,
+        base + path,
         headers={"Host": "localhost", "X-Forwarded-Proto": "https", "User-Agent": "maillage-healthcheck"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310 — fixed loopback URL
+        with urllib.request.urlopen(request, timeout=4) as response:
             ok = response.status == 200
     except (urllib.error.URLError, OSError) as exc:
         print(f"healthcheck {path}: {exc}", file=sys.stderr)

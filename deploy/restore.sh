@@ -112,6 +112,7 @@ if [ "$ENGINE" = postgresql ]; then
   # COMMIT is sent only if pg_restore produced the whole script: a failure on either side ends the session
   # inside the transaction, which PostgreSQL rolls back.
   {
+    echo "SET client_min_messages = warning;"
     echo "BEGIN;"
     echo "DROP SCHEMA IF EXISTS public CASCADE;"
     echo "CREATE SCHEMA public;"
