@@ -101,6 +101,9 @@ def pod_specs() -> list[tuple[str, dict]]:
     for _path, doc in k8s_documents():
         if doc["kind"] in {"Deployment", "StatefulSet", "Job", "DaemonSet"}:
             specs.append((f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]))
+        if doc["kind"] == "CronJob":
+            template = doc["spec"]["jobTemplate"]["spec"]["template"]
+            specs.append((f"CronJob/{doc['metadata']['name']}", template["spec"]))
     return specs
 
 
@@ -591,6 +594,10 @@ def test_nginx_static_media_body_size_and_headers():
         "Referrer-Policy",
     ):
         assert header in config
+    # Django sets the security headers of proxied responses: nginx must not repeat them there.
+    for header in ("location / {", "location /ws/ {", "location /media/ {", "location = /accounts/login/ {"):
+        assert "add_header" not in nginx_block(config, header), header
+    assert re.search(r"error_page 502 503 504 =503 /_unavailable;", config)
     assert "gzip on;" in config and "server_tokens off;" in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     static_mounts = compose()["services"]["nginx"]["volumes"]
