@@ -47,10 +47,7 @@ while True:
 PY
 }
 
-if [ "$#" -eq 0 ]; then
-  set -- daphne --endpoint "tcp:port=8000:interface=0.0.0.0:backlog=1024" --proxy-headers \
-    --proxy-headers-host X-Real-IP --no-server-name config.asgi:application
-fi
+[ "$#" -gt 0 ] || { log "no command given (the image's CMD runs daphne)"; exit 2; }
 
 wait_for_database
 

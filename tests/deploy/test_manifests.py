@@ -502,6 +502,28 @@ def test_entrypoint_passes_through_commands():
     assert result.stdout.strip() == "passed through"
 
 
+def test_entrypoint_migrate_shortcut_migrates(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env["DATABASE_URL"] = f"sqlite:///{database}"
+    result = subprocess.run(
+        [str(DEPLOY / "docker-entrypoint.sh"), "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        applied = connection.execute(
+            "SELECT count(*) FROM django_migrations WHERE app = 'federation'"
+        ).fetchone()
+    assert applied[0] >= 1
+
+
 def test_healthcheck_script_reports_status(healthcheck_module):
     import http.server
     import threading
