@@ -33,7 +33,9 @@ done
 [ "${#ARGS[@]}" -eq 1 ] || { usage; exit 2; }
 SRC="${ARGS[0]%/}"
 [ -d "$SRC" ] || die "backup folder not found: $SRC"
-[ -f "$SRC/MANIFEST" ] && [ -f "$SRC/SHA256SUMS" ] || die "$SRC is not a backup made by backup.sh (no MANIFEST / SHA256SUMS)"
+if [ ! -f "$SRC/MANIFEST" ] || [ ! -f "$SRC/SHA256SUMS" ]; then
+  die "$SRC is not a backup made by backup.sh (no MANIFEST / SHA256SUMS)"
+fi
 case "$SRC" in *.partial) die "$SRC is an incomplete backup (.partial)";; esac
 
 manifest() { sed -n "s/^$1=//p" "$SRC/MANIFEST" | head -1; }
@@ -71,7 +73,9 @@ MEDIA_FILE="$(manifest media_file)"
 log "verifying checksums of $SRC"
 (cd "$SRC" && sha256sum --check --quiet SHA256SUMS) || die "checksum mismatch: the backup is damaged"
 if [ "$ENGINE" = postgresql ]; then
-  command -v psql >/dev/null && command -v pg_restore >/dev/null || die "psql/pg_restore not found (install postgresql-client)"
+  for tool in psql pg_restore; do
+    command -v "$tool" >/dev/null || die "$tool not found (install postgresql-client)"
+  done
   PG_URL="postgresql://${DATABASE_URL_VALUE#*://}"
   TARGET_DESC="$(printf '%s' "$PG_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#')"
   pg_restore --list "$SRC/$DB_FILE" >/dev/null || die "$DB_FILE is not a readable pg_dump archive"

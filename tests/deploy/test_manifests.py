@@ -13,6 +13,7 @@
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -633,6 +634,11 @@ def test_shell_scripts_parse_and_are_strict(script):
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in text
     assert os.access(script, os.X_OK), f"{script.name} is not executable"
+    if shutil.which("shellcheck"):
+        lint = subprocess.run(
+            ["shellcheck", "--severity=warning", str(script)], capture_output=True, text=True
+        )
+        assert lint.returncode == 0, lint.stdout
 
 
 def test_compose_commands_are_exec_form():
