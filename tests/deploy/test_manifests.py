@@ -646,3 +646,59 @@ def test_compose_commands_are_exec_form():
         for key in ("command", "entrypoint"):
             value = service.get(key)
             assert value is None or isinstance(value, list), f"{name}.{key}: use a list (exec form)"
+
+
+# --- the image's command, run for real --------------------------------------------------------------------------
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_dockerfile_command_serves_health_probes_in_production_mode(tmp_path, healthcheck_module):
+    """The exact CMD of the image (port and interface aside) starts daphne, the probes pass with production
+    settings (HTTPS redirect, strict ALLOWED_HOSTS), and SIGTERM stops it promptly."""
+    import signal
+    import time
+
+    port = free_port()
+    command = [
+        arg.replace("port=8000", f"port={port}").replace("interface=0.0.0.0", "interface=127.0.0.1")
+        for arg in dockerfile_instruction("CMD")
+    ]
+    command[0] = str(Path(sys.executable).parent / command[0])
+    env = {key: value for key, value in os.environ.items() if not is_setting(key)}
+    env.update(
+        PRODUCTION="1",
+        DEBUG="0",
+        SECRET_KEY="probe-test-" + "k" * 50,
+        ALLOWED_HOSTS="maillage.example.org,localhost",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while healthcheck_module.main(["healthcheck.py", "/healthz"], base=base) != 0:
+            assert process.poll() is None, process.stdout.read().decode()
+            assert time.monotonic() < deadline, "daphne did not answer /healthz within 60 s"
+            time.sleep(0.3)
+        assert healthcheck_module.main(["healthcheck.py", "/readyz"], base=base) == 0
+        # Without the probe's headers production Django refuses the request: the headers matter.
+        import urllib.error
+        import urllib.request
+
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/healthz", timeout=5)  # Host: 127.0.0.1:<port>
+        assert refused.value.code == 400
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("daphne ignored SIGTERM for 15 s")
