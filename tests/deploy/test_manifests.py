@@ -440,7 +440,15 @@ def test_processes_and_scaling():
         if doc["kind"] == "HorizontalPodAutoscaler"
     }
     assert scaled == {"maillage-web", "maillage-worker"}
+    # deploy/README.md applies everything but these three first (migrations before the rollout).
+    for name, component in (
+        ("maillage-web", "web"),
+        ("maillage-worker", "worker"),
+        ("maillage-beat", "beat"),
+    ):
+        assert deployment(name)["metadata"]["labels"]["app.kubernetes.io/component"] == component
     job = next(doc for _p, doc in k8s_documents() if doc["kind"] == "Job")
+    assert job["metadata"]["labels"]["app.kubernetes.io/component"] == "migrate"
     assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["migrate"]
     assert "migrate" in (DEPLOY / "docker-entrypoint.sh").read_text(encoding="utf-8")
     services = compose()["services"]
