@@ -331,3 +331,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- governance ---
+# Written consultations past their deadline are closed every few minutes (results are then published
+# by the bureau). Seconds between runs:
+GOVERNANCE_CLOSE_CONSULTATIONS_EVERY = env_int("GOVERNANCE_CLOSE_CONSULTATIONS_EVERY", 300)
+CELERY_BEAT_SCHEDULE["governance-close-due-consultations"] = {
+    "task": "federation.governance.tasks.close_due_consultations",
+    "schedule": float(GOVERNANCE_CLOSE_CONSULTATIONS_EVERY),
+}
