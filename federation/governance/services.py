@@ -447,8 +447,11 @@ def convocation_recipients(meeting: Meeting) -> list[str]:
 
 
 @transaction.atomic
-def meeting_convene(*, actor: User | None, meeting: Meeting, now: datetime | None = None) -> Meeting:
-    """Send the convocation (e-mail with the agenda), at least the statutory number of days ahead."""
+def meeting_convene(
+    *, actor: User | None, meeting: Meeting, now: datetime | None = None, send_emails: bool = True
+) -> Meeting:
+    """Send the convocation (e-mail with the agenda), at least the statutory number of days ahead.
+    `send_emails=False` records a convocation sent by other means (demo data, paper mail)."""
     _check_manager(actor, meeting.federation)
     if meeting.status != Meeting.Status.DRAFT:
         raise ValidationError(_("Cette séance a déjà été convoquée."), code="already_convened")
@@ -478,7 +481,8 @@ def meeting_convene(*, actor: User | None, meeting: Meeting, now: datetime | Non
     )
     from federation.governance.tasks import send_convocation
 
-    transaction.on_commit(lambda: send_convocation.delay(meeting.pk))
+    if send_emails:
+        transaction.on_commit(lambda: send_convocation.delay(meeting.pk))
     _publish_meeting(meeting, "meeting.convened")
     return meeting
 
