@@ -52,12 +52,14 @@ def seed(stdout) -> None:
     partners = [m for m in active_members(federation) if m.partner_id]
     partners.sort(key=lambda m: m.partner.name)
     titulars = []
-    for member in members:
+    for member in list(members):
         titular = _role_user(member.cpts, CptsRole.BUREAU)
         substitute = _role_user(member.cpts, CptsRole.COORDINATOR)
-        if titular:
-            services.delegate_designate(actor=None, federation=federation, cpts=member.cpts, user=titular)
-        if substitute:
+        if titular is None:  # a CPTS without a bureau member gets no delegate in the demo
+            members.remove(member)
+            continue
+        services.delegate_designate(actor=None, federation=federation, cpts=member.cpts, user=titular)
+        if substitute and substitute != titular:
             services.delegate_designate(
                 actor=None,
                 federation=federation,
@@ -66,12 +68,18 @@ def seed(stdout) -> None:
                 kind=Delegate.Kind.SUBSTITUTE,
             )
         titulars.append(titular)
+    if len(members) < 2:
+        stdout.write("Moins de deux CPTS avec un·e délégué·e : gouvernance de démonstration ignorée.\n")
+        return
     partner_delegates = []
-    for member in partners:
+    for member in list(partners):
         role = FederationRole.objects.filter(federation=federation, partner=member.partner).select_related(
             "user"
         )
-        partner_delegates.append(role.first().user if role.exists() else None)
+        if not role.exists():
+            partners.remove(member)
+            continue
+        partner_delegates.append(role.first().user)
     for index, member in enumerate(members + partners):
         fee = services.fee_set(
             actor=None,

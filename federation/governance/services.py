@@ -74,11 +74,17 @@ def _event(name: str, *, federation: Federation, meeting_id=None, poll_id=None, 
 
 
 def poll_live_data(poll: Poll) -> dict:
-    """What a live view may show: participation per college; the tallies only for open (named) polls
-    or once a secret poll is closed."""
-    data = {"status": poll.status, "participation": selectors.participation_counts(poll)}
-    if not poll.secret or poll.status in (Poll.Status.CLOSED, Poll.Status.PUBLISHED):
-        data["tallies"] = selectors.ballot_counts(poll)
+    """What a live view may show. Open (named) polls: participation per college and tallies. Secret
+    polls: only the number of votes cast until closed; turnout per college and tallies once closed."""
+    closed = poll.status in (Poll.Status.CLOSED, Poll.Status.PUBLISHED)
+    counts = selectors.participation_counts(poll)
+    if poll.secret and not closed:
+        # A secret poll in progress shows how many have voted, not per college nor per choice.
+        voted = sum(v for k, v in counts.items() if not k.startswith("eligible"))
+        eligible = sum(v for k, v in counts.items() if k.startswith("eligible"))
+        return {"status": poll.status, "participation": {"total": voted, "eligible": eligible}}
+    data = {"status": poll.status, "participation": counts}
+    data["tallies"] = selectors.ballot_counts(poll)
     return data
 
 

@@ -371,9 +371,10 @@ def test_live_events_hide_secret_choices(ago, django_capture_on_commit_callbacks
     cast = async_to_sync(layer.receive)(channel)
     assert opened["name"] == "poll.opened"
     assert cast["type"] == "governance.event" and cast["name"] == "poll.participation"
-    assert cast["data"]["participation"]["cpts"] == 1
+    assert cast["data"]["participation"] == {"total": 1, "eligible": 8}
     assert "tallies" not in cast["data"]
     with django_capture_on_commit_callbacks(execute=True):
         services.poll_close(actor=a.coordinator, poll=poll)
     closed = async_to_sync(layer.receive)(channel)
     assert closed["name"] == "poll.closed" and closed["data"]["tallies"]["cpts"] == {"no": 1}
+    assert closed["data"]["participation"]["cpts"] == 1
