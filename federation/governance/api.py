@@ -30,8 +30,12 @@ from federation.governance.serializers import (
     AuditEntrySerializer,
     BallotSerializer,
     BureauMandateSerializer,
+    BureauSetSerializer,
+    DelegateDesignateSerializer,
     DelegateSerializer,
     FeeSerializer,
+    FeeSetSerializer,
+    FeeStatusSerializer,
     MeetingCreateSerializer,
     MeetingSerializer,
     OpinionSerializer,
@@ -127,12 +131,106 @@ class StatutesView(GovernanceScopedMixin, APIView):
 
 
 class FeeListView(GovernanceScopedMixin, generics.ListAPIView):
-    """Membership fees and their payment status."""
+    """Membership fees and their payment status; POST sets a member's fee for a year (managers)."""
 
     serializer_class = FeeSerializer
 
     def get_queryset(self):
         return selectors.fees(self.federation)
+
+    @extend_schema(request=FeeSetSerializer, responses={201: FeeSerializer})
+    def post(self, request, federation_slug):
+        data = FeeSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        member = FederationMember.objects.filter(federation=self.federation, pk=v["member"]).first()
+        if member is None:
+            raise Http404
+        fee = self.run(
+            services.fee_set,
+            actor=request.user,
+            federation=self.federation,
+            member=member,
+            year=v["year"],
+            amount=v["amount"],
+        )
+        return Response(FeeSerializer(fee).data, status=status.HTTP_201_CREATED)
+
+
+class FeeStatusView(GovernanceScopedMixin, APIView):
+    """Record a fee's payment status (managers)."""
+
+    @extend_schema(request=FeeStatusSerializer, responses=FeeSerializer)
+    def post(self, request, federation_slug, fee_id):
+        fee = selectors.fees(self.federation).filter(pk=fee_id).first()
+        if fee is None:
+            raise Http404
+        data = FeeStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fee = self.run(
+            services.fee_mark,
+            actor=request.user,
+            fee=fee,
+            status=data.validated_data["status"],
+            paid_on=data.validated_data["paid_on"],
+        )
+        return Response(FeeSerializer(fee).data)
+
+
+class DelegateView(GovernanceScopedMixin, generics.ListAPIView):
+    """Delegates of the member CPTS; POST designates one (the CPTS's coordinators or bureau, or the
+    governance managers), chosen among the CPTS's members."""
+
+    serializer_class = DelegateSerializer
+    write_requires_manager = False  # the service checks the CPTS's own managers too
+
+    def get_queryset(self):
+        return selectors.active_delegates(self.federation)
+
+    @extend_schema(request=DelegateDesignateSerializer, responses={201: DelegateSerializer})
+    def post(self, request, federation_slug):
+        data = DelegateDesignateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        member = selectors.college_members(self.federation, "cpts").filter(cpts__slug=v["cpts"]).first()
+        user = User.objects.filter(pk=v["user"]).first()
+        if member is None or user is None:
+            raise Http404
+        delegate = self.run(
+            services.delegate_designate,
+            actor=request.user,
+            federation=self.federation,
+            cpts=member.cpts,
+            user=user,
+            kind=v["kind"],
+        )
+        return Response(DelegateSerializer(delegate).data, status=status.HTTP_201_CREATED)
+
+
+class BureauView(GovernanceScopedMixin, APIView):
+    """The bureau in office; POST installs a whole new bureau (delegates of the CPTS college, parity
+    between the two CPTS when there are only two)."""
+
+    @extend_schema(responses=BureauMandateSerializer(many=True))
+    def get(self, request, federation_slug):
+        return Response(BureauMandateSerializer(selectors.bureau(self.federation), many=True).data)
+
+    @extend_schema(request=BureauSetSerializer, responses={201: BureauMandateSerializer(many=True)})
+    def post(self, request, federation_slug):
+        data = BureauSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        users = {u.pk: u for u in User.objects.filter(pk__in=[seat["user"] for seat in v["seats"]])}
+        if len(users) != len({seat["user"] for seat in v["seats"]}):
+            raise Http404
+        mandates = self.run(
+            services.bureau_set,
+            actor=request.user,
+            federation=self.federation,
+            seats=[(users[seat["user"]], seat["role"]) for seat in v["seats"]],
+            starts_on=v["starts_on"],
+        )
+        return Response(BureauMandateSerializer(mandates, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class MeetingListView(GovernanceScopedMixin, generics.ListAPIView):

@@ -217,3 +217,30 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = ["seq", "created_at", "event", "actor_id", "payload", "prev_hash", "hash"]
+
+
+class DelegateDesignateSerializer(serializers.Serializer):
+    cpts = serializers.SlugField(help_text="identifiant (slug) de la CPTS membre")
+    user = serializers.IntegerField(help_text="utilisateur membre de cette CPTS")
+    kind = serializers.ChoiceField(choices=Delegate.Kind.choices, default=Delegate.Kind.TITULAR)
+
+
+class BureauSeatSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=BureauMandate._meta.get_field("role").choices)
+
+
+class BureauSetSerializer(serializers.Serializer):
+    seats = BureauSeatSerializer(many=True)
+    starts_on = serializers.DateField()
+
+
+class FeeSetSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+
+
+class FeeStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Fee.Status.choices)
+    paid_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -18,6 +18,9 @@ urlpatterns = [
     path(f"api/governance/{F}/", api.OverviewView.as_view(), name="api-governance-overview"),
     path(f"api/governance/{F}/statutes/", api.StatutesView.as_view(), name="api-governance-statutes"),
     path(f"api/governance/{F}/fees/", api.FeeListView.as_view(), name="api-governance-fees"),
+    path(f"api/governance/{F}/fees/<int:fee_id>/", api.FeeStatusView.as_view(), name="api-governance-fee"),
+    path(f"api/governance/{F}/delegates/", api.DelegateView.as_view(), name="api-governance-delegates"),
+    path(f"api/governance/{F}/bureau/", api.BureauView.as_view(), name="api-governance-bureau"),
     path(f"api/governance/{F}/audit/", api.AuditListView.as_view(), name="api-governance-audit"),
     path(f"api/governance/{F}/meetings/", api.MeetingListView.as_view(), name="api-governance-meetings"),
     path(

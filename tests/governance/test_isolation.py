@@ -248,3 +248,50 @@ def test_unknown_ids_are_404(gov, api):
         == 404
     )
     assert factories  # the shared factories stay importable here
+
+
+def test_delegates_bureau_and_fees_endpoints(gov, api):
+    w = gov["w"]
+    kw = fed_kw(w)
+    delegates = reverse("api-governance-delegates", kwargs=kw)
+    bureau = reverse("api-governance-bureau", kwargs=kw)
+    fees = reverse("api-governance-fees", kwargs=kw)
+    for url in (delegates, bureau):
+        assert api(w.member_a).get(url).status_code == 200
+        assert api(w.member_c).get(url).status_code == 404
+    designate = {"cpts": w.cpts_a.slug, "user": w.member_a.pk, "kind": "substitute"}
+    assert api(w.member_a).post(delegates, designate, format="json").status_code == 403
+    assert api(w.coordinator_b).post(delegates, designate, format="json").status_code == 403
+    assert api(w.member_c).post(delegates, designate, format="json").status_code == 404
+    response = api(w.coordinator_a).post(delegates, designate, format="json")
+    assert response.status_code == 201 and response.json()["kind"] == "substitute"
+    wrong = api(w.coordinator_a).post(delegates, {**designate, "user": w.member_b.pk}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == ["not_cpts_member"]
+
+    seats = {"seats": [{"user": w.bureau_a.pk, "role": "president"}], "starts_on": "2026-01-15"}
+    assert api(w.member_a).post(bureau, seats, format="json").status_code == 403
+    invalid = api(w.fed_coordinator).post(bureau, seats, format="json")
+    assert invalid.status_code == 400
+    assert any("parité" in m or "vice-président" in m.lower() for m in invalid.json()["detail"])
+
+    fee = {"member": gov["member_a"].pk, "year": 2027, "amount": "250.00"}
+    assert api(w.member_a).post(fees, fee, format="json").status_code == 403
+    created = api(w.fed_coordinator).post(fees, fee, format="json")
+    assert created.status_code == 201
+    status_url = reverse("api-governance-fee", kwargs={**kw, "fee_id": created.json()["id"]})
+    assert api(w.member_a).post(status_url, {"status": "paid"}, format="json").status_code == 403
+    assert api(w.member_c).post(status_url, {"status": "paid"}, format="json").status_code == 404
+    paid = api(w.fed_coordinator).post(status_url, {"status": "paid"}, format="json")
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
+
+
+def test_governance_is_in_the_openapi_schema(gov, api):
+    response = api(gov["w"].staff).get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/governance/federations/{federation_slug}/polls/{poll_id}/ballots/",
+        "/api/governance/federations/{federation_slug}/meetings/{meeting_id}/",
+        "/api/governance/federations/{federation_slug}/bureau/",
+    ):
+        assert path in paths
