@@ -160,7 +160,7 @@ class FeeListView(GovernanceScopedMixin, generics.ListAPIView):
 class FeeStatusView(GovernanceScopedMixin, APIView):
     """Record a fee's payment status (managers)."""
 
-    @extend_schema(request=FeeStatusSerializer, responses=FeeSerializer)
+    @extend_schema(request=FeeStatusSerializer, responses=FeeSerializer, operation_id="governance_fee_status")
     def post(self, request, federation_slug, fee_id):
         fee = selectors.fees(self.federation).filter(pk=fee_id).first()
         if fee is None:
@@ -303,7 +303,7 @@ class MeetingActionView(GovernanceScopedMixin, APIView):
         "close": services.meeting_close,
     }
 
-    @extend_schema(request=None, responses=MeetingSerializer)
+    @extend_schema(request=None, responses=MeetingSerializer, operation_id="governance_meeting_action")
     def post(self, request, federation_slug, meeting_id, action):
         if action not in self.ACTIONS:
             raise Http404
@@ -461,7 +461,9 @@ class PollLiveView(GovernanceScopedMixin, APIView):
 class PollActionView(GovernanceScopedMixin, APIView):
     """POST open | close (optional casting_vote) | publish | second-round."""
 
-    @extend_schema(request=PollCloseSerializer, responses=PollSerializer)
+    @extend_schema(
+        request=PollCloseSerializer, responses=PollSerializer, operation_id="governance_poll_action"
+    )
     def post(self, request, federation_slug, poll_id, action):
         poll = access_poll(request.user, self.federation, poll_id, for_write=True)
         if action == "open":
