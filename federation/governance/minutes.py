@@ -42,14 +42,18 @@ def _esc(text) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def decision_lines(poll: Poll) -> list[str]:
-    """The lines recording one decision (used by the PDF and the pages)."""
+def decision_lines(poll: Poll, *, with_tallies: bool = True) -> list[str]:
+    """The lines recording one decision (the PDF prints them all; the pages show the motion tallies and
+    the divergence flag in a table above, so they ask `with_tallies=False`)."""
     r = poll.result or {}
     lines = []
     if not r:
         return [_("Vote non clos.")]
     q = r.get("quorum", {})
-    if poll.kind == Poll.Kind.MOTION:
+    if poll.kind == Poll.Kind.MOTION and not with_tallies:
+        if r.get("casting_vote_used"):
+            lines.append(_("Égalité des voix : la voix du/de la président·e est prépondérante."))
+    elif poll.kind == Poll.Kind.MOTION:
         lines.append(
             _("Collège des CPTS (voix délibérative) : %(tally)s — %(outcome)s")
             % {"tally": tally_text(r["tally"]), "outcome": outcome_label(r["outcome"])}
@@ -89,7 +93,7 @@ def decision_lines(poll: Poll) -> list[str]:
             "met": _("atteint") if q.get("met") else _("non atteint"),
         }
     )
-    if r.get("divergence"):
+    if r.get("divergence") and with_tallies:
         lines.append(_("Divergence entre les collèges : l'avis des partenaires diffère de la décision."))
     if poll.secret:
         lines.append(_("Vote à bulletin secret."))

@@ -1124,6 +1124,29 @@ def election_second_round(*, actor: User | None, poll: Poll) -> Poll:
     )
 
 
+def describe_statutes_changes(federation: Federation, changes: dict) -> str:
+    """The proposed changes in words: "Quorum de l'AGO : La moitié → Un tiers"."""
+    current = selectors.statutes_of(federation)
+    lines = []
+    for key, value in changes.items():
+        if key == "min_join_stage":
+            label = str(Federation._meta.get_field(key).verbose_name)
+            before, after = MaturityStage(federation.min_join_stage).label, MaturityStage(value).label
+        elif key in StatutesSettings.EDITABLE:
+            field = StatutesSettings._meta.get_field(key)
+            label = str(field.verbose_name)
+            choices = dict(field.choices or [])
+            before, after = getattr(current, key), value
+            if choices:
+                before, after = choices.get(before, before), choices.get(after, after)
+            elif isinstance(value, bool):
+                before, after = (_("oui") if before else _("non")), (_("oui") if after else _("non"))
+        else:
+            continue
+        lines.append(f"{label[:1].upper()}{label[1:]} : {before} → {after}")
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def statutes_change_propose(
     *,
@@ -1144,7 +1167,7 @@ def statutes_change_propose(
         title=title or _("Modification des paramètres statutaires"),
         kind=Poll.Kind.MOTION,
         decision_kind=DecisionKind.STATUTES,
-        description="\n".join(f"{k} → {v}" for k, v in changes.items()),
+        description=describe_statutes_changes(federation, changes),
         meeting=meeting,
         body=Body.AGE,
         opens_at=opens_at,

@@ -246,7 +246,7 @@ def poll_page(request, federation_slug, poll_id):
             "candidates": selectors.poll_candidates(poll),
             "closed": closed,
             "result": result,
-            "lines": decision_lines(poll) if closed else [],
+            "lines": decision_lines(poll, with_tallies=False) if closed else [],
             "outcome": outcome_label(result.get("outcome", "")) if result else "",
             "advisory_outcome": outcome_label(result.get("advisory_outcome", "")) if result else "",
             "live": services.poll_live_data(poll),

@@ -1,9 +1,12 @@
 """The scripted AG of the acceptance list: 5 CPTS (one by proxy), 3 partners, a motion adopted by the
 CPTS college and rejected by the partners."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from federation.governance import selectors, services
 from federation.governance.minutes import minutes_pdf, minutes_story_text
@@ -206,3 +209,39 @@ def test_written_consultation_and_election_two_rounds(assembly):
     second.refresh_from_db()
     assert second.result["elected"] == str(cands[a.delegates[0].pk])
     assert a.delegates[0].display_name in second.result["elected_label"]
+
+
+def test_voting_page_one_tap_then_confirmation(ago, web):
+    a = ago
+    poll = services.poll_create(actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="Motion")
+    services.poll_open(actor=a.coordinator, poll=poll)
+    url = reverse("governance-poll", kwargs={"federation_slug": a.fed.slug, "poll_id": poll.pk})
+    browser = web(a.delegates[0])
+    page = browser.get(url).content.decode()
+    # the proxy holder sees two votes to cast: its own CPTS and the represented one
+    assert a.cpts[0].name in page and a.cpts[4].name in page and "par pouvoir" in page
+    key = f"member-{a.members[4].pk}"
+    confirm = browser.post(url, {"right": key, "choice": "no"}).content.decode()
+    assert "Confirmez votre vote" in confirm and "Contre" in confirm
+    assert not Participation.objects.filter(poll=poll).exists()  # nothing recorded before confirming
+    done = browser.post(url, {"right": key, "choice": "no", "confirm": "1"}, follow=True).content.decode()
+    assert "Votre vote est enregistré" in done
+    row = Participation.objects.get(poll=poll)
+    assert (row.member_id, row.by_proxy, row.cast_by_id) == (a.members[4].pk, True, a.delegates[0].pk)
+    again = browser.post(url, {"right": key, "choice": "yes", "confirm": "1"}, follow=True).content.decode()
+    assert "Un vote a déjà été enregistré" in again
+    assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_statutes_change_is_described_in_words(assembly):
+    a = assembly
+    now = timezone.now()
+    poll = services.statutes_change_propose(
+        actor=a.coordinator,
+        federation=a.fed,
+        changes={"quorum_ago": "1/3", "min_join_stage": "aci_signed"},
+        opens_at=now,
+        closes_at=now + timedelta(days=8),
+    )
+    assert "Quorum de l'AGO : La moitié → Un tiers" in poll.description
+    assert "ACI signé" in poll.description
