@@ -53,6 +53,8 @@ def federation_governance(request, federation_slug):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
+        if request.POST.get("form") == "consultation":
+            return _create_consultation(request, federation)
         starts_at = parse_datetime(request.POST.get("starts_at", ""))
         try:
             if starts_at is None:
@@ -82,12 +84,54 @@ def federation_governance(request, federation_slug):
             "statutes": selectors.statutes_of(federation),
             "bureau": selectors.bureau(federation),
             "delegates": selectors.active_delegates(federation),
+            "cpts_delegates": selectors.active_delegates(federation).filter(member__college="cpts"),
             "meetings": selectors.meetings(federation),
             "polls": selectors.polls(federation).filter(meeting__isnull=True),
             "fees": selectors.fees(federation) if can_manage else [],
             "bodies": Body.choices,
         },
     )
+
+
+def _aware(value: str):
+    moment = parse_datetime(value or "")
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _poll_from_form(request, federation, **extra):
+    kind = request.POST.get("kind") or Poll.Kind.MOTION
+    candidates = list(User.objects.filter(pk__in=request.POST.getlist("candidates")))
+    return services.poll_create(
+        actor=request.user,
+        federation=federation,
+        title=request.POST.get("title", "").strip(),
+        description=request.POST.get("description", "").strip(),
+        secret=request.POST.get("secret") == "on",
+        kind=kind,
+        candidates=candidates if kind == Poll.Kind.ELECTION else None,
+        decision_kind=request.POST.get("decision_kind") or "ordinary",
+        **extra,
+    )
+
+
+def _create_consultation(request, federation):
+    """A written consultation (asynchronous e-vote between two dates)."""
+    try:
+        poll = _poll_from_form(
+            request,
+            federation,
+            body=request.POST.get("body") or Body.AGO,
+            opens_at=_aware(request.POST.get("opens_at")),
+            closes_at=_aware(request.POST.get("closes_at")),
+        )
+        services.poll_open(actor=request.user, poll=poll)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("governance-federation", federation_slug=federation.slug)
+    messages.success(request, _("Consultation écrite ouverte."))
+    return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
 
 
 @login_required
@@ -97,6 +141,7 @@ def meeting_room(request, federation_slug, meeting_id):
     meeting = access_meeting(request.user, federation, meeting_id)
     can_manage = can_manage_governance(request.user, federation)
     polls = list(meeting.polls.order_by("created_at", "id"))
+    sheet = selectors.attendance_sheet(meeting)
     return render(
         request,
         "governance/meeting.html",
@@ -106,11 +151,12 @@ def meeting_room(request, federation_slug, meeting_id):
             "can_manage": can_manage,
             "is_delegate": is_delegate(request.user, federation),
             "agenda": meeting.agenda_items.order_by("position"),
-            "sheet": selectors.attendance_sheet(meeting),
+            "sheet": sheet,
             "quorum": selectors.meeting_quorum(meeting),
             "polls": [(p, decision_lines(p) if p.result else []) for p in polls],
             "delegates": selectors.active_delegates(federation),
-            "cpts_members": [row for row in selectors.attendance_sheet(meeting) if row["college"] == "cpts"],
+            "cpts_delegates": selectors.active_delegates(federation).filter(member__college="cpts"),
+            "cpts_members": [row for row in sheet if row["college"] == "cpts"],
         },
     )
 
@@ -157,15 +203,7 @@ def meeting_action(request, federation_slug, meeting_id):
             services.proxy_give(actor=request.user, meeting=meeting, giver=giver, holder=holder)
             messages.success(request, _("Pouvoir enregistré."))
         elif action == "poll":
-            poll = services.poll_create(
-                actor=request.user,
-                federation=federation,
-                meeting=meeting,
-                title=request.POST.get("title", "").strip(),
-                description=request.POST.get("description", "").strip(),
-                secret=request.POST.get("secret") == "on",
-                decision_kind=request.POST.get("decision_kind") or "ordinary",
-            )
+            poll = _poll_from_form(request, federation, meeting=meeting)
             messages.success(request, _("Question « %(title)s » inscrite.") % {"title": poll.title})
         else:
             raise Http404

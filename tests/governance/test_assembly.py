@@ -245,3 +245,52 @@ def test_statutes_change_is_described_in_words(assembly):
     )
     assert "Quorum de l'AGO : La moitié → Un tiers" in poll.description
     assert "ACI signé" in poll.description
+
+
+def test_pages_create_a_consultation_and_an_election(ago, web):
+    a = ago
+    browser = web(a.coordinator)
+    fed_url = reverse("governance-federation", kwargs={"federation_slug": a.fed.slug})
+    assert "Lancer une consultation écrite" in browser.get(fed_url).content.decode()
+    response = browser.post(
+        fed_url,
+        {
+            "form": "consultation",
+            "title": "Calendrier 2027",
+            "body": "ago",
+            "opens_at": "2020-01-01T09:00",
+            "closes_at": "2099-01-01T09:00",
+            "kind": "motion",
+        },
+        follow=True,
+    )
+    assert "Consultation écrite ouverte" in response.content.decode()
+    consultation = Poll.objects.get(title="Calendrier 2027")
+    assert consultation.status == "open" and consultation.meeting_id is None
+    bad = browser.post(
+        fed_url,
+        {"form": "consultation", "title": "Sans dates", "body": "ago", "kind": "motion"},
+        follow=True,
+    ).content.decode()
+    assert "date limite" in bad
+    room = reverse(
+        "governance-meeting-action", kwargs={"federation_slug": a.fed.slug, "meeting_id": a.meeting.pk}
+    )
+    browser.post(
+        room,
+        {
+            "action": "poll",
+            "title": "Élection du/de la secrétaire",
+            "kind": "election",
+            "candidates": [a.delegates[1].pk, a.delegates[2].pk],
+            "secret": "on",
+        },
+    )
+    election = Poll.objects.get(title="Élection du/de la secrétaire")
+    assert election.kind == "election" and election.secret and election.candidates.count() == 2
+    refused = browser.post(
+        room,
+        {"action": "poll", "title": "Élection", "kind": "election", "candidates": [a.plain_member.pk]},
+        follow=True,
+    ).content.decode()
+    assert "seul le collège des CPTS est éligible" in refused
