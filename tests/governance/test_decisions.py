@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from federation import events
 from federation.governance import selectors, services
 from federation.governance.models import Body, DecisionKind, Delegate, Poll
 from federation.models import CptsRole, MaturityStage
@@ -356,25 +357,46 @@ def test_written_consultation_period(assembly):
     assert poll.status == "closed" and poll.result["participation"]["cpts"] == 1
 
 
-def test_live_events_hide_secret_choices(ago, django_capture_on_commit_callbacks):
+def test_live_events_hide_secret_choices(ago, monkeypatch, django_capture_on_commit_callbacks):
     a = ago
-    layer = get_channel_layer()
+    sent = []
+    monkeypatch.setattr(events, "send_event", lambda groups, event: sent.append((groups, event)))
     poll = services.poll_create(
         actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="S", secret=True
     )
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(services.poll_group(poll.pk), channel)
     with django_capture_on_commit_callbacks(execute=True):
         services.poll_open(actor=a.coordinator, poll=poll)
         services.ballot_cast(actor=a.delegates[1], poll=poll, choice="no")
-    opened = async_to_sync(layer.receive)(channel)
-    cast = async_to_sync(layer.receive)(channel)
+    groups = [services.poll_group(poll.pk), services.federation_group(a.fed.pk)]
+    assert [g for g, _e in sent] == [groups, groups]
+    opened, cast = (e for _g, e in sent)
     assert opened["name"] == "poll.opened"
     assert cast["type"] == "governance.event" and cast["name"] == "poll.participation"
     assert cast["data"]["participation"] == {"total": 1, "eligible": 8}
     assert "tallies" not in cast["data"]
+    sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.poll_close(actor=a.coordinator, poll=poll)
-    closed = async_to_sync(layer.receive)(channel)
+    closed = sent[0][1]
     assert closed["name"] == "poll.closed" and closed["data"]["tallies"]["cpts"] == {"no": 1}
     assert closed["data"]["participation"]["cpts"] == 1
+
+
+def test_events_reach_the_channel_layer(ago, django_capture_on_commit_callbacks, settings):
+    """End to end through a real (in-memory) channel layer: a socket in the poll group gets the event."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    a = ago
+    poll = services.poll_create(actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="Ouvert")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(services.poll_group(poll.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.poll_open(actor=a.coordinator, poll=poll)
+        services.ballot_cast(actor=a.delegates[1], poll=poll, choice="yes")
+    async_to_sync(layer.receive)(channel)
+    cast = async_to_sync(layer.receive)(channel)
+    assert cast["data"]["tallies"]["cpts"] == {"yes": 1}  # open (named) poll: live tallies
+    channel_layers.backends.clear()
