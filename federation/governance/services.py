@@ -38,6 +38,7 @@ from federation.governance.models import (
     Proxy,
     StatutesSettings,
 )
+from federation.governance.realtime import federation_group, poll_group
 from federation.models import (
     College,
     Cpts,
@@ -52,19 +53,9 @@ from federation.models import (
 
 
 # --- real-time events ---------------------------------------------------------------------------------
-def federation_group(federation_id: int) -> str:
-    """Every participant's socket may join this group: meeting and poll status, attendance, quorum."""
-    return f"governance.federation.{federation_id}"
-
-
-def poll_group(poll_id: int) -> str:
-    """Live participation (and, for open polls, tallies) of one poll."""
-    return f"governance.poll.{poll_id}"
-
-
 def _event(name: str, *, federation: Federation, meeting_id=None, poll_id=None, data=None) -> dict:
     return {
-        "type": "governance.event",  # consumer handler: governance_event
+        "type": "governance.event",  # consumer handler: governance_event (see realtime.py)
         "name": name,
         "federation": federation.pk,
         "meeting": meeting_id,

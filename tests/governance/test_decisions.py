@@ -400,3 +400,18 @@ def test_events_reach_the_channel_layer(ago, django_capture_on_commit_callbacks,
     cast = async_to_sync(layer.receive)(channel)
     assert cast["data"]["tallies"]["cpts"] == {"yes": 1}  # open (named) poll: live tallies
     channel_layers.backends.clear()
+
+
+def test_websocket_group_membership(ago):
+    from federation.governance import realtime
+
+    a = ago
+    other = build_assembly(n_cpts=1, n_partners=0, slug="ailleurs")
+    poll = services.poll_create(actor=None, federation=a.fed, meeting=a.meeting, title="P")
+    assert realtime.groups_for(a.delegates[0]) == [realtime.federation_group(a.fed.pk)]
+    assert realtime.may_join(a.plain_member, realtime.poll_group(poll.pk))
+    assert realtime.may_join(a.partner_delegates[0], realtime.federation_group(a.fed.pk))
+    assert not realtime.may_join(other.delegates[0], realtime.poll_group(poll.pk))
+    assert not realtime.may_join(other.delegates[0], realtime.federation_group(a.fed.pk))
+    assert not realtime.may_join(a.delegates[0], "governance.poll.999999")
+    assert not realtime.may_join(a.delegates[0], "user.1")
