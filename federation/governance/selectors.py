@@ -367,6 +367,25 @@ def voting_rights(user: User, poll: Poll) -> list[VotingRight]:
     return rights
 
 
+def represented_member_ids(user: User, federation: Federation) -> list[int]:
+    """Members (CPTS or partner) whose voice `user` carries as their delegate."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        FederationMember.objects.filter(federation=federation, left_on__isnull=True)
+        .filter(
+            Q(delegates__user=user, delegates__until__isnull=True)
+            | Q(
+                partner__delegates__user=user,
+                partner__delegates__role=FederationRole.Role.PARTNER_DELEGATE,
+                partner__delegates__federation=federation,
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def voted_keys(poll: Poll, rights: list[VotingRight]) -> set[str]:
     member_ids = [r.member.pk for r in rights if r.member]
     mandate_ids = [r.mandate.pk for r in rights if r.mandate]

@@ -142,6 +142,13 @@ def meeting_room(request, federation_slug, meeting_id):
     can_manage = can_manage_governance(request.user, federation)
     polls = list(meeting.polls.order_by("created_at", "id"))
     sheet = selectors.attendance_sheet(meeting)
+    # Which rows this user may sign in: all for managers, else the members they are delegate of.
+    own_members = set(selectors.represented_member_ids(request.user, federation))
+    own_mandates = set(
+        BureauMandate.objects.filter(federation=federation, user=request.user).values_list("pk", flat=True)
+    )
+    for row in sheet:
+        row["can_sign"] = can_manage or row["member_id"] in own_members or row["mandate_id"] in own_mandates
     return render(
         request,
         "governance/meeting.html",

@@ -415,3 +415,38 @@ def test_websocket_group_membership(ago):
     assert not realtime.may_join(other.delegates[0], realtime.federation_group(a.fed.pk))
     assert not realtime.may_join(a.delegates[0], "governance.poll.999999")
     assert not realtime.may_join(a.delegates[0], "user.1")
+
+
+def test_secret_tie_settled_by_the_declared_casting_vote(ago):
+    a = ago
+    poll = services.poll_create(
+        actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="T", secret=True
+    )
+    services.poll_open(actor=a.coordinator, poll=poll)
+    for i, choice in enumerate(["yes", "no", "yes", "no"]):
+        services.ballot_cast(
+            actor=a.delegates[i], poll=poll, right_key=f"member-{a.members[i].pk}", choice=choice
+        )
+    services.poll_close(actor=a.coordinator, poll=poll, casting_vote="no")
+    poll.refresh_from_db()
+    assert poll.result["tie"] and poll.result["casting_vote_used"] and poll.result["outcome"] == "rejected"
+
+
+def test_delegates_sign_only_their_own_member(ago, web):
+    from django.urls import reverse
+
+    a = ago
+    url = reverse("governance-meeting", kwargs={"federation_slug": a.fed.slug, "meeting_id": a.meeting.pk})
+    response = web(a.delegates[1]).get(url)
+    rows = {row["label"]: row["can_sign"] for row in response.context["sheet"]}
+    assert rows[a.cpts[1].name] is True and rows[a.cpts[2].name] is False
+    assert all(web(a.coordinator).get(url).context["sheet"][i]["can_sign"] for i in range(3))
+    action = reverse(
+        "governance-meeting-action", kwargs={"federation_slug": a.fed.slug, "meeting_id": a.meeting.pk}
+    )
+    assert (
+        web(a.delegates[1])
+        .post(action, {"action": "attendance", "member": a.members[2].pk, "status": "absent"})
+        .status_code
+        == 403
+    )
