@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,8 +20,8 @@ from federation.governance.access import (
     require_delegate,
 )
 from federation.governance.minutes import decision_lines, minutes_pdf, outcome_label
-from federation.governance.models import Body, BureauMandate, Candidate, Poll
-from federation.models import FederationMember, User
+from federation.governance.models import Body, BureauMandate, BureauRole, Candidate, Poll
+from federation.models import CptsRole, FederationMember, Membership, User
 from federation.selectors import user_federations
 
 
@@ -50,11 +50,19 @@ def index(request):
 def federation_governance(request, federation_slug):
     federation = access_governance(request.user, federation_slug)
     can_manage = can_manage_governance(request.user, federation)
+    designable = _designable_members(request.user, federation)
     if request.method == "POST":
+        form = request.POST.get("form")
+        if form == "delegate":
+            return _designate(request, federation, designable)
         if not can_manage:
             raise PermissionDenied
-        if request.POST.get("form") == "consultation":
+        if form == "consultation":
             return _create_consultation(request, federation)
+        if form == "fee":
+            return _fee_status(request, federation)
+        if form == "bureau":
+            return _install_bureau(request, federation)
         starts_at = parse_datetime(request.POST.get("starts_at", ""))
         try:
             if starts_at is None:
@@ -89,8 +97,76 @@ def federation_governance(request, federation_slug):
             "polls": selectors.polls(federation).filter(meeting__isnull=True),
             "fees": selectors.fees(federation) if can_manage else [],
             "bodies": Body.choices,
+            "designable": designable,
+            "bureau_roles": BureauRole.choices,
+            "today": timezone.localdate(),
         },
     )
+
+
+def _designable_members(user, federation):
+    """(member, candidate users) pairs of the member CPTS whose delegates `user` may designate."""
+    members = selectors.college_members(federation, "cpts")
+    if not can_manage_governance(user, federation):
+        members = members.filter(
+            cpts__memberships__user=user,
+            cpts__memberships__role__in=[CptsRole.COORDINATOR, CptsRole.ADMIN, CptsRole.BUREAU],
+        )
+    return [
+        (member, [m.user for m in Membership.objects.filter(cpts=member.cpts).select_related("user")])
+        for member in members
+    ]
+
+
+def _designate(request, federation, designable):
+    member_id, _sep, user_id = (request.POST.get("choice") or "").partition(":")
+    allowed = {str(member.pk): (member, {str(u.pk): u for u in users}) for member, users in designable}
+    if member_id not in allowed or user_id not in allowed[member_id][1]:
+        raise PermissionDenied
+    member, users = allowed[member_id]
+    try:
+        services.delegate_designate(
+            actor=request.user,
+            federation=federation,
+            cpts=member.cpts,
+            user=users[user_id],
+            kind=request.POST.get("kind") or "titular",
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Délégué·e désigné·e."))
+    return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def _fee_status(request, federation):
+    fee = selectors.fees(federation).filter(pk=request.POST.get("fee") or 0).first()
+    if fee is None:
+        raise Http404
+    try:
+        services.fee_mark(actor=request.user, fee=fee, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def _install_bureau(request, federation):
+    delegates = {str(d.user_id): d.user for d in selectors.active_delegates(federation)}
+    seats = []
+    for role, _label in BureauRole.choices:
+        for user_id in request.POST.getlist(role):
+            if user_id:
+                if user_id not in delegates:
+                    raise Http404
+                seats.append((delegates[user_id], role))
+    starts_on = parse_date(request.POST.get("starts_on") or "") or timezone.localdate()
+    try:
+        services.bureau_set(actor=request.user, federation=federation, seats=seats, starts_on=starts_on)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Nouveau bureau installé."))
+    return redirect("governance-federation", federation_slug=federation.slug)
 
 
 def _aware(value: str):

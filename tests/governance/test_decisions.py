@@ -450,3 +450,38 @@ def test_delegates_sign_only_their_own_member(ago, web):
         .status_code
         == 403
     )
+
+
+def test_governance_page_forms(assembly, web):
+    from django.urls import reverse
+
+    a = assembly
+    url = reverse("governance-federation", kwargs={"federation_slug": a.fed.slug})
+    coordinator = web(a.coordinator)
+    seats = {
+        "form": "bureau",
+        "president": a.delegates[0].pk,
+        "vice_president": a.delegates[1].pk,
+        "treasurer": a.delegates[2].pk,
+        "starts_on": "2026-06-01",
+    }
+    page = coordinator.post(url, seats, follow=True).content.decode()
+    assert "Le bureau doit compter un·e Secrétaire" in page
+    page = coordinator.post(url, {**seats, "secretary": a.delegates[3].pk}, follow=True).content.decode()
+    assert "Nouveau bureau installé" in page and len(selectors.bureau(a.fed)) == 4
+    fee = services.fee_set(actor=None, federation=a.fed, member=a.members[0], year=2026, amount=300)
+    coordinator.post(url, {"form": "fee", "fee": fee.pk, "status": "paid"})
+    fee.refresh_from_db()
+    assert fee.status == "paid"
+    # the delegate of CPTS 4 (a bureau member of that CPTS, not of the federation's bureau) designates
+    # its substitute among its own members...
+    delegate = web(a.delegates[4])
+    assert a.cpts[4].name in delegate.get(url).content.decode()
+    delegate.post(
+        url, {"form": "delegate", "choice": f"{a.members[4].pk}:{a.delegates[4].pk}", "kind": "substitute"}
+    )
+    assert Delegate.objects.get(member=a.members[4], until__isnull=True).kind == "substitute"
+    # ... but not for another CPTS, and plain members manage nothing
+    forbidden = {"form": "delegate", "choice": f"{a.members[2].pk}:{a.delegates[2].pk}"}
+    assert delegate.post(url, forbidden).status_code == 403
+    assert web(a.plain_member).post(url, {"form": "fee", "fee": fee.pk, "status": "due"}).status_code == 403
