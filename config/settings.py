@@ -408,3 +408,19 @@ CELERY_BEAT_SCHEDULE["governance-close-due-consultations"] = {
     "task": "federation.governance.tasks.close_due_consultations",
     "schedule": float(GOVERNANCE_CLOSE_CONSULTATIONS_EVERY),
 }
+# Distinct OpenAPI enum names for governance's choice sets (kind / role / status are common names).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "GovernanceMajorityRuleEnum": "federation.governance.models.MajorityRule",
+        "GovernanceQuorumEnum": "federation.governance.models.QUORUM_CHOICES",
+        "GovernanceDelegateKindEnum": "federation.governance.models.Delegate.Kind",
+        "GovernancePollKindEnum": "federation.governance.models.Poll.Kind",
+        "GovernanceMeetingStatusEnum": "federation.governance.models.Meeting.Status",
+        "GovernancePollStatusEnum": "federation.governance.models.Poll.Status",
+        "GovernanceFeeStatusEnum": "federation.governance.models.Fee.Status",
+        "GovernanceAttendanceStatusEnum": "federation.governance.models.AttendanceStatus",
+        "GovernanceBodyEnum": "federation.governance.models.Body",
+        "GovernanceDecisionKindEnum": "federation.governance.models.DecisionKind",
+        "GovernanceTieRuleEnum": "federation.governance.models.TieRule",
+    }
+)

@@ -6,6 +6,7 @@ from federation.governance.models import (
     AuditEntry,
     Body,
     BureauMandate,
+    BureauRole,
     Candidate,
     DecisionKind,
     Delegate,
@@ -44,6 +45,10 @@ class DelegateSerializer(serializers.ModelSerializer):
 
 class BureauMandateSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.__str__", read_only=True)
+    # Plain strings (values of BureauRole): a "role" enum would collide with the CPTS roles' in OpenAPI.
+    role = serializers.CharField(
+        read_only=True, help_text="president, vice_president, treasurer, secretary, …"
+    )
     cpts = serializers.CharField(source="member.cpts.name", read_only=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -227,7 +232,12 @@ class DelegateDesignateSerializer(serializers.Serializer):
 
 class BureauSeatSerializer(serializers.Serializer):
     user = serializers.IntegerField()
-    role = serializers.ChoiceField(choices=BureauMandate._meta.get_field("role").choices)
+    role = serializers.CharField(help_text="une des valeurs de BureauRole : " + ", ".join(BureauRole.values))
+
+    def validate_role(self, value):
+        if value not in BureauRole.values:
+            raise serializers.ValidationError("Fonction inconnue.")
+        return value
 
 
 class BureauSetSerializer(serializers.Serializer):

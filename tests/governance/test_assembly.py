@@ -294,3 +294,12 @@ def test_pages_create_a_consultation_and_an_election(ago, web):
         follow=True,
     ).content.decode()
     assert "seul le collège des CPTS est éligible" in refused
+
+
+def test_assembly_room_has_no_inline_script(ago, web):
+    a = ago
+    url = reverse("governance-meeting", kwargs={"federation_slug": a.fed.slug, "meeting_id": a.meeting.pk})
+    html = web(a.coordinator).get(url).content.decode()
+    assert "governance/room.js" in html
+    assert "<script>" not in html.replace(" ", "")
+    assert "onclick=" not in html.split("<main")[1]
