@@ -19,6 +19,7 @@ from federation.governance.access import (
     is_delegate,
     require_delegate,
 )
+from federation.governance.forms import StatutesChangeForm
 from federation.governance.minutes import decision_lines, minutes_pdf, outcome_label
 from federation.governance.models import Body, BureauMandate, BureauRole, Candidate, Poll
 from federation.models import CptsRole, FederationMember, Membership, User
@@ -63,6 +64,8 @@ def federation_governance(request, federation_slug):
             return _fee_status(request, federation)
         if form == "bureau":
             return _install_bureau(request, federation)
+        if form == "statutes":
+            return _propose_statutes_change(request, federation)
         starts_at = parse_datetime(request.POST.get("starts_at", ""))
         try:
             if starts_at is None:
@@ -98,6 +101,11 @@ def federation_governance(request, federation_slug):
             "fees": selectors.fees(federation) if can_manage else [],
             "bodies": Body.choices,
             "designable": designable,
+            "statutes_form": StatutesChangeForm(
+                instance=selectors.statutes_of(federation), federation=federation
+            )
+            if can_manage
+            else None,
             "bureau_roles": BureauRole.choices,
             "today": timezone.localdate(),
         },
@@ -137,6 +145,35 @@ def _designate(request, federation, designable):
     else:
         messages.success(request, _("Délégué·e désigné·e."))
     return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def _propose_statutes_change(request, federation):
+    """A change of the statutes settings becomes a poll of the AGE (in session or written)."""
+    form = StatutesChangeForm(request.POST, instance=selectors.statutes_of(federation), federation=federation)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''} : {error}"
+                )
+        return redirect("governance-federation", federation_slug=federation.slug)
+    data = form.cleaned_data
+    try:
+        poll = services.statutes_change_propose(
+            actor=request.user,
+            federation=federation,
+            changes=form.changes(),
+            meeting=data["meeting"],
+            opens_at=None if data["meeting"] else data["opens_at"],
+            closes_at=None if data["meeting"] else data["closes_at"],
+        )
+        if poll.meeting_id is None:
+            services.poll_open(actor=request.user, poll=poll)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("governance-federation", federation_slug=federation.slug)
+    messages.success(request, _("La modification est soumise au vote de l'AGE."))
+    return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
 
 
 def _fee_status(request, federation):

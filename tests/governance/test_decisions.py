@@ -485,3 +485,30 @@ def test_governance_page_forms(assembly, web):
     forbidden = {"form": "delegate", "choice": f"{a.members[2].pk}:{a.delegates[2].pk}"}
     assert delegate.post(url, forbidden).status_code == 403
     assert web(a.plain_member).post(url, {"form": "fee", "fee": fee.pk, "status": "due"}).status_code == 403
+
+
+def test_statutes_change_from_the_page(assembly, web):
+    from django.urls import reverse
+
+    from federation.governance.forms import StatutesChangeForm
+
+    a = assembly
+    url = reverse("governance-federation", kwargs={"federation_slug": a.fed.slug})
+    current = StatutesChangeForm(instance=selectors.statutes_of(a.fed), federation=a.fed)
+    data = {
+        name: field.initial if field.initial is not None else current.initial.get(name)
+        for name, field in current.fields.items()
+    }
+    data = {k: v for k, v in data.items() if v is not None and v is not False}
+    data.update(
+        form="statutes",
+        convocation_days=10,
+        opens_at="2020-01-01T08:00",
+        closes_at="2099-01-01T08:00",
+    )
+    page = web(a.coordinator).post(url, data, follow=True).content.decode()
+    assert "soumise au vote de l&#x27;AGE" in page  # escaped apostrophe
+    poll = Poll.objects.get(decision_kind="statutes")
+    assert poll.effect["changes"] == {"convocation_days": 10} and poll.body == "age" and poll.status == "open"
+    assert "Délai de convocation (jours) : 7 → 10" in poll.description
+    assert web(a.plain_member).post(url, data).status_code == 403
