@@ -717,6 +717,13 @@ def _validate_effect(federation: Federation, body: str, decision_kind: str, effe
         if not name:
             raise ValidationError(_("Nom du partenaire requis."), code="invalid")
         return {"type": kind, "name": name, "kind": effect.get("kind") or Partner.Kind.OTHER, "label": name}
+    if kind == "bureau_seat":
+        role = effect.get("role")
+        if role not in BureauRole.values:
+            raise ValidationError(_("Fonction du bureau inconnue."), code="invalid")
+        if body not in (Body.AGO, Body.AGE):
+            raise ValidationError(_("Le bureau est élu par l'assemblée générale."), code="wrong_body")
+        return {"type": kind, "role": role, "label": str(BureauRole(role).label)}
     if kind == "statutes_change":
         if decision_kind != DecisionKind.STATUTES:
             raise ValidationError(_("Une modification des statuts est une décision de type « statuts »."))
@@ -1060,6 +1067,75 @@ def _apply_effect(poll: Poll, actor: User | None) -> None:
         _apply_statutes_change(poll, effect["changes"])
 
 
+def _seat_elected(poll: Poll, actor: User | None) -> BureauMandate:
+    """An election to a bureau seat installs the elected delegate for a full term; the previous holder
+    of a single seat (president, treasurer, secretary, deputies) ends that day. With exactly two member
+    CPTS, a complete bureau must keep parity between them."""
+    federation = poll.federation
+    candidate = Candidate.objects.select_related("user", "member").get(pk=int(poll.result["elected"]))
+    role = poll.effect["role"]
+    statutes = selectors.statutes_of(federation)
+    today = timezone.localdate()
+    current = list(active_mandates(federation, today))
+    leaving = [m for m in current if m.user_id == candidate.user_id]
+    if role != BureauRole.VICE_PRESIDENT:
+        leaving += [m for m in current if m.role == role]
+    elif len([m for m in current if m.role == role and m not in leaving]) >= statutes.vice_presidents_max:
+        raise ValidationError(
+            _("Les statuts prévoient au plus %(n)d vice-président·e(s).")
+            % {"n": statutes.vice_presidents_max},
+            code="invalid_bureau",
+        )
+    staying = [m for m in current if m not in leaving]
+    member_cpts = list(selectors.college_members(federation, College.CPTS))
+    roles_after = {m.role for m in staying} | {role}
+    if len(member_cpts) == 2 and all(r in roles_after for r in REQUIRED_BUREAU_ROLES):
+        per = {m.pk: 0 for m in member_cpts}
+        for m in staying:
+            per[m.member_id] = per.get(m.member_id, 0) + 1
+        per[candidate.member_id] = per.get(candidate.member_id, 0) + 1
+        counts = [per[m.pk] for m in member_cpts]
+        if counts[0] != counts[1]:
+            raise ValidationError(
+                _(
+                    "La fédération ne compte que deux CPTS : le bureau doit respecter la parité entre elles "
+                    "(%(a)s : %(na)d poste(s), %(b)s : %(nb)d poste(s))."
+                )
+                % {
+                    "a": member_cpts[0].cpts.name,
+                    "na": counts[0],
+                    "b": member_cpts[1].cpts.name,
+                    "nb": counts[1],
+                },
+                code="invalid_bureau",
+            )
+    for mandate in leaving:
+        mandate.ended_early_on = today
+        mandate.save(update_fields=["ended_early_on"])
+    try:
+        ends_on = today.replace(year=today.year + statutes.bureau_term_years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        ends_on = today.replace(month=2, day=28, year=today.year + statutes.bureau_term_years)
+    mandate = BureauMandate(
+        federation=federation,
+        user=candidate.user,
+        member=candidate.member,
+        role=role,
+        starts_on=today,
+        ends_on=ends_on,
+        elected_by=poll,
+    )
+    mandate.full_clean()
+    mandate.save()
+    audit_append(
+        federation=federation,
+        event="bureau.elected",
+        actor=actor,
+        payload={"poll": poll.pk, "user": candidate.user_id, "role": role, "member": candidate.member_id},
+    )
+    return mandate
+
+
 @transaction.atomic
 def poll_publish(*, actor: User | None, poll: Poll) -> Poll:
     """Publish the result; it is immutable from then on. An adopted decision takes effect now
@@ -1075,6 +1151,12 @@ def poll_publish(*, actor: User | None, poll: Poll) -> Poll:
     poll.save(update_fields=["status", "published_at"])
     if poll.result.get("outcome") == rules.Outcome.ADOPTED and poll.kind == Poll.Kind.MOTION:
         _apply_effect(poll, actor)
+    if (
+        poll.kind == Poll.Kind.ELECTION
+        and poll.result.get("elected")
+        and poll.effect.get("type") == "bureau_seat"
+    ):
+        _seat_elected(poll, actor)
     audit_append(
         federation=poll.federation,
         event="poll.published",
@@ -1111,6 +1193,7 @@ def election_second_round(*, actor: User | None, poll: Poll) -> Poll:
         opens_at=poll.opens_at,
         closes_at=poll.closes_at,
         candidates=[c.user for c in poll.candidates.select_related("user")],
+        effect=poll.effect,
         previous_round=poll,
     )
 

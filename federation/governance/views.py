@@ -216,6 +216,9 @@ def _aware(value: str):
 def _poll_from_form(request, federation, **extra):
     kind = request.POST.get("kind") or Poll.Kind.MOTION
     candidates = list(User.objects.filter(pk__in=request.POST.getlist("candidates")))
+    seat = request.POST.get("seat") or ""
+    if kind == Poll.Kind.ELECTION and seat:
+        extra["effect"] = {"type": "bureau_seat", "role": seat}
     return services.poll_create(
         actor=request.user,
         federation=federation,
@@ -277,6 +280,7 @@ def meeting_room(request, federation_slug, meeting_id):
             "delegates": selectors.active_delegates(federation),
             "cpts_delegates": selectors.active_delegates(federation).filter(member__college="cpts"),
             "cpts_members": [row for row in sheet if row["college"] == "cpts"],
+            "bureau_roles": BureauRole.choices,
         },
     )
 

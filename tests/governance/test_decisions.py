@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from federation import events
 from federation.governance import selectors, services
-from federation.governance.models import Body, DecisionKind, Delegate, Poll
+from federation.governance.models import AuditEntry, Body, DecisionKind, Delegate, Poll
 from federation.models import CptsRole, MaturityStage
 from tests import factories
 from tests.governance.conftest import build_assembly, open_meeting
@@ -512,3 +512,44 @@ def test_statutes_change_from_the_page(assembly, web):
     assert poll.effect["changes"] == {"convocation_days": 10} and poll.body == "age" and poll.status == "open"
     assert "Délai de convocation (jours) : 7 → 10" in poll.description
     assert web(a.plain_member).post(url, data).status_code == 403
+
+
+def test_electing_the_president_installs_the_mandate(ago):
+    a = ago
+    today = timezone.localdate()
+    seats = [
+        (a.delegates[0], "president"),
+        (a.delegates[1], "vice_president"),
+        (a.delegates[2], "treasurer"),
+        (a.delegates[3], "secretary"),
+    ]
+    services.bureau_set(actor=None, federation=a.fed, seats=seats, starts_on=today - timedelta(days=400))
+    poll = services.poll_create(
+        actor=a.coordinator,
+        federation=a.fed,
+        meeting=a.meeting,
+        title="Élection du/de la président·e",
+        kind=Poll.Kind.ELECTION,
+        candidates=[a.delegates[1], a.delegates[2]],
+        secret=True,
+        effect={"type": "bureau_seat", "role": "president"},
+    )
+    services.poll_open(actor=a.coordinator, poll=poll)
+    cands = {c.user_id: c.pk for c in poll.candidates.all()}
+    picks = [a.delegates[1], a.delegates[1], a.delegates[2], a.delegates[1]]
+    for i, user in enumerate(picks):
+        services.ballot_cast(
+            actor=a.delegates[i],
+            poll=poll,
+            right_key=f"member-{a.members[i].pk}",
+            candidate_id=cands[user.pk],
+        )
+    services.poll_close(actor=a.coordinator, poll=poll)
+    services.poll_publish(actor=a.coordinator, poll=poll)
+    president = selectors.president(a.fed)
+    assert president.user == a.delegates[1] and president.elected_by_id == poll.pk
+    assert president.starts_on == today
+    roles = {m.user_id: m.role for m in selectors.bureau(a.fed)}
+    # the old president left; the new one gave up the vice-presidency
+    assert a.delegates[0].pk not in roles and roles[a.delegates[1].pk] == "president"
+    assert "bureau.elected" in AuditEntry.objects.filter(federation=a.fed).values_list("event", flat=True)
