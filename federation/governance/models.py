@@ -288,7 +288,7 @@ class Meeting(models.Model):
         DRAFT = "draft", _("En préparation")
         CONVENED = "convened", _("Convoquée")
         OPEN = "open", _("En séance")
-        CLOSED = "closed", _("Close")
+        CLOSED = "closed", _("Clôturée")
 
     federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="meetings")
     body = models.CharField(_("instance"), max_length=8, choices=Body.choices)
