@@ -22,7 +22,7 @@ from federation.governance.access import (
     can_manage_governance,
     require_delegate,
 )
-from federation.governance.models import AgendaItem, BureauMandate
+from federation.governance.models import AgendaItem, BureauMandate, Proxy
 from federation.governance.serializers import (
     AgendaItemSerializer,
     AttendanceRowSerializer,
@@ -356,6 +356,27 @@ class ProxyView(GovernanceScopedMixin, APIView):
             raise Http404
         self.run(services.proxy_give, actor=request.user, meeting=meeting, giver=giver, holder=holder)
         return Response(selectors.attendance_sheet(meeting), status=status.HTTP_201_CREATED)
+
+
+class ProxyWithdrawView(GovernanceScopedMixin, APIView):
+    """Withdraw a proxy before it has been used (the giving CPTS's delegate, or a manager)."""
+
+    write_requires_manager = False
+
+    @extend_schema(
+        request=None, responses=AttendanceRowSerializer(many=True), operation_id="governance_proxy_withdraw"
+    )
+    def post(self, request, federation_slug, meeting_id, proxy_id):
+        meeting = access_meeting(request.user, self.federation, meeting_id)
+        proxy = (
+            Proxy.objects.filter(meeting=meeting, pk=proxy_id)
+            .select_related("meeting__federation", "giver")
+            .first()
+        )
+        if proxy is None:
+            raise Http404
+        self.run(services.proxy_withdraw, actor=request.user, proxy=proxy)
+        return Response(selectors.attendance_sheet(meeting))
 
 
 class PollListView(GovernanceScopedMixin, generics.ListAPIView):

@@ -203,6 +203,7 @@ def attendance_sheet(meeting: Meeting) -> list[dict]:
                     "college": "bureau",
                     "status": row.status if row else AttendanceStatus.ABSENT,
                     "proxy_holder": "",
+                    "proxy_id": None,
                 }
             )
         return sheet
@@ -221,6 +222,7 @@ def attendance_sheet(meeting: Meeting) -> list[dict]:
                 "college": member.college,
                 "status": row.status if row else AttendanceStatus.ABSENT,
                 "proxy_holder": str(proxy.holder) if proxy else "",
+                "proxy_id": proxy.pk if proxy else None,
             }
         )
     return sheet

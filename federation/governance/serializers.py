@@ -116,6 +116,7 @@ class AttendanceRowSerializer(serializers.Serializer):
     college = serializers.CharField()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
     proxy_holder = serializers.CharField(allow_blank=True)
+    proxy_id = serializers.IntegerField(allow_null=True)
 
 
 class AttendanceSignSerializer(serializers.Serializer):

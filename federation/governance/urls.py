@@ -39,6 +39,11 @@ urlpatterns = [
         name="api-governance-proxies",
     ),
     path(
+        f"api/governance/{F}/meetings/<int:meeting_id>/proxies/<int:proxy_id>/withdraw/",
+        api.ProxyWithdrawView.as_view(),
+        name="api-governance-proxy-withdraw",
+    ),
+    path(
         f"api/governance/{F}/meetings/<int:meeting_id>/<slug:action>/",
         api.MeetingActionView.as_view(),
         name="api-governance-meeting-action",

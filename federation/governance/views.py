@@ -21,7 +21,7 @@ from federation.governance.access import (
 )
 from federation.governance.forms import StatutesChangeForm
 from federation.governance.minutes import decision_lines, minutes_pdf, outcome_label
-from federation.governance.models import Body, BureauMandate, BureauRole, Candidate, Poll
+from federation.governance.models import Body, BureauMandate, BureauRole, Candidate, Poll, Proxy
 from federation.models import CptsRole, FederationMember, Membership, User
 from federation.selectors import user_federations
 
@@ -326,6 +326,12 @@ def meeting_action(request, federation_slug, meeting_id):
                 raise ValidationError(_("Choisissez la CPTS et le/la délégué·e qui reçoit le pouvoir."))
             services.proxy_give(actor=request.user, meeting=meeting, giver=giver, holder=holder)
             messages.success(request, _("Pouvoir enregistré."))
+        elif action == "withdraw_proxy":
+            proxy = Proxy.objects.filter(meeting=meeting, pk=request.POST.get("proxy") or 0).first()
+            if proxy is None:
+                raise Http404
+            services.proxy_withdraw(actor=request.user, proxy=proxy)
+            messages.success(request, _("Pouvoir retiré."))
         elif action == "poll":
             poll = _poll_from_form(request, federation, meeting=meeting)
             messages.success(request, _("Question « %(title)s » inscrite.") % {"title": poll.title})

@@ -303,3 +303,15 @@ def test_assembly_room_has_no_inline_script(ago, web):
     assert "governance/room.js" in html
     assert "<script>" not in html.replace(" ", "")
     assert "onclick=" not in html.split("<main")[1]
+
+
+def test_withdraw_a_proxy_from_the_room(ago, web):
+    a = ago
+    action = reverse(
+        "governance-meeting-action", kwargs={"federation_slug": a.fed.slug, "meeting_id": a.meeting.pk}
+    )
+    proxy = a.meeting.proxies.get()
+    page = web(a.delegates[4]).post(action, {"action": "withdraw_proxy", "proxy": proxy.pk}, follow=True)
+    assert "Pouvoir retiré" in page.content.decode()
+    assert not a.meeting.proxies.exists()
+    assert selectors.meeting_quorum(a.meeting).present_or_represented == 4

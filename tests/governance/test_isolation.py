@@ -295,3 +295,22 @@ def test_governance_is_in_the_openapi_schema(gov, api):
         "/api/governance/federations/{federation_slug}/bureau/",
     ):
         assert path in paths
+
+
+def test_proxy_withdrawal(gov, api):
+    w = gov["w"]
+    member_b = w.fed.members.get(cpts=w.cpts_b)
+    Delegate.objects.create(federation=w.fed, member=member_b, user=w.coordinator_b)
+    proxy = services.proxy_give(
+        actor=w.coordinator_b, meeting=gov["meeting"], giver=member_b, holder=w.bureau_a
+    )
+    url = reverse(
+        "api-governance-proxy-withdraw",
+        kwargs={**fed_kw(w), "meeting_id": gov["meeting"].pk, "proxy_id": proxy.pk},
+    )
+    assert api(w.member_a).post(url).status_code == 403
+    assert api(w.member_c).post(url).status_code == 404
+    response = api(w.coordinator_b).post(url)
+    assert response.status_code == 200
+    assert {r["label"]: r["status"] for r in response.json()}["CPTS Bravo"] == "absent"
+    assert api(w.coordinator_b).post(url).status_code == 404  # gone
