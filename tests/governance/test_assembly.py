@@ -315,3 +315,18 @@ def test_withdraw_a_proxy_from_the_room(ago, web):
     assert "Pouvoir retiré" in page.content.decode()
     assert not a.meeting.proxies.exists()
     assert selectors.meeting_quorum(a.meeting).present_or_represented == 4
+
+
+def test_published_results_are_immutable_in_the_database(divergent):
+    from django.db import IntegrityError, transaction
+
+    poll = divergent.extra["poll"]
+    refused = IntegrityError  # raised by the triggers of migration 0003 (SQLite and PostgreSQL)
+    with pytest.raises(refused), transaction.atomic():
+        Poll.objects.filter(pk=poll.pk).update(result={"outcome": "rejected"})
+    with pytest.raises(refused), transaction.atomic():
+        Ballot.objects.filter(poll=poll).update(choice="no")
+    with pytest.raises(refused), transaction.atomic():
+        Ballot.objects.create(poll=poll, college="cpts", choice="yes")
+    poll.refresh_from_db()
+    assert poll.result["outcome"] == "adopted"
