@@ -4,6 +4,8 @@ bodies (AGO, AGE, bureau), polls, ballots, minutes and the hash-chained audit lo
 Secret ballots: a `Ballot` row carries no link to its voter — no foreign key, no timestamp, a random
 UUID primary key — and "who has voted" lives apart in `Participation`, whose unique constraints give
 one ballot per member (or bureau mandate) per poll. Both rows are written in one transaction.
+Published results are immutable: the services refuse any change, and database triggers (migration
+0003) refuse updates of a published poll and new or changed ballots / participations for it.
 """
 
 import uuid

@@ -553,3 +553,47 @@ def test_electing_the_president_installs_the_mandate(ago):
     # the old president left; the new one gave up the vice-presidency
     assert a.delegates[0].pk not in roles and roles[a.delegates[1].pk] == "president"
     assert "bureau.elected" in AuditEntry.objects.filter(federation=a.fed).values_list("event", flat=True)
+
+
+def test_membership_decided_by_the_bureau_when_the_statutes_say_so(assembly):
+    a = assembly
+    row = selectors.statutes_of(a.fed)
+    row.membership_decided_by = "bureau"
+    row.save()
+    seats = [
+        (a.delegates[0], "president"),
+        (a.delegates[1], "vice_president"),
+        (a.delegates[2], "treasurer"),
+        (a.delegates[3], "secretary"),
+    ]
+    mandates = services.bureau_set(actor=None, federation=a.fed, seats=seats, starts_on=timezone.localdate())
+    meeting = services.meeting_create(
+        actor=a.delegates[0],
+        federation=a.fed,
+        body=Body.BUREAU,
+        title="Bureau",
+        starts_at=timezone.now() + timedelta(days=8),
+    )
+    services.meeting_convene(actor=a.delegates[0], meeting=meeting)
+    services.meeting_open(actor=a.delegates[0], meeting=meeting)
+    for m in mandates:
+        services.attendance_sign(actor=m.user, meeting=meeting, mandate=m, status="present")
+    newcomer = factories.CptsFactory(name="CPTS Arrivante", maturity_stage=MaturityStage.ACI_SIGNED)
+    poll = services.poll_create(
+        actor=a.delegates[0],
+        federation=a.fed,
+        meeting=meeting,
+        title="Adhésion de la CPTS Arrivante",
+        decision_kind=DecisionKind.MEMBERSHIP,
+        effect={"type": "cpts_join", "cpts": newcomer.pk},
+    )
+    services.poll_open(actor=a.delegates[0], poll=poll)
+    for user in a.delegates[:3]:
+        services.ballot_cast(actor=user, poll=poll, choice="yes")
+    services.ballot_cast(actor=a.delegates[3], poll=poll, choice="no")
+    services.poll_close(actor=a.delegates[0], poll=poll)
+    services.poll_publish(actor=a.delegates[0], poll=poll)
+    poll.refresh_from_db()
+    assert poll.result["tally"] == {"yes": 3, "no": 1, "abstain": 0}
+    assert poll.result["participation"] == {"bureau": 4, "eligible_bureau": 4}
+    assert selectors.college_members(a.fed, "cpts").filter(cpts=newcomer).exists()
