@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -379,13 +379,19 @@ class ProxyWithdrawView(GovernanceScopedMixin, APIView):
         return Response(selectors.attendance_sheet(meeting))
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("status", str, description="draft, open, closed ou published (historique)")]
+)
 class PollListView(GovernanceScopedMixin, generics.ListAPIView):
-    """Polls (motions, elections, written consultations), newest first; POST creates one."""
+    """Polls (motions, elections, written consultations), newest first; `?status=published` is the
+    register of decisions. POST creates one."""
 
     serializer_class = PollSerializer
 
     def get_queryset(self):
-        return selectors.polls(self.federation).prefetch_related("candidates")
+        polls = selectors.polls(self.federation).prefetch_related("candidates")
+        status_filter = self.request.query_params.get("status")
+        return polls.filter(status=status_filter) if status_filter else polls
 
     @extend_schema(request=PollCreateSerializer, responses={201: PollSerializer})
     def post(self, request, federation_slug):

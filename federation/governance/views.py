@@ -98,6 +98,7 @@ def federation_governance(request, federation_slug):
             "cpts_delegates": selectors.active_delegates(federation).filter(member__college="cpts"),
             "meetings": selectors.meetings(federation),
             "polls": selectors.polls(federation).filter(meeting__isnull=True),
+            "register": selectors.polls(federation).filter(status=Poll.Status.PUBLISHED),
             "fees": selectors.fees(federation) if can_manage else [],
             "bodies": Body.choices,
             "designable": designable,

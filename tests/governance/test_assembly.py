@@ -330,3 +330,15 @@ def test_published_results_are_immutable_in_the_database(divergent):
         Ballot.objects.create(poll=poll, college="cpts", choice="yes")
     poll.refresh_from_db()
     assert poll.result["outcome"] == "adopted"
+
+
+def test_register_of_decisions(divergent, api, web):
+    a = divergent
+    url = reverse("api-governance-polls", kwargs={"federation_slug": a.fed.slug})
+    published = api(a.plain_member).get(url, {"status": "published"}).json()["results"]
+    assert [p["title"] for p in published] == ["Budget 2027"]
+    assert published[0]["result"]["divergence"] is True
+    assert api(a.plain_member).get(url, {"status": "open"}).json()["results"] == []
+    page = web(a.plain_member).get(reverse("governance-federation", kwargs={"federation_slug": a.fed.slug}))
+    html = page.content.decode()
+    assert "Registre des délibérations" in html and "Budget 2027" in html and "divergence" in html
