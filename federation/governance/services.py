@@ -626,8 +626,10 @@ def proxy_give(*, actor: User | None, meeting: Meeting, giver: FederationMember,
             _("Cette CPTS a déjà donné un pouvoir pour cette séance."), code="already_given"
         )
     statutes = selectors.statutes_of(federation).as_rules()
-    held = Proxy.objects.select_for_update().filter(meeting=meeting, holder=holder)
-    if not rules.proxy_allowed(statutes, held_by_holder=len(list(held))):
+    # Serialise proxies of one meeting so two at once cannot both pass the cap.
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    held = Proxy.objects.filter(meeting=meeting, holder=holder).count()
+    if not rules.proxy_allowed(statutes, held_by_holder=held):
         raise ValidationError(
             _("%(holder)s détient déjà %(n)d pouvoir(s), le maximum prévu par les statuts.")
             % {"holder": holder, "n": statutes.max_proxies_per_holder},
@@ -872,7 +874,11 @@ def ballot_cast(
     written together; a second submission for the same member fails on the database constraint,
     even when both arrive at once."""
     now = now or timezone.now()
-    poll = Poll.objects.select_related("federation", "meeting").get(pk=poll.pk)
+    # Lock the poll row: a ballot and the closing of the poll never interleave (closing takes the
+    # same lock), so no ballot lands after the result was computed or the secret ballots shuffled.
+    poll = (
+        Poll.objects.select_for_update(of=("self",)).select_related("federation", "meeting").get(pk=poll.pk)
+    )
     if poll.status != Poll.Status.OPEN:
         raise ValidationError(_("Ce vote n'est pas ouvert."), code="poll_not_open")
     if poll.is_written_consultation and not (poll.opens_at <= now <= poll.closes_at):
