@@ -124,3 +124,32 @@ def test_no_member_ever_has_two_ballots(ago, attempts):
             assert exc.code == "already_voted" and who in accepted
     assert Participation.objects.filter(poll=poll).count() == len(accepted)
     assert Ballot.objects.filter(poll=poll).count() == len(accepted)
+
+
+@pytest.mark.skipif(
+    not settings.IS_POSTGRES, reason="concurrency needs PostgreSQL (SQLite serialises writers)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_proxies_respect_the_cap():
+    a = build_assembly(slug="proxies")
+    a.meeting = open_meeting(a)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def give(i):
+        try:
+            barrier.wait()
+            services.proxy_give(actor=None, meeting=a.meeting, giver=a.members[i], holder=a.delegates[0])
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=give, args=(i,)) for i in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "ok", "proxy_cap", "proxy_cap"]
+    assert a.meeting.proxies.count() == 2
