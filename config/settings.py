@@ -400,3 +400,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- governance ---
+# Written consultations past their deadline are closed every few minutes (results are then published
+# by the bureau). Seconds between runs:
+GOVERNANCE_CLOSE_CONSULTATIONS_EVERY = env_int("GOVERNANCE_CLOSE_CONSULTATIONS_EVERY", 300)
+CELERY_BEAT_SCHEDULE["governance-close-due-consultations"] = {
+    "task": "federation.governance.tasks.close_due_consultations",
+    "schedule": float(GOVERNANCE_CLOSE_CONSULTATIONS_EVERY),
+}
+# Distinct OpenAPI enum names for governance's choice sets (kind / role / status are common names).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "GovernanceMajorityRuleEnum": "federation.governance.models.MajorityRule",
+        "GovernanceQuorumEnum": "federation.governance.models.QUORUM_CHOICES",
+        "GovernanceDelegateKindEnum": "federation.governance.models.Delegate.Kind",
+        "GovernancePollKindEnum": "federation.governance.models.Poll.Kind",
+        "GovernanceMeetingStatusEnum": "federation.governance.models.Meeting.Status",
+        "GovernancePollStatusEnum": "federation.governance.models.Poll.Status",
+        "GovernanceFeeStatusEnum": "federation.governance.models.Fee.Status",
+        "GovernanceAttendanceStatusEnum": "federation.governance.models.AttendanceStatus",
+        "GovernanceBodyEnum": "federation.governance.models.Body",
+        "GovernanceDecisionKindEnum": "federation.governance.models.DecisionKind",
+        "GovernanceTieRuleEnum": "federation.governance.models.TieRule",
+    }
+)
