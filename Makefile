@@ -47,8 +47,10 @@ run: demo
 	@echo "Maillage : http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
+# The suite runs in parallel; system tests (real processes, service restarts) then run alone.
 test: install-dev browsers
-	CELERY_TASK_ALWAYS_EAGER=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	CELERY_TASK_ALWAYS_EAGER=1 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system"
+	CELERY_TASK_ALWAYS_EAGER=1 $(VENV)/bin/pytest -p no:xdist -m system
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -357,6 +357,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside the cluster
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
@@ -399,6 +400,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- governance ---
+# Written consultations past their deadline are closed every few minutes (results are then published
+# by the bureau). Seconds between runs:
+GOVERNANCE_CLOSE_CONSULTATIONS_EVERY = env_int("GOVERNANCE_CLOSE_CONSULTATIONS_EVERY", 300)
+CELERY_BEAT_SCHEDULE["governance-close-due-consultations"] = {
+    "task": "federation.governance.tasks.close_due_consultations",
+    "schedule": float(GOVERNANCE_CLOSE_CONSULTATIONS_EVERY),
+}
+# Distinct OpenAPI enum names for governance's choice sets (kind / role / status are common names).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "GovernanceMajorityRuleEnum": "federation.governance.models.MajorityRule",
+        "GovernanceQuorumEnum": "federation.governance.models.QUORUM_CHOICES",
+        "GovernanceDelegateKindEnum": "federation.governance.models.Delegate.Kind",
+        "GovernancePollKindEnum": "federation.governance.models.Poll.Kind",
+        "GovernanceMeetingStatusEnum": "federation.governance.models.Meeting.Status",
+        "GovernancePollStatusEnum": "federation.governance.models.Poll.Status",
+        "GovernanceFeeStatusEnum": "federation.governance.models.Fee.Status",
+        "GovernanceAttendanceStatusEnum": "federation.governance.models.AttendanceStatus",
+        "GovernanceBodyEnum": "federation.governance.models.Body",
+        "GovernanceDecisionKindEnum": "federation.governance.models.DecisionKind",
+        "GovernanceTieRuleEnum": "federation.governance.models.TieRule",
+    }
+)
 
 # --- shared_actions ---
 # SNP shift reminders: every day at SHIFT_REMINDER_HOUR (Europe/Paris) for the shifts of the next day.

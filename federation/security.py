@@ -39,9 +39,8 @@ def has_second_factor(user: User) -> bool:
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy the client address is the first X-Forwarded-For entry.
-    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
+    # daphne sets REMOTE_ADDR from the proxy's X-Real-IP (deploy/nginx.conf overwrites it), so a
+    # client cannot forge its address with its own X-Forwarded-For.
     return request.META.get("REMOTE_ADDR")
 
 

@@ -1,0 +1,27 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from federation.governance import demo
+from federation.governance.models import Meeting, Poll
+from tests.governance.conftest import build_assembly
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_is_complete_idempotent_and_audited(settings):
+    settings.DEMO_DEPARTMENT = "34"
+    build_assembly(slug="inter-cpts-34")
+    demo.seed(io.StringIO())
+    demo.seed(io.StringIO())  # idempotent
+    assert Meeting.objects.filter(title=demo.PAST_AGO, status="closed").count() == 1
+    published = Poll.objects.filter(status="published")
+    assert published.count() == 3
+    assert [p.title for p in published if p.result["divergence"]] == [
+        "Budget prévisionnel 2026 et cotisations (300 € par CPTS, 100 € par partenaire)"
+    ]
+    assert Poll.objects.filter(status="open", meeting__title=demo.AGE_TITLE).count() == 2
+    assert Poll.objects.filter(status="open", meeting__isnull=True).count() == 1
+    assert Meeting.objects.filter(title=demo.NEXT_AGO, status="convened").exists()
+    call_command("verify_audit", stdout=io.StringIO())
