@@ -1,6 +1,6 @@
 """The agenda and the library read governance through `federation.governance.selectors`
-(`body_meetings`, `minutes_for_federation`). Governance is merged later: a stand-in module checks
-the mapping, and without it both sources are empty."""
+(`body_meetings`, `minutes_for_federation`): with stand-ins (the mapping), without the module (both
+sources empty), and against the real governance app."""
 
 import datetime as dt
 import sys
@@ -11,6 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from federation.governance import selectors as _real_selectors  # noqa: F401 — loaded before the stand-ins
+from federation.governance import services as governance_services
+from federation.governance.models import Body
+from federation.governance.models import Meeting as BodyMeeting
 from shared_actions import agenda, library
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +92,36 @@ def test_without_governance_the_sources_are_empty(world, monkeypatch):
         agenda.governance_entries(world.member_a, world.fed, dt.date(2000, 1, 1), dt.date(2100, 1, 1)) == []
     )
     assert library.governance_minutes(world.member_a, "", "") == []
+
+
+def test_real_governance_meetings_and_minutes(world, web, api):
+    """Against the merged governance app: a convened AGO is in the agenda, its minutes in the library."""
+    starts_at = timezone.now() + dt.timedelta(days=10)
+    meeting = governance_services.meeting_create(
+        actor=None,
+        federation=world.fed,
+        body=Body.AGO,
+        title="AGO 2026",
+        starts_at=starts_at,
+        location="Sète",
+    )
+    governance_services.meeting_convene(actor=None, meeting=meeting, send_emails=False)
+    month = timezone.localtime(starts_at).strftime("%Y-%m")
+    entries = (
+        api(world.member_b)
+        .get(reverse("api-actions-agenda", args=[world.fed.slug]), {"month": month, "kind": "governance"})
+        .json()
+    )
+    assert [(e["title"], e["location"]) for e in entries] == [("AGO 2026", "Sète")]
+    assert entries[0]["url"].endswith(f"/{meeting.pk}/")
+    assert web(world.member_b).get(entries[0]["url"]).status_code == 200
+    assert api(world.member_c).get(reverse("api-actions-agenda", args=[world.fed.slug])).status_code == 404
+    BodyMeeting.objects.filter(pk=meeting.pk).update(status=BodyMeeting.Status.CLOSED)
+    html = (
+        web(world.member_a).get(reverse("actions-documents"), {"category": "proces_verbal"}).content.decode()
+    )
+    assert "Procès-verbal — AGO 2026" in html
+    assert (
+        "Procès-verbal — AGO 2026"
+        not in web(world.member_c).get(reverse("actions-documents")).content.decode()
+    )
