@@ -34,9 +34,9 @@ from shared_actions.serializers import (
     ActionTaskSerializer,
     AgendaEntrySerializer,
     AssignmentSerializer,
-    AttendanceSerializer,
     CalendarFeedSerializer,
     CampaignActionSerializer,
+    CampaignMaterialSerializer,
     CampaignSerializer,
     DocumentCreateSerializer,
     DocumentDetailSerializer,
@@ -48,15 +48,15 @@ from shared_actions.serializers import (
     IndicatorProgressSerializer,
     IndicatorSerializer,
     IndicatorValueSerializer,
-    InvitationSerializer,
-    InviteSerializer,
-    MaterialSerializer,
-    MeetingDetailSerializer,
-    MeetingSerializer,
-    MinutesSerializer,
-    ReplySerializer,
+    MeetingAttendanceSerializer,
+    MeetingInvitationSerializer,
+    MeetingInviteSerializer,
+    MeetingMinutesSerializer,
+    MeetingReplySerializer,
     RosterSerializer,
     RosterSiteSerializer,
+    SharedMeetingDetailSerializer,
+    SharedMeetingSerializer,
     ShiftSerializer,
     SignUpSerializer,
     SiteCoverageSerializer,
@@ -558,10 +558,10 @@ class CampaignDashboardView(APIView):
 
 
 class CampaignMaterialsView(ServiceErrorsMixin, APIView):
-    @extend_schema(request=MaterialSerializer, responses={201: CampaignSerializer})
+    @extend_schema(request=CampaignMaterialSerializer, responses={201: CampaignSerializer})
     def post(self, request, campaign_id):
         campaign = access_campaign(request.user, campaign_id)
-        data = MaterialSerializer(data=request.data)
+        data = CampaignMaterialSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = access_document(request.user, data.validated_data["document"])
         services.campaign_add_material(actor=request.user, campaign=campaign, document=document)
@@ -610,13 +610,13 @@ class FederationAgendaView(FederationScopedMixin, APIView):
 
 # --- meetings -------------------------------------------------------------------------------------
 class MeetingListView(ServiceErrorsMixin, generics.ListCreateAPIView):
-    serializer_class = MeetingSerializer
+    serializer_class = SharedMeetingSerializer
 
     def get_queryset(self):
         return selectors.visible_meetings(self.request.user)
 
     def create(self, request, *args, **kwargs):
-        data = MeetingSerializer(data=request.data)
+        data = SharedMeetingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         cpts = values.get("cpts")
@@ -640,69 +640,69 @@ class MeetingListView(ServiceErrorsMixin, generics.ListCreateAPIView):
             agenda=values.get("agenda", ""),
             invitees=invitees,
         )
-        return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
+        return Response(SharedMeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 class MeetingDetailView(APIView):
-    @extend_schema(responses=MeetingDetailSerializer)
+    @extend_schema(responses=SharedMeetingDetailSerializer)
     def get(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id)
-        return Response(MeetingDetailSerializer(meeting).data)
+        return Response(SharedMeetingDetailSerializer(meeting).data)
 
 
 class MeetingInviteView(ServiceErrorsMixin, APIView):
-    @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer(many=True)})
+    @extend_schema(request=MeetingInviteSerializer, responses={201: MeetingInvitationSerializer(many=True)})
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id, for_write=True)
-        data = InviteSerializer(data=request.data)
+        data = MeetingInviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         users = list(User.objects.filter(pk__in=data.validated_data["users"]))
         if len(users) != len(set(data.validated_data["users"])):
             raise ValidationError({"detail": [_("Personne inconnue.")], "code": ["unknown_user"]})
         services.meeting_invite(actor=request.user, meeting=meeting, users=users)
         return Response(
-            InvitationSerializer(selectors.meeting_invitations(meeting), many=True).data, status=201
+            MeetingInvitationSerializer(selectors.meeting_invitations(meeting), many=True).data, status=201
         )
 
 
 class MeetingReplyView(ServiceErrorsMixin, APIView):
-    @extend_schema(request=ReplySerializer, responses=InvitationSerializer)
+    @extend_schema(request=MeetingReplySerializer, responses=MeetingInvitationSerializer)
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id)
-        data = ReplySerializer(data=request.data)
+        data = MeetingReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_reply(
             actor=request.user, meeting=meeting, reply=data.validated_data["reply"]
         )
-        return Response(InvitationSerializer(invitation).data)
+        return Response(MeetingInvitationSerializer(invitation).data)
 
 
 class MeetingAttendanceView(ServiceErrorsMixin, APIView):
     """The attendance list (liste d'émargement)."""
 
-    @extend_schema(responses=InvitationSerializer(many=True))
+    @extend_schema(responses=MeetingInvitationSerializer(many=True))
     def get(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id, for_write=True)
-        return Response(InvitationSerializer(selectors.meeting_invitations(meeting), many=True).data)
+        return Response(MeetingInvitationSerializer(selectors.meeting_invitations(meeting), many=True).data)
 
-    @extend_schema(request=AttendanceSerializer, responses=InvitationSerializer(many=True))
+    @extend_schema(request=MeetingAttendanceSerializer, responses=MeetingInvitationSerializer(many=True))
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id, for_write=True)
-        data = AttendanceSerializer(data=request.data)
+        data = MeetingAttendanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.attendance_record(
             actor=request.user, meeting=meeting, present_user_ids=data.validated_data["present"]
         )
-        return Response(InvitationSerializer(selectors.meeting_invitations(meeting), many=True).data)
+        return Response(MeetingInvitationSerializer(selectors.meeting_invitations(meeting), many=True).data)
 
 
 class MeetingMinutesView(ServiceErrorsMixin, APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request=MinutesSerializer, responses={201: DocumentDetailSerializer})
+    @extend_schema(request=MeetingMinutesSerializer, responses={201: DocumentDetailSerializer})
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id, for_write=True)
-        data = MinutesSerializer(data=request.data)
+        data = MeetingMinutesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document_id = data.validated_data.get("document")
         document = access_document(request.user, document_id) if document_id else None

@@ -28,14 +28,14 @@ from shared_actions.models import (
 CptsSlug = serializers.SlugRelatedField
 
 
-class PersonSerializer(serializers.Serializer):
+class SharedPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField(source="__str__")
 
 
 # --- documents ------------------------------------------------------------------------------------
 class DocumentVersionSerializer(serializers.ModelSerializer):
-    uploaded_by = PersonSerializer(read_only=True)
+    uploaded_by = SharedPersonSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,7 +125,7 @@ class VersionUploadSerializer(serializers.Serializer):
 
 
 class DocumentDownloadSerializer(serializers.ModelSerializer):
-    user = PersonSerializer(read_only=True)
+    user = SharedPersonSerializer(read_only=True)
     version = serializers.IntegerField(source="version.number")
 
     class Meta:
@@ -170,7 +170,7 @@ class RosterSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    user = PersonSerializer(read_only=True)
+    user = SharedPersonSerializer(read_only=True)
     cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -235,9 +235,9 @@ class SiteCoverageSerializer(serializers.Serializer):
 
 
 class SwapRequestSerializer(serializers.ModelSerializer):
-    requester = PersonSerializer(read_only=True)
-    target = PersonSerializer(read_only=True)
-    accepted_by = PersonSerializer(read_only=True)
+    requester = SharedPersonSerializer(read_only=True)
+    target = SharedPersonSerializer(read_only=True)
+    accepted_by = SharedPersonSerializer(read_only=True)
     shift = serializers.IntegerField(source="assignment.shift_id", read_only=True)
 
     class Meta:
@@ -354,7 +354,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProgressSerializer(serializers.Serializer):
+class CptsProgressSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.DecimalField(max_digits=12, decimal_places=2)
     target = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -363,15 +363,15 @@ class ProgressSerializer(serializers.Serializer):
 
 class IndicatorProgressSerializer(serializers.Serializer):
     indicator = IndicatorSerializer()
-    per_cpts = ProgressSerializer(many=True)
-    overall = ProgressSerializer()
+    per_cpts = CptsProgressSerializer(many=True)
+    overall = CptsProgressSerializer()
     series = serializers.SerializerMethodField()
 
     def get_series(self, obj) -> list[dict]:
         return [{"date": d.isoformat(), "value": str(v)} for d, v in obj.series]
 
 
-class MaterialSerializer(serializers.Serializer):
+class CampaignMaterialSerializer(serializers.Serializer):
     document = serializers.IntegerField()
 
 
@@ -389,15 +389,15 @@ class AgendaEntrySerializer(serializers.Serializer):
 
 
 # --- meetings -------------------------------------------------------------------------------------
-class InvitationSerializer(serializers.ModelSerializer):
-    user = PersonSerializer(read_only=True)
+class MeetingInvitationSerializer(serializers.ModelSerializer):
+    user = SharedPersonSerializer(read_only=True)
 
     class Meta:
         model = Invitation
         fields = ["user", "reply", "replied_at", "attended"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class SharedMeetingSerializer(serializers.ModelSerializer):
     cpts = serializers.SlugRelatedField(
         slug_field="slug", queryset=Cpts.objects.all(), required=False, allow_null=True
     )
@@ -425,25 +425,25 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingDetailSerializer(MeetingSerializer):
-    invitations = InvitationSerializer(many=True, read_only=True)
+class SharedMeetingDetailSerializer(SharedMeetingSerializer):
+    invitations = MeetingInvitationSerializer(many=True, read_only=True)
 
-    class Meta(MeetingSerializer.Meta):
-        fields = [*MeetingSerializer.Meta.fields, "invitations"]
+    class Meta(SharedMeetingSerializer.Meta):
+        fields = [*SharedMeetingSerializer.Meta.fields, "invitations"]
 
 
-class InviteSerializer(serializers.Serializer):
+class MeetingInviteSerializer(serializers.Serializer):
     users = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
 
-class ReplySerializer(serializers.Serializer):
+class MeetingReplySerializer(serializers.Serializer):
     reply = serializers.ChoiceField(choices=[c for c in Invitation.Reply.choices if c[0] != "pending"])
 
 
-class AttendanceSerializer(serializers.Serializer):
+class MeetingAttendanceSerializer(serializers.Serializer):
     present = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
 
 
-class MinutesSerializer(serializers.Serializer):
+class MeetingMinutesSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, allow_empty_file=True)
     document = serializers.IntegerField(required=False)
