@@ -595,6 +595,14 @@ def campaign_list(request):
                 campaign = services.campaign_create(actor=request.user, federation=federation, **data)
             except ValidationError as exc:
                 _errors(request, exc)
+            except PermissionDenied:
+                messages.error(
+                    request,
+                    _(
+                        "Seules l'équipe de la fédération et les coordinatrices et coordinateurs de la CPTS "
+                        "pilote peuvent créer cette campagne."
+                    ),
+                )
             else:
                 messages.success(request, _("Campagne créée."))
                 return redirect("actions-campaign", campaign_id=campaign.pk)

@@ -321,3 +321,36 @@ def test_material_attached_from_the_page(world, web, flu):
         .status_code
         == 403
     )
+
+
+def test_campaign_form_explains_who_may_create(world, web):
+    today = timezone.localdate()
+    response = web(world.coordinator_a).post(
+        reverse("actions-campaigns"),
+        {
+            "title": "Octobre rose",
+            "theme": "octobre_rose",
+            "federation": world.fed.pk,
+            "start_date": today.isoformat(),
+            "end_date": today.isoformat(),
+            "lead_cpts": world.cpts_b.pk,
+            "participants": [world.cpts_a.pk, world.cpts_b.pk],
+        },
+        follow=True,
+    )
+    assert "CPTS pilote peuvent créer" in response.content.decode()
+    assert not Campaign.objects.exists()
+    response = web(world.coordinator_a).post(
+        reverse("actions-campaigns"),
+        {
+            "title": "Octobre rose",
+            "theme": "octobre_rose",
+            "federation": world.fed.pk,
+            "start_date": today.isoformat(),
+            "end_date": today.isoformat(),
+            "lead_cpts": world.cpts_a.pk,
+            "participants": [world.cpts_a.pk, world.cpts_b.pk],
+        },
+        follow=True,
+    )
+    assert "Campagne créée" in response.content.decode()
