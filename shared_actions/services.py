@@ -572,7 +572,7 @@ def shift_sign_up(
 
 @transaction.atomic
 def shift_withdraw(*, actor: User, assignment: ShiftAssignment) -> None:
-    """The person withdraws (or a roster manager removes them); open requests on it are cancelled."""
+    """The person withdraws (or a roster manager removes them); requests about it go with it."""
     if assignment.user_id != actor.pk:
         _check_roster_manager(actor, assignment.shift.roster)
     assignment.delete()
