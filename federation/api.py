@@ -3,13 +3,12 @@ from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from federation import selectors, services
-from federation.api_base import CptsScopedMixin, FederationScopedMixin
+from federation.api_base import CptsScopedMixin, FederationScopedMixin, as_api_validation_error
 from federation.models import Commune
 from federation.security import client_ip
 from federation.serializers import (
@@ -28,8 +27,8 @@ from federation.serializers import (
 
 
 def raise_api_validation_error(exc: DjangoValidationError):
-    """Turn a service's ValidationError into a structured 400 (messages stay French)."""
-    raise ValidationError({"detail": exc.messages, "code": [e.code for e in exc.error_list]}) from exc
+    """Re-raise a service's ValidationError as a structured 400 (messages stay French)."""
+    raise as_api_validation_error(exc) from exc
 
 
 class ObtainTokenView(APIView):
@@ -90,15 +89,12 @@ class CptsTerritoryView(CptsScopedMixin, generics.ListAPIView):
     def post(self, request, cpts_slug):
         change = TerritoryChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
-        try:
-            services.cpts_add_communes(
-                actor=request.user, cpts=self.cpts, commune_codes=change.validated_data["add"]
-            )
-            services.cpts_remove_communes(
-                actor=request.user, cpts=self.cpts, commune_codes=change.validated_data["remove"]
-            )
-        except DjangoValidationError as exc:
-            raise_api_validation_error(exc)
+        services.cpts_territory_change(
+            actor=request.user,
+            cpts=self.cpts,
+            add=change.validated_data["add"],
+            remove=change.validated_data["remove"],
+        )
         cpts = selectors.cpts_with_population().get(pk=self.cpts.pk)
         return Response(CptsSerializer(cpts).data, status=status.HTTP_200_OK)
 

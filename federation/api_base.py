@@ -6,7 +6,12 @@ cannot see is a 404 and a write the user may not do is a 403. Every app's API bu
 
 from functools import cached_property
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.utils.translation import gettext as _
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from federation.access import access_cpts, access_federation
 
@@ -44,3 +49,30 @@ class FederationScopedMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.federation  # noqa: B018
+
+
+def as_api_validation_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError as a structured 400: French messages and machine codes."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            {
+                field: [e.message % (e.params or {}) for e in errors]
+                for field, errors in exc.error_dict.items()
+            }
+        )
+    return ValidationError({"detail": exc.messages, "code": [e.code for e in exc.error_list]})
+
+
+def exception_handler(exc, context):
+    """Project-wide DRF exception handler (settings.REST_FRAMEWORK).
+
+    Services raise Django's ValidationError; values the database cannot hold (ids beyond its integer
+    range, say) are the client's mistake too: both become 400s instead of server errors.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = as_api_validation_error(exc)
+    elif isinstance(exc, OverflowError | DataError):
+        exc = ValidationError(
+            {"detail": [_("Une valeur est hors des limites admises.")], "code": ["out_of_range"]}
+        )
+    return drf_exception_handler(exc, context)

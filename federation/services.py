@@ -108,6 +108,15 @@ def cpts_add_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable
 
 
 @transaction.atomic
+def cpts_territory_change(
+    *, actor: User | None, cpts: Cpts, add: Iterable[str], remove: Iterable[str]
+) -> None:
+    """Add and remove communes in one step: all of it applies, or none."""
+    cpts_add_communes(actor=actor, cpts=cpts, commune_codes=add)
+    cpts_remove_communes(actor=actor, cpts=cpts, commune_codes=remove)
+
+
+@transaction.atomic
 def cpts_remove_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable[str]) -> int:
     _check_manager(actor, cpts)
     deleted, _details = cpts.territory.filter(commune_id__in=list(commune_codes)).delete()

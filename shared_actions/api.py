@@ -3,7 +3,6 @@ helpers, writes from the services; a service's ValidationError becomes a structu
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -67,15 +66,6 @@ from shared_actions.serializers import (
 from shared_actions.views import file_response, hours_csv_response
 
 
-class ServiceErrorsMixin:
-    """Turn a service's Django ValidationError into a 400 `{"detail": [...], "code": [...]}`."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError({"detail": exc.messages, "code": [e.code for e in exc.error_list]})
-        return super().handle_exception(exc)
-
-
 def _user(user_id: int | None) -> User | None:
     if user_id is None:
         return None
@@ -113,7 +103,7 @@ def _federation(user: User, slug: str | None) -> Federation | None:
         OpenApiParameter("category", str, description="Catégorie"),
     ]
 )
-class DocumentListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class DocumentListView(generics.ListCreateAPIView):
     """Shared documents visible to the user; POST (multipart) creates a document and its version 1."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -150,7 +140,7 @@ class DocumentListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         return Response(DocumentDetailSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
-class DocumentDetailView(ServiceErrorsMixin, APIView):
+class DocumentDetailView(APIView):
     @extend_schema(responses=DocumentDetailSerializer)
     def get(self, request, document_id):
         document = access_document(request.user, document_id)
@@ -168,7 +158,7 @@ class DocumentDetailView(ServiceErrorsMixin, APIView):
         return Response(DocumentDetailSerializer(document).data)
 
 
-class DocumentVersionsView(ServiceErrorsMixin, APIView):
+class DocumentVersionsView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(responses=DocumentVersionSerializer(many=True))
@@ -211,7 +201,7 @@ class DocumentAccessLogView(generics.ListAPIView):
 
 
 # --- rosters --------------------------------------------------------------------------------------
-class RosterListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class RosterListView(generics.ListCreateAPIView):
     serializer_class = RosterSerializer
 
     def get_queryset(self):
@@ -243,7 +233,7 @@ class RosterDetailView(APIView):
         return Response(RosterSerializer(access_roster(request.user, roster_id)).data)
 
 
-class RosterSitesView(ServiceErrorsMixin, APIView):
+class RosterSitesView(APIView):
     @extend_schema(request=RosterSiteSerializer, responses={201: RosterSiteSerializer})
     def post(self, request, roster_id):
         roster = access_roster(request.user, roster_id, for_write=True)
@@ -263,7 +253,7 @@ def _week(request) -> dt.date:
 
 
 @extend_schema(parameters=[OpenApiParameter("week", str, description="Un jour de la semaine (AAAA-MM-JJ)")])
-class RosterShiftsView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class RosterShiftsView(generics.ListCreateAPIView):
     serializer_class = ShiftSerializer
 
     def get_queryset(self):
@@ -295,7 +285,7 @@ class RosterCoverageView(APIView):
         return Response(SiteCoverageSerializer(coverage, many=True).data)
 
 
-class ShiftDetailView(ServiceErrorsMixin, APIView):
+class ShiftDetailView(APIView):
     @extend_schema(responses=ShiftSerializer)
     def get(self, request, shift_id):
         shift = access_shift(request.user, shift_id)
@@ -308,7 +298,7 @@ class ShiftDetailView(ServiceErrorsMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ShiftAssignmentsView(ServiceErrorsMixin, APIView):
+class ShiftAssignmentsView(APIView):
     """POST: volunteer for the shift (or, for a roster manager, assign `user`)."""
 
     @extend_schema(request=SignUpSerializer, responses={201: AssignmentSerializer})
@@ -326,7 +316,7 @@ class ShiftAssignmentsView(ServiceErrorsMixin, APIView):
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
-class AssignmentDetailView(ServiceErrorsMixin, APIView):
+class AssignmentDetailView(APIView):
     """DELETE: withdraw from a shift (yourself, or a roster manager removes someone)."""
 
     @extend_schema(request=None, responses={204: None})
@@ -345,7 +335,7 @@ class MyShiftsView(generics.ListAPIView):
         return selectors.user_assignments(self.request.user)
 
 
-class SwapListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class SwapListView(generics.ListCreateAPIView):
     serializer_class = SwapRequestSerializer
 
     def get_queryset(self):
@@ -371,7 +361,7 @@ class SwapListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         return Response(SwapRequestSerializer(swap).data, status=status.HTTP_201_CREATED)
 
 
-class SwapActionView(ServiceErrorsMixin, APIView):
+class SwapActionView(APIView):
     """POST .../accept | approve | refuse | cancel."""
 
     actions = {
@@ -390,7 +380,7 @@ class SwapActionView(ServiceErrorsMixin, APIView):
         return Response(SwapRequestSerializer(swap).data)
 
 
-class FeedListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class FeedListView(generics.ListCreateAPIView):
     """Secret iCalendar URLs: POST without `roster` for your own shifts, with it for a roster."""
 
     serializer_class = CalendarFeedSerializer
@@ -408,7 +398,7 @@ class FeedListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         return Response(CalendarFeedSerializer(feed, context={"request": request}).data, status=201)
 
 
-class FeedRevokeView(ServiceErrorsMixin, APIView):
+class FeedRevokeView(APIView):
     @extend_schema(request=None, responses=CalendarFeedSerializer)
     def post(self, request, feed_id):
         feed = selectors.active_feeds(request.user).filter(pk=feed_id).first()
@@ -431,7 +421,7 @@ class RosterHoursView(APIView):
 
 
 # --- campaigns ------------------------------------------------------------------------------------
-class CampaignListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class CampaignListView(generics.ListCreateAPIView):
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
@@ -463,7 +453,7 @@ class CampaignDetailView(APIView):
         return Response(CampaignSerializer(access_campaign(request.user, campaign_id)).data)
 
 
-class CampaignActionsView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class CampaignActionsView(generics.ListCreateAPIView):
     serializer_class = CampaignActionSerializer
 
     def get_queryset(self):
@@ -489,7 +479,7 @@ class CampaignActionsView(ServiceErrorsMixin, generics.ListCreateAPIView):
         return Response(CampaignActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
-class ActionTasksView(ServiceErrorsMixin, APIView):
+class ActionTasksView(APIView):
     @extend_schema(request=ActionTaskSerializer, responses={201: ActionTaskSerializer})
     def post(self, request, action_id):
         action = access_campaign_action(request.user, action_id)
@@ -499,7 +489,7 @@ class ActionTasksView(ServiceErrorsMixin, APIView):
         return Response(ActionTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
-class ActionTaskDetailView(ServiceErrorsMixin, APIView):
+class ActionTaskDetailView(APIView):
     @extend_schema(request=ActionTaskSerializer, responses=ActionTaskSerializer)
     def patch(self, request, task_id):
         task = access_action_task(request.user, task_id)
@@ -511,7 +501,7 @@ class ActionTaskDetailView(ServiceErrorsMixin, APIView):
         return Response(ActionTaskSerializer(task).data)
 
 
-class CampaignIndicatorsView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class CampaignIndicatorsView(generics.ListCreateAPIView):
     serializer_class = IndicatorSerializer
 
     def get_queryset(self):
@@ -525,7 +515,7 @@ class CampaignIndicatorsView(ServiceErrorsMixin, generics.ListCreateAPIView):
         return Response(IndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
 
 
-class IndicatorValuesView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class IndicatorValuesView(generics.ListCreateAPIView):
     """Values reported per CPTS over time; POST reports (or corrects) the value of one CPTS at a date."""
 
     serializer_class = IndicatorValueSerializer
@@ -557,7 +547,7 @@ class CampaignDashboardView(APIView):
         return Response(IndicatorProgressSerializer(selectors.campaign_dashboard(campaign), many=True).data)
 
 
-class CampaignMaterialsView(ServiceErrorsMixin, APIView):
+class CampaignMaterialsView(APIView):
     @extend_schema(request=CampaignMaterialSerializer, responses={201: CampaignSerializer})
     def post(self, request, campaign_id):
         campaign = access_campaign(request.user, campaign_id)
@@ -609,7 +599,7 @@ class FederationAgendaView(FederationScopedMixin, APIView):
 
 
 # --- meetings -------------------------------------------------------------------------------------
-class MeetingListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class MeetingListView(generics.ListCreateAPIView):
     serializer_class = SharedMeetingSerializer
 
     def get_queryset(self):
@@ -650,7 +640,7 @@ class MeetingDetailView(APIView):
         return Response(SharedMeetingDetailSerializer(meeting).data)
 
 
-class MeetingInviteView(ServiceErrorsMixin, APIView):
+class MeetingInviteView(APIView):
     @extend_schema(request=MeetingInviteSerializer, responses={201: MeetingInvitationSerializer(many=True)})
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id, for_write=True)
@@ -665,7 +655,7 @@ class MeetingInviteView(ServiceErrorsMixin, APIView):
         )
 
 
-class MeetingReplyView(ServiceErrorsMixin, APIView):
+class MeetingReplyView(APIView):
     @extend_schema(request=MeetingReplySerializer, responses=MeetingInvitationSerializer)
     def post(self, request, meeting_id):
         meeting = access_meeting(request.user, meeting_id)
@@ -677,7 +667,7 @@ class MeetingReplyView(ServiceErrorsMixin, APIView):
         return Response(MeetingInvitationSerializer(invitation).data)
 
 
-class MeetingAttendanceView(ServiceErrorsMixin, APIView):
+class MeetingAttendanceView(APIView):
     """The attendance list (liste d'émargement)."""
 
     @extend_schema(responses=MeetingInvitationSerializer(many=True))
@@ -696,7 +686,7 @@ class MeetingAttendanceView(ServiceErrorsMixin, APIView):
         return Response(MeetingInvitationSerializer(selectors.meeting_invitations(meeting), many=True).data)
 
 
-class MeetingMinutesView(ServiceErrorsMixin, APIView):
+class MeetingMinutesView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(request=MeetingMinutesSerializer, responses={201: DocumentDetailSerializer})

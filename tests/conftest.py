@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 from federation.models import CptsRole, FederationRole
 from tests import factories
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):

@@ -1,5 +1,9 @@
-from tests.e2e.conftest import axe_violations, screenshot, sign_in
+import pytest
+
+from tests.browser import axe_violations, screenshot, sign_in
 from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 
 def test_sign_in_and_reach_my_cpts(server, new_page, world):

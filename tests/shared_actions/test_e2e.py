@@ -7,21 +7,13 @@ import datetime as dt
 import pytest
 
 from shared_actions import services
-from tests.e2e.conftest import (  # noqa: F401 — fixtures
-    _hashers_the_server_knows,
-    axe_violations,
-    chromium,
-    new_page,
-    screenshot,
-    server,
-    sign_in,
-)
+from tests.browser import axe_violations, screenshot, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 
-def test_professional_signs_up_from_a_phone(server, new_page, world, pooled_roster, next_saturday):  # noqa: F811
+def test_professional_signs_up_from_a_phone(server, new_page, world, pooled_roster, next_saturday):
     page = new_page()  # phone-sized
     sign_in(page, server, world.member_b.email, PASSWORD)
     page.goto(f"{server}/actions/plannings/{pooled_roster.pk}/?week={next_saturday.isoformat()}")
@@ -33,7 +25,7 @@ def test_professional_signs_up_from_a_phone(server, new_page, world, pooled_rost
     assert page.csp_violations == []
 
 
-def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_roster, next_saturday):  # noqa: F811
+def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_roster, next_saturday):
     today = dt.date.today()
     campaign = services.campaign_create(
         actor=world.fed_coordinator,

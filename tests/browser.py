@@ -1,5 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium (installed by `make test` when run as root),
-headless, against a real daphne serving the pytest-django test database (PostgreSQL)."""
+headless, against a real daphne serving the pytest-django test database (PostgreSQL).
+
+A pytest plugin (loaded by tests/conftest.py) so that every app's browser tests share one browser;
+test modules import the helpers (`sign_in`, `screenshot`, `axe_violations`) from here."""
 
 import os
 import shutil
@@ -10,10 +13,8 @@ import pytest
 from tests import processes
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-pytestmark = pytest.mark.e2e
+SCREENSHOTS = Path(__file__).parent / "e2e" / "screenshots"
+AXE = Path(__file__).parent / "e2e" / "vendor" / "axe.min.js"
 
 
 @pytest.fixture(autouse=True)
