@@ -331,3 +331,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- messaging ------------------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+MESSAGING_MAX_BODY = env_int("MESSAGING_MAX_BODY", 4000)  # characters of a message
+MESSAGING_MAX_FRAME_BYTES = env_int("MESSAGING_MAX_FRAME_BYTES", 16384)  # one websocket frame
+MESSAGING_WS_RATE = env_int("MESSAGING_WS_RATE", 10)  # frames per second per connection (sustained)
+MESSAGING_WS_BURST = env_int("MESSAGING_WS_BURST", 30)  # frames allowed in a burst
+MESSAGING_SYNC_LIMIT = env_int("MESSAGING_SYNC_LIMIT", 500)  # messages replayed per conversation per sync
+MESSAGING_PAGE_MAX = env_int("MESSAGING_PAGE_MAX", 200)
+MESSAGING_DIRECT_MAX_MEMBERS = env_int("MESSAGING_DIRECT_MAX_MEMBERS", 8)
+MESSAGING_AUTH_RECHECK_SECONDS = env_int("MESSAGING_AUTH_RECHECK_SECONDS", 60)
+MESSAGING_NOTIFY_DELAY_MINUTES = env_int("MESSAGING_NOTIFY_DELAY_MINUTES", 10)
+# Freeze the objects loaded at start-up out of the garbage collector in daphne (PERF-NOTES.md, point 4).
+MESSAGING_GC_FREEZE = env_bool("MESSAGING_GC_FREEZE", True)
+CELERY_BEAT_SCHEDULE["messaging-notify-due"] = {"task": "messaging.notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["messaging-daily-digest"] = {
+    "task": "messaging.daily_digest",
+    "schedule": crontab(hour=7, minute=30),
+}
+CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
+    "task": "messaging.purge_expired",
+    "schedule": crontab(hour=3, minute=15),
+}

@@ -1,0 +1,297 @@
+"""The `/ws/` consumer: one socket per browser tab, subscribed to all the user's conversations.
+
+Protocol: messaging/PROTOCOL.md. Design notes (measured, see tests/perf/chat.py and PERF-NOTES.md):
+- one channel-layer group per conversation (`conv.<id>`): a message costs one publish, fanned out inside
+  each daphne process, instead of one publish per member;
+- services publish the frame already serialised (`event["text"]`): forwarding is a dictionary lookup and
+  a send, with no database and no JSON work;
+- forwarding handlers skip Channels' per-message `close_old_connections` thread hop: they touch no
+  database (every ORM call here goes through `database_sync_to_async`, which closes old connections
+  itself);
+- membership is checked in the database on every client frame; the forwarder also checks the socket's
+  own set of conversations, which a removal updates at once (`chat.membership` on the user group).
+"""
+
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from federation.events import user_group
+from messaging import selectors, services
+from messaging.models import conversation_group
+
+logger = logging.getLogger(__name__)
+
+FORWARD_HANDLERS = {"chat.forward", "chat.user", "chat.membership"}
+
+
+def _error_frame(code: str, detail: str, **extra) -> str:
+    return json.dumps({"type": "error", "code": code, "detail": detail, **extra})
+
+
+class AuthLost(Exception):
+    pass
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # Forwarding handlers touch no database: skip the per-message close_old_connections hop.
+        kind = message.get("type")
+        if kind == "chat.forward":
+            return await self.chat_forward(message)
+        if kind in FORWARD_HANDLERS:
+            return await getattr(self, kind.replace(".", "_"))(message)
+        if kind and kind.startswith("websocket."):
+            return await super().dispatch(message)
+        # Events of other apps on the user group that this socket does not know: ignore, never crash.
+        logger.debug("ignored event %s", kind)
+
+    # --- connection ---------------------------------------------------------------------------
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        self.user = user
+        self.conversations: set[int] = set(
+            await database_sync_to_async(selectors.user_conversation_ids)(user)
+        )
+        self.replayed: dict[int, int] = {}
+        self.tokens = float(settings.MESSAGING_WS_BURST)
+        self.token_time = time.monotonic()
+        self.auth_checked = time.monotonic()
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        for conversation_id in self.conversations:
+            await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+        await self.accept()
+        counts = await database_sync_to_async(selectors.unread_counts)(user)
+        await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
+
+    async def disconnect(self, code):
+        if not hasattr(self, "user"):
+            return
+        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        for conversation_id in self.conversations:
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+
+    # --- client frames ------------------------------------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
+        if len(raw.encode("utf-8")) > settings.MESSAGING_MAX_FRAME_BYTES:
+            return await self._error("frame_too_large", _("Trame trop volumineuse."))
+        if not self._take_token():
+            return await self._error(
+                "rate_limited", _("Trop de messages envoyés : patientez quelques secondes.")
+            )
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            return await self._error("invalid_json", _("Trame illisible (JSON attendu)."))
+        if not isinstance(frame, dict):
+            return await self._error("invalid_frame", _("Trame invalide : un objet JSON est attendu."))
+        kind = frame.get("type")
+        handler = {
+            "message.send": self._on_send,
+            "read": self._on_read,
+            "typing": self._on_typing,
+            "sync": self._on_sync,
+        }.get(kind)
+        if handler is None:
+            return await self._error("unknown_type", _("Type de trame inconnu."))
+        try:
+            await self._check_auth()
+            await handler(frame)
+        except AuthLost:
+            await self.close(code=4401)
+        except Http404:
+            await self._error(
+                "not_member",
+                _("Vous n'êtes pas membre de cette conversation."),
+                conversation=frame.get("conversation"),
+            )
+        except PermissionDenied as exc:
+            detail = str(exc) or _("Action non autorisée.")
+            await self._error("forbidden", detail, conversation=frame.get("conversation"))
+        except ValidationError as exc:
+            code = getattr(exc, "code", None) or "invalid"
+            await self._error(code, " ".join(exc.messages), conversation=frame.get("conversation"))
+
+    async def _error(self, code: str, detail: str, **extra) -> None:
+        await self.send(text_data=_error_frame(code, detail, **extra))
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(
+            float(settings.MESSAGING_WS_BURST),
+            self.tokens + (now - self.token_time) * settings.MESSAGING_WS_RATE,
+        )
+        self.token_time = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def _check_auth(self) -> None:
+        """Re-check, every few seconds of activity, that the account is active and the session or token
+        still exists: a lost authentication closes the socket (code 4401)."""
+        now = time.monotonic()
+        if now - self.auth_checked < settings.MESSAGING_AUTH_RECHECK_SECONDS:
+            return
+        self.auth_checked = now
+        if not await database_sync_to_async(_still_authenticated)(self.scope, self.user.pk):
+            raise AuthLost
+
+    @staticmethod
+    def _conversation_id(frame: dict) -> int:
+        value = frame.get("conversation")
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError(_("Conversation manquante ou invalide."), code="invalid_conversation")
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(
+                _("Conversation manquante ou invalide."), code="invalid_conversation"
+            ) from None
+
+    async def _on_send(self, frame: dict) -> None:
+        conversation_id = self._conversation_id(frame)
+        reply_to = frame.get("reply_to")
+        if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
+            raise ValidationError(_("reply_to doit être un identifiant de message."), code="invalid_reply_to")
+        message, created = await database_sync_to_async(services.message_send)(
+            actor=self.user,
+            conversation_id=conversation_id,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            reply_to_id=reply_to,
+        )
+        if not created:
+            # A resend: the client may have missed the first delivery; give it the stored message again.
+            payload = await database_sync_to_async(services.message_payload)(message)
+            await self.send(
+                text_data=json.dumps({"type": "message.new", "message": payload, "duplicate": True})
+            )
+
+    async def _on_read(self, frame: dict) -> None:
+        await database_sync_to_async(services.read_mark)(
+            actor=self.user, conversation_id=self._conversation_id(frame), seq=frame.get("seq")
+        )
+
+    async def _on_typing(self, frame: dict) -> None:
+        await database_sync_to_async(services.typing_notify)(
+            actor=self.user, conversation_id=self._conversation_id(frame)
+        )
+
+    async def _on_sync(self, frame: dict) -> None:
+        since = frame.get("since")
+        if not isinstance(since, dict):
+            raise ValidationError(_("sync attend un objet « since »."), code="invalid_sync")
+        wanted: dict[int, int] = {}
+        for key, value in since.items():
+            try:
+                wanted[int(key)] = max(0, int(value))
+            except (TypeError, ValueError):
+                raise ValidationError(_("sync : numéros invalides."), code="invalid_sync") from None
+        result = await database_sync_to_async(_sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
+        for conversation_id in result["not_member"]:
+            await self._error(
+                "not_member", _("Vous n'êtes pas membre de cette conversation."), conversation=conversation_id
+            )
+        for conversation_id, frames in result["frames"].items():
+            for text in frames:
+                await self.send(text_data=text)
+            if frames:
+                self.replayed[conversation_id] = max(
+                    self.replayed.get(conversation_id, 0), result["last"][conversation_id]
+                )
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "sync.done",
+                    "last_seq": {str(k): v for k, v in result["last"].items()},
+                    "more": [str(k) for k in result["more"]],
+                }
+            )
+        )
+        await self.send(text_data=json.dumps({"type": "unread", "conversations": result["unread"]}))
+
+    # --- events from the channel layer --------------------------------------------------------
+    async def chat_forward(self, event):
+        conversation_id = event["conversation"]
+        if conversation_id not in self.conversations:
+            return  # removed (or never a member): never forward
+        if event.get("exclude_user") == self.user.pk:
+            return
+        seq = event.get("seq")
+        if seq is not None and seq <= self.replayed.get(conversation_id, 0):
+            return  # already replayed by a `sync` on this socket
+        await self.send(text_data=event["text"])
+
+    async def chat_user(self, event):
+        await self.send(text_data=event["text"])
+
+    async def chat_membership(self, event):
+        conversation_id = event["conversation"]
+        group = conversation_group(conversation_id)
+        if event["action"] == "removed":
+            self.conversations.discard(conversation_id)
+            self.replayed.pop(conversation_id, None)
+            await self.channel_layer.group_discard(group, self.channel_name)
+        else:
+            self.conversations.add(conversation_id)
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send(text_data=event["text"])
+
+
+def _still_authenticated(scope, user_id: int) -> bool:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        return False
+    headers = dict(scope.get("headers", []))
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    if authorization.startswith("Token "):
+        return Token.objects.filter(key=authorization[6:].strip(), user_id=user_id).exists()
+    session = scope.get("session")
+    if session is not None and session.session_key:
+        return session.exists(session.session_key)
+    return True
+
+
+def _sync_batch(user, wanted: dict[int, int], limit: int) -> dict:
+    """Messages after the given seq in each requested conversation the user belongs to, as frames."""
+    from messaging.models import ConversationMember
+
+    member_ids = set(
+        ConversationMember.objects.filter(user=user, conversation_id__in=list(wanted)).values_list(
+            "conversation_id", flat=True
+        )
+    )
+    frames: dict[int, list[str]] = {}
+    last: dict[int, int] = {}
+    more: list[int] = []
+    for conversation_id in sorted(member_ids):
+        messages = selectors.messages_since(conversation_id, wanted[conversation_id], limit + 1)
+        if len(messages) > limit:
+            messages = messages[:limit]
+            more.append(conversation_id)
+        frames[conversation_id] = [
+            json.dumps({"type": "message.new", "message": services.message_payload(m), "replay": True})
+            for m in messages
+        ]
+        last[conversation_id] = messages[-1].seq if messages else wanted[conversation_id]
+    return {
+        "frames": frames,
+        "last": last,
+        "more": more,
+        "not_member": sorted(set(wanted) - member_ids),
+        "unread": selectors.unread_counts(user, sorted(member_ids)),
+    }
