@@ -1,5 +1,6 @@
 """Liveness (`/healthz`) and readiness (`/readyz`) probes."""
 
+import asyncio
 import time
 import uuid
 
@@ -23,13 +24,18 @@ def _check_database() -> dict:
     return {"ok": True, "engine": connection.vendor}
 
 
+async def _channel_layer_round_trip(layer) -> bool:
+    # One event loop for the whole round trip: the pub-sub layer only delivers to live subscriptions.
+    channel = await layer.new_channel()
+    marker = uuid.uuid4().hex
+    await layer.send(channel, {"type": "readyz.ping", "marker": marker})
+    received = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    return received.get("marker") == marker
+
+
 def _check_channel_layer() -> dict:
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    marker = uuid.uuid4().hex
-    async_to_sync(layer.send)(channel, {"type": "readyz.ping", "marker": marker})
-    received = async_to_sync(layer.receive)(channel)
-    return {"ok": received.get("marker") == marker, "backend": type(layer).__name__}
+    return {"ok": async_to_sync(_channel_layer_round_trip)(layer), "backend": type(layer).__name__}
 
 
 def _check_broker() -> dict:

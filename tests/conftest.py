@@ -14,8 +14,13 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
+def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a prior collectstatic (the manifest storage needs one).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass
