@@ -36,7 +36,7 @@ def _error_frame(code: str, detail: str, **extra) -> str:
     return json.dumps({"type": "error", "code": code, "detail": detail, **extra})
 
 
-class AuthLost(Exception):
+class AuthLostError(Exception):
     pass
 
 
@@ -108,7 +108,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await self._check_auth()
             await handler(frame)
-        except AuthLost:
+        except AuthLostError:
             await self.close(code=4401)
         except Http404:
             await self._error(
@@ -146,7 +146,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.auth_checked = now
         if not await database_sync_to_async(_still_authenticated)(self.scope, self.user.pk):
-            raise AuthLost
+            raise AuthLostError
 
     @staticmethod
     def _conversation_id(frame: dict) -> int:

@@ -148,6 +148,9 @@ class MessageEdit(models.Model):
         ordering = ["edited_at", "id"]
         verbose_name = _("version précédente d'un message")
 
+    def __str__(self) -> str:
+        return f"{self.message_id} @ {self.edited_at:%Y-%m-%d %H:%M}"
+
 
 class NotificationPreference(models.Model):
     class Mode(models.TextChoices):

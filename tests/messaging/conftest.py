@@ -1,0 +1,41 @@
+"""Conversations built on the shared personas (tests/conftest.py `world`)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from messaging import services
+from messaging.models import Conversation
+
+
+@dataclass
+class Chat:
+    fed_channel: (
+        Conversation  # federation-wide: member_a (CPTS A, admin: fed_coordinator) and member_b (CPTS B)
+    )
+    cpts_a_channel: Conversation  # general channel of CPTS A
+    group: Conversation  # working group across CPTS A and B
+    direct: Conversation  # member_a <-> member_b
+
+
+@pytest.fixture
+def chat(world) -> Chat:
+    fed_channel = services.conversation_create(
+        actor=world.fed_coordinator,
+        kind=Conversation.Kind.FEDERATION,
+        title="Toute la fédération",
+        federation=world.fed,
+        members=[world.member_a, world.member_b, world.coordinator_a],
+    )
+    cpts_a_channel = services.cpts_channel_sync(cpts=world.cpts_a)
+    group = services.conversation_create(
+        actor=world.coordinator_a,
+        kind=Conversation.Kind.GROUP,
+        title="Groupe SNP",
+        federation=world.fed,
+        members=[world.coordinator_b],
+    )
+    direct = services.conversation_create(
+        actor=world.member_a, kind=Conversation.Kind.DIRECT, federation=world.fed, members=[world.member_b]
+    )
+    return Chat(fed_channel=fed_channel, cpts_a_channel=cpts_a_channel, group=group, direct=direct)
