@@ -63,7 +63,7 @@ def notify_user(*, user_id: int, mode: str, older_than: timedelta | None = None)
     messages = list(messages.select_related("author", "conversation").order_by("conversation_id", "seq"))
     if not messages:
         return 0
-    # Lock and advance the markers first: a concurrent run finds nothing left to send.
+    # Advance the markers (row locks): a concurrent run finds nothing left to send.
     last = {}
     for message in messages:
         last[message.conversation_id] = max(last.get(message.conversation_id, 0), message.seq)
@@ -78,7 +78,8 @@ def notify_user(*, user_id: int, mode: str, older_than: timedelta | None = None)
         else _("Maillage : votre résumé quotidien de la messagerie")
     )
     body = render_to_string("messaging/email_notification.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    # Sent inside the transaction: if sending fails, the markers roll back and the next run retries.
+    send_mail(subject, body, None, [user.email])
     return len(messages)
 
 

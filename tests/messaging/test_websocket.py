@@ -133,7 +133,7 @@ async def test_unread_counts_follow_a_read_on_another_device(world, chat):
     phone = await connect(world.member_b)
     laptop = await connect(world.member_b)
     await send(alice, chat.fed_channel, "Premier")
-    await send(alice, chat.fed_channel, "Deuxième, pour @**{}**".format(world.member_b.display_name))
+    await send(alice, chat.fed_channel, f"Deuxième, pour @**{world.member_b.display_name}**")
     await send(alice, chat.fed_channel, "Troisième")
     for _ in range(3):
         await next_of(laptop, "message.new")
