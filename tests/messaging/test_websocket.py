@@ -6,6 +6,7 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application
@@ -14,6 +15,14 @@ from messaging.consumers import ChatConsumer
 from messaging.models import Message
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+async def _close_worker_connections():
+    """The consumer's ORM calls run in asgiref's worker thread: close its connection after each test so
+    the test database can be dropped at the end."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 async def connect(user):
