@@ -122,6 +122,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except ValidationError as exc:
             code = getattr(exc, "code", None) or "invalid"
             await self._error(code, " ".join(exc.messages), conversation=frame.get("conversation"))
+        except Exception:
+            # E.g. the channel layer is down while publishing: the message may be stored already; the
+            # client resends with the same client_id (no duplicate) and `sync` fills any gap.
+            logger.exception("websocket frame %s failed", kind)
+            await self._error(
+                "server_error",
+                _("Erreur temporaire du serveur : renvoyez le message (il ne sera pas dupliqué)."),
+                conversation=frame.get("conversation"),
+            )
 
     async def _error(self, code: str, detail: str, **extra) -> None:
         await self.send(text_data=_error_frame(code, detail, **extra))

@@ -95,6 +95,10 @@
     var id = m.conversation;
     if (!conversations[id]) return;
     var known = m.seq <= (lastSeq[id] || 0);
+    if (!known && m.seq > (lastSeq[id] || 0) + 1) {
+      // A gap (a live delivery was lost, e.g. a server restart): replay what is missing.
+      var since = {}; since[id] = lastSeq[id] || 0; sendFrame({ type: "sync", since: since });
+    }
     lastSeq[id] = Math.max(lastSeq[id] || 0, m.seq);
     if (id === current) {
       var pending = messagesEl.querySelector('[data-client-id="' + m.client_id + '"]');
@@ -161,8 +165,9 @@
   }
   function nearBottom() { return stream.scrollHeight - stream.scrollTop - stream.clientHeight < 80; }
   function appendMessage(m, pending) {
-    var stick = nearBottom();
-    messagesEl.appendChild(renderMessage(m, pending));
+    var stick = nearBottom(), later = null;
+    if (m.seq) later = Array.prototype.find.call(messagesEl.children, function (li) { return Number(li.dataset.seq) > m.seq; });
+    messagesEl.insertBefore(renderMessage(m, pending), later || null);
     if (stick || m.author.id === me.id) stream.scrollTop = stream.scrollHeight;
   }
   function replaceMessage(m) {
