@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -320,33 +320,47 @@ def message_send(
         return existing, False
 
 
+_ALLOCATE_SEQ = (
+    "UPDATE {conversation} SET last_seq = last_seq + 1 "
+    "WHERE id = %s AND archived_at IS NULL "
+    "AND EXISTS (SELECT 1 FROM {member} WHERE conversation_id = %s AND user_id = %s) "
+    "RETURNING last_seq"
+)
+
+
+def _allocate_seq(actor: User, conversation_id: int) -> int | None:
+    """One statement: check membership and archive state, lock the conversation row and take the next
+    sequence number (UPDATE ... RETURNING: PostgreSQL, SQLite >= 3.35). None if refused."""
+    sql = _ALLOCATE_SEQ.format(
+        conversation=connection.ops.quote_name(Conversation._meta.db_table),
+        member=connection.ops.quote_name(ConversationMember._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [conversation_id, conversation_id, actor.pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple[Message, bool]:
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .filter(pk=conversation_id, memberships__user=actor)
-        .first()
-    )
-    if conversation is None or not actor.is_active:
+    if not actor.is_active:
         raise Http404
-    existing = (
-        Message.objects.select_related("author")
-        .filter(conversation=conversation, author=actor, client_id=client_id)
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    if conversation.is_archived:
-        raise PermissionDenied(_("Cette conversation est archivée : lecture seule."))
     body = _clean_body(body)
+    seq = _allocate_seq(actor, conversation_id)
+    if seq is None:
+        conversation = access_conversation(actor, conversation_id)  # 404 for a non-member
+        existing = Message.objects.filter(
+            conversation=conversation, author=actor, client_id=client_id
+        ).first()
+        if existing is not None:
+            return existing, False
+        raise PermissionDenied(_("Cette conversation est archivée : lecture seule."))
     if reply_to_id is not None:
-        if not Message.objects.filter(conversation=conversation, pk=reply_to_id).exists():
+        if not Message.objects.filter(conversation_id=conversation_id, pk=reply_to_id).exists():
             raise ValidationError(
                 _("Le message cité n'existe pas dans cette conversation."), code="invalid_reply_to"
             )
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + 1)
-    seq = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True).get()
     message = Message(
-        conversation=conversation,
+        conversation_id=conversation_id,
         seq=seq,
         author=actor,
         client_id=client_id,
@@ -354,16 +368,21 @@ def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple
         reply_to_id=reply_to_id,
     )
     message.full_clean(exclude=["conversation", "author", "reply_to"], validate_constraints=False)
-    message.save()
-    mention_ids = _mentioned_users(conversation, body, actor)
-    if mention_ids:
-        message.mentions.set(mention_ids)
+    # A resend (same client_id) fails here on the unique constraint: message_send rolls everything back,
+    # the sequence number included, and returns the first message.
+    message.save(force_insert=True)
+    mention_ids = []
+    if "@**" in body:
+        conversation = Conversation(pk=conversation_id)
+        mention_ids = _mentioned_users(conversation, body, actor)
+        if mention_ids:
+            message.mentions.set(mention_ids)
     # Writing a message means having read the conversation up to it.
-    ConversationMember.objects.filter(conversation=conversation, user=actor, last_read_seq__lt=seq).update(
-        last_read_seq=seq
-    )
+    ConversationMember.objects.filter(
+        conversation_id=conversation_id, user=actor, last_read_seq__lt=seq
+    ).update(last_read_seq=seq)
     payload = message_payload(message, mention_ids)
-    _publish_to_conversation(conversation.pk, {"type": "message.new", "message": payload}, seq=seq)
+    _publish_to_conversation(conversation_id, {"type": "message.new", "message": payload}, seq=seq)
     return message, True
 
 

@@ -3,9 +3,17 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 
 from messaging import services
 from messaging.models import Conversation
+
+
+@pytest.fixture(autouse=True)
+def _no_persistent_connections(monkeypatch):
+    """The consumer's ORM calls run in worker threads: with persistent connections those threads would
+    keep sessions open on the test database, which could then not be dropped at the end."""
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 @dataclass

@@ -6,7 +6,6 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application
@@ -15,14 +14,6 @@ from messaging.consumers import ChatConsumer
 from messaging.models import Message
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connections():
-    """The consumer's ORM calls run in asgiref's worker thread: close its connection after each test so
-    the test database can be dropped at the end."""
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 async def connect(user):
@@ -120,7 +111,12 @@ async def test_sync_after_disconnect_replays_exactly_the_missed_messages_in_orde
         if frame["type"] == "sync.done":
             break
         assert frame["type"] == "message.new"
-        replayed.append((frame["message"]["conversation"], frame["message"]["seq"], frame["message"]["body"]))
+        # A message published just before the reconnection may also arrive live (the client keeps the
+        # highest seq per conversation and ignores repeats): count the replay itself.
+        if frame.get("replay"):
+            replayed.append(
+                (frame["message"]["conversation"], frame["message"]["seq"], frame["message"]["body"])
+            )
     fed = [r for r in replayed if r[0] == chat.fed_channel.pk]
     assert [r[2] for r in fed] == ["message 2", "message 3", "message 4", "message 5"]
     assert [r[1] for r in fed] == [2, 3, 4, 5]
