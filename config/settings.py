@@ -392,3 +392,5 @@ CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
     "task": "messaging.purge_expired",
     "schedule": crontab(hour=3, minute=15),
 }
+# A socket that receives message n+2 before n+1 waits this long for it, then reads it from the database.
+MESSAGING_GAP_WAIT_MS = env_int("MESSAGING_GAP_WAIT_MS", 300)

@@ -12,6 +12,7 @@ Protocol: messaging/PROTOCOL.md. Design notes (measured, see tests/perf/chat.py 
   own set of conversations, which a removal updates at once (`chat.membership` on the user group).
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -67,8 +68,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        self.conversations: set[int] = set(await db(selectors.user_conversation_ids)(user))
-        self.replayed: dict[int, int] = {}
+        # Highest seq delivered on this socket per conversation (starts at the conversation's last seq:
+        # anything older is the client's to ask with `sync`).
+        self.delivered: dict[int, int] = await db(selectors.user_conversation_seqs)(user)
+        self.conversations: set[int] = set(self.delivered)
+        self.pending: dict[int, dict[int, str]] = {}  # conversation -> {seq: frame} waiting for a gap
+        self.gap_tasks: dict[int, asyncio.Task] = {}
         self.tokens = float(settings.MESSAGING_WS_BURST)
         self.token_time = time.monotonic()
         self.auth_checked = time.monotonic()
@@ -82,6 +87,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "user"):
             return
+        for task in self.gap_tasks.values():
+            task.cancel()
         await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
@@ -217,12 +224,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "not_member", _("Vous n'êtes pas membre de cette conversation."), conversation=conversation_id
             )
         for conversation_id, frames in result["frames"].items():
+            if frames:
+                # Live frames up to the replayed ones are now duplicates: never forward them.
+                last = result["last"][conversation_id]
+                self.delivered[conversation_id] = max(self.delivered.get(conversation_id, 0), last)
             for text in frames:
                 await self.send(text_data=text)
             if frames:
-                self.replayed[conversation_id] = max(
-                    self.replayed.get(conversation_id, 0), result["last"][conversation_id]
-                )
+                await self._flush(conversation_id)
         await self.send(
             text_data=json.dumps(
                 {
@@ -242,9 +251,59 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if event.get("exclude_user") == self.user.pk:
             return
         seq = event.get("seq")
-        if seq is not None and seq <= self.replayed.get(conversation_id, 0):
-            return  # already replayed by a `sync` on this socket
-        await self.send(text_data=event["text"])
+        if seq is None:  # edits, deletions, typing: not numbered
+            await self.send(text_data=event["text"])
+            return
+        # New messages go out in seq order, once: publishes of concurrent senders (worker threads, other
+        # daphne processes) may arrive out of order, and a lost publish (Redis restart) leaves a gap
+        # that is filled from the database.
+        last = self.delivered.get(conversation_id, 0)
+        if seq <= last:
+            return  # already delivered, live or by a `sync`
+        if seq == last + 1:
+            self.delivered[conversation_id] = seq  # before awaiting: no double delivery
+            await self.send(text_data=event["text"])
+            if conversation_id in self.pending:
+                await self._flush(conversation_id)
+            return
+        self.pending.setdefault(conversation_id, {})[seq] = event["text"]
+        if conversation_id not in self.gap_tasks:
+            self.gap_tasks[conversation_id] = asyncio.ensure_future(self._fill_gap(conversation_id))
+
+    async def _flush(self, conversation_id: int) -> None:
+        pending = self.pending.get(conversation_id, {})
+        for seq in [s for s in pending if s <= self.delivered.get(conversation_id, 0)]:
+            del pending[seq]
+        while pending and self.delivered.get(conversation_id, 0) + 1 in pending:
+            seq = self.delivered[conversation_id] + 1
+            self.delivered[conversation_id] = seq
+            await self.send(text_data=pending.pop(seq))
+        if not pending:
+            self.pending.pop(conversation_id, None)
+
+    async def _fill_gap(self, conversation_id: int) -> None:
+        """A later message arrived before an earlier one: wait a little for the earlier publish, then
+        read the missing messages from the database (they are committed: seq is allocated in order)."""
+        try:
+            await asyncio.sleep(settings.MESSAGING_GAP_WAIT_MS / 1000)
+            pending = self.pending.get(conversation_id)
+            if not pending or conversation_id not in self.conversations:
+                return
+            upto = max(pending)
+            after = self.delivered.get(conversation_id, 0)
+            frames = await db(_frames_between)(conversation_id, after, upto)
+            for seq, text in frames:
+                if seq > self.delivered.get(conversation_id, 0):
+                    self.delivered[conversation_id] = seq
+                    await self.send(text_data=text)
+            await self._flush(conversation_id)
+            pending = self.pending.pop(conversation_id, {})
+            for seq in sorted(pending):  # still missing (e.g. purged by retention): go on in order
+                if seq > self.delivered.get(conversation_id, 0):
+                    self.delivered[conversation_id] = seq
+                    await self.send(text_data=pending[seq])
+        finally:
+            self.gap_tasks.pop(conversation_id, None)
 
     async def chat_user(self, event):
         await self.send(text_data=event["text"])
@@ -254,9 +313,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         group = conversation_group(conversation_id)
         if event["action"] == "removed":
             self.conversations.discard(conversation_id)
-            self.replayed.pop(conversation_id, None)
+            self.delivered.pop(conversation_id, None)
+            self.pending.pop(conversation_id, None)
             await self.channel_layer.group_discard(group, self.channel_name)
         else:
+            payload = json.loads(event["text"])["conversation"]
+            self.delivered.setdefault(conversation_id, payload.get("last_seq", 0))
             self.conversations.add(conversation_id)
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send(text_data=event["text"])
@@ -276,6 +338,15 @@ def _still_authenticated(scope, user_id: int) -> bool:
     if session is not None and session.session_key:
         return session.exists(session.session_key)
     return True
+
+
+def _frames_between(conversation_id: int, after: int, upto: int) -> list[tuple[int, str]]:
+    messages = selectors.messages_since(conversation_id, after, upto - after)
+    return [
+        (m.seq, json.dumps({"type": "message.new", "message": services.message_payload(m)}))
+        for m in messages
+        if m.seq <= upto
+    ]
 
 
 def _sync_batch(user, wanted: dict[int, int], limit: int) -> dict:

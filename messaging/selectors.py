@@ -55,6 +55,13 @@ def user_conversation_ids(user: User) -> list[int]:
     return list(ConversationMember.objects.filter(user=user).values_list("conversation_id", flat=True))
 
 
+def user_conversation_seqs(user: User) -> dict[int, int]:
+    """{conversation id: its last seq} for the user's conversations (one query)."""
+    return dict(
+        ConversationMember.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq")
+    )
+
+
 def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
     return (
         Message.objects.filter(conversation=conversation)
