@@ -56,6 +56,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return await self.chat_forward(message)
         if kind in FORWARD_HANDLERS:
             return await getattr(self, kind.replace(".", "_"))(message)
+        if kind == "access.revoked":  # sent by the base layer (role removed, account disabled, ...)
+            return await self.access_revoked(message)
         if kind and kind.startswith("websocket."):
             return await super().dispatch(message)
         # Events of other apps on the user group that this socket does not know: ignore, never crash.
@@ -68,6 +70,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        await db(services.memberships_revalidate)(user=user)
         # Highest seq delivered on this socket per conversation (starts at the conversation's last seq:
         # anything older is the client's to ask with `sync`).
         self.delivered: dict[int, int] = await db(selectors.user_conversation_seqs)(user)
@@ -304,6 +307,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     await self.send(text_data=pending[seq])
         finally:
             self.gap_tasks.pop(conversation_id, None)
+
+    async def access_revoked(self, event):
+        """Re-check what the user may see: close if signed out (4401), otherwise leave the conversations
+        they may no longer be in (at once, on this socket; the others get `chat.membership`)."""
+        if not await db(_still_authenticated)(self.scope, self.user.pk):
+            await self.close(code=4401)
+            return
+        await db(services.memberships_revalidate)(user=self.user)
+        still = set(await db(selectors.user_conversation_ids)(self.user))
+        for conversation_id in self.conversations - still:
+            self.conversations.discard(conversation_id)
+            self.delivered.pop(conversation_id, None)
+            self.pending.pop(conversation_id, None)
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
 
     async def chat_user(self, event):
         await self.send(text_data=event["text"])

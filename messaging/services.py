@@ -252,6 +252,32 @@ def member_remove(*, actor: User, conversation_id: int, user: User) -> None:
 
 
 @transaction.atomic
+def memberships_revalidate(*, user: User) -> list[int]:
+    """Remove the user from the conversations they may no longer be in: the general channel of a CPTS
+    they left, the conversations of a federation they no longer take part in. Returns the removed
+    conversation ids (their sockets are told at once). Idempotent; three queries when nothing changes."""
+    from federation.selectors import user_federations
+
+    rows = list(ConversationMember.objects.filter(user=user).select_related("conversation"))
+    if not rows:
+        return []
+    cpts_ids = set(Membership.objects.filter(user=user).values_list("cpts_id", flat=True))
+    federation_ids = set(user_federations(user).values_list("pk", flat=True))
+    removed = []
+    for member in rows:
+        conversation = member.conversation
+        if conversation.kind == Conversation.Kind.CPTS:
+            allowed = conversation.cpts_id in cpts_ids
+        else:
+            allowed = conversation.federation_id in federation_ids
+        if not allowed:
+            member.delete()
+            _publish_membership(user.pk, conversation, "removed")
+            removed.append(conversation.pk)
+    return removed
+
+
+@transaction.atomic
 def conversation_archive(*, actor: User, conversation_id: int, archived: bool = True) -> Conversation:
     conversation = access_conversation_admin(actor, conversation_id)
     conversation.archived_at = timezone.now() if archived else None

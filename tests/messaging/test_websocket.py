@@ -291,3 +291,22 @@ async def test_out_of_order_and_lost_publishes_are_delivered_in_order_once(
     assert bodies == ["trois", "quatre"]
     assert await bob.receive_nothing(timeout=0.2)
     await bob.disconnect()
+
+
+async def test_access_revoked_removes_lost_conversations_and_closes_when_signed_out(world, chat):
+    from federation import services as base_services
+
+    alice = await connect(world.member_a)  # in the CPTS Alpha channel and the federation channel
+    await database_sync_to_async(base_services.membership_remove)(
+        actor=world.coordinator_a, cpts=world.cpts_a, user=world.member_a
+    )
+    removed = {(await next_of(alice, "conversation.removed"))["conversation"] for _ in range(3)}
+    # CPTS Alpha was her only tie to the federation: every conversation of it goes too.
+    assert removed == {chat.cpts_a_channel.pk, chat.fed_channel.pk, chat.direct.pk}
+    bob = await connect(world.member_b)
+    await send(bob, chat.fed_channel, "Alice ne doit plus voir ceci")
+    await next_of(bob, "message.new")
+    assert await alice.receive_nothing(timeout=0.3)
+    await database_sync_to_async(base_services.user_deactivate)(actor=world.staff, user=world.member_b)
+    assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+    await alice.disconnect()
