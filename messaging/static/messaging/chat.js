@@ -134,7 +134,7 @@
     var meta = document.createElement("div"); meta.className = "chat-meta";
     var author = document.createElement("span"); author.className = "chat-author"; author.textContent = m.author.name;
     var time = document.createElement("time");
-    if (m.created_at) { time.dateTime = m.created_at; time.textContent = new Date(m.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }); }
+    if (m.created_at) { time.dateTime = m.created_at; time.textContent = new Date(m.created_at).toLocaleString(document.documentElement.lang || "fr", { dateStyle: "short", timeStyle: "short" }); }
     else time.textContent = t.pending;
     meta.append(author, time);
     if (m.edited_at && !m.deleted) { var ed = document.createElement("span"); ed.textContent = "(" + t.edited + ")"; meta.append(ed); }
