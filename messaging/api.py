@@ -381,3 +381,20 @@ class RetentionView(FederationScopedMixin, APIView):
             retention_days=data.validated_data["retention_days"],
         )
         return Response({"retention_days": policy.retention_days})
+
+
+class PeopleView(FederationScopedMixin, APIView):
+    """People of a federation one may start a conversation with (for the autocomplete)."""
+
+    write_requires_manager = False
+
+    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    def get(self, request, federation_slug):
+        people = selectors.federation_people(self.federation, request.query_params.get("q", ""))
+        return Response(
+            {
+                "results": [
+                    {"id": u.pk, "name": services.display_name(u)} for u in people if u.pk != request.user.pk
+                ]
+            }
+        )

@@ -141,3 +141,19 @@ def joinable_conversations(user: User) -> QuerySet[Conversation]:
     )
     ids = [c.pk for c in candidates if may_join(user, c)]
     return Conversation.objects.filter(pk__in=ids).select_related("cpts", "federation")
+
+
+def federation_people(federation: Federation, query: str = "", limit: int = 20) -> QuerySet[User]:
+    """Active participants of the federation (members of its member CPTS, holders of a federation role),
+    matching `query` on the name or e-mail: the people one may write to or invite."""
+    people = User.objects.filter(is_active=True).filter(
+        Q(
+            memberships__cpts__federation_memberships__federation=federation,
+            memberships__cpts__federation_memberships__left_on__isnull=True,
+        )
+        | Q(federation_roles__federation=federation)
+    )
+    query = query.strip()
+    if query:
+        people = people.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    return people.distinct().order_by("display_name", "email")[:limit]

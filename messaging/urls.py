@@ -49,6 +49,11 @@ urlpatterns = [
     path("api/messaging/unread/", api.UnreadView.as_view(), name="api-messaging-unread"),
     path("api/messaging/preferences/", api.PreferenceView.as_view(), name="api-messaging-preferences"),
     path(
+        "api/messaging/federations/<slug:federation_slug>/people/",
+        api.PeopleView.as_view(),
+        name="api-messaging-people",
+    ),
+    path(
         "api/messaging/federations/<slug:federation_slug>/retention/",
         api.RetentionView.as_view(),
         name="api-messaging-retention",

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from federation.selectors import user_federations
 from messaging import selectors, services
 from messaging.api import conversation_row
 from messaging.integration import patient_data_notice
@@ -23,6 +24,7 @@ def index(request):
             "conversations": rows,
             "joinable": selectors.joinable_conversations(request.user),
             "notice": patient_data_notice(),
+            "federations": user_federations(request.user),
             "chat_config": {
                 "user": {"id": request.user.pk, "name": services.display_name(request.user)},
                 "maxBody": settings.MESSAGING_MAX_BODY,

@@ -235,3 +235,16 @@ def test_preferences_and_retention(world, api):
     assert api(world.fed_coordinator).put(retention, {"retention_days": 30}, format="json").json() == {
         "retention_days": 30
     }
+
+
+def test_people_of_a_federation(world, api):
+    url = reverse("api-messaging-people", kwargs={"federation_slug": world.fed.slug})
+    names = {row["id"] for row in api(world.member_a).get(url).json()["results"]}
+    assert world.member_b.pk in names and world.partner_delegate.pk in names
+    assert (
+        world.member_c.pk not in names and world.outsider.pk not in names and world.member_a.pk not in names
+    )
+    found = api(world.member_a).get(url, {"q": "bravo"}).json()["results"]
+    assert {row["id"] for row in found} == {world.member_b.pk, world.coordinator_b.pk}
+    assert api(world.member_c).get(url).status_code == 404
+    assert api(world.outsider).get(url).status_code == 404

@@ -210,6 +210,7 @@
     root.dataset.view = "conversation";
     list.querySelectorAll("a").forEach(function (a) { a.setAttribute("aria-current", String(Number(a.dataset.conversation) === id)); });
     $("chat-title").textContent = conversations[id].title;
+    $("chat-leave").hidden = false;
     messagesEl.textContent = "";
     showComposer();
     api("GET", "/api/messaging/conversations/" + id + "/").then(function (detail) {
@@ -342,6 +343,40 @@
       api("POST", "/api/messaging/conversations/" + b.dataset.join + "/join/").then(function () { location.reload(); });
     });
   });
+
+  $("chat-leave").addEventListener("click", function () {
+    if (current === null || !window.confirm(t.confirmLeave)) return;
+    api("DELETE", "/api/messaging/conversations/" + current + "/members/" + me.id + "/").catch(function () { showError(t.loadError); });
+  });
+
+  // --- new conversation: people of the chosen federation, picked with checkboxes ------------------
+  var newForm = $("chat-new-form");
+  if (newForm) {
+    var chosen = {}, searchTimer = null;
+    var renderPeople = function (people) {
+      var results = $("chat-new-results"); results.textContent = "";
+      people.forEach(function (p) {
+        var li = document.createElement("li"), label = document.createElement("label"), box = document.createElement("input");
+        box.type = "checkbox"; box.checked = !!chosen[p.id];
+        box.addEventListener("change", function () { if (box.checked) chosen[p.id] = p.name; else delete chosen[p.id]; });
+        label.append(box, " " + p.name); li.append(label); results.append(li);
+      });
+    };
+    $("chat-new-search").addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () {
+        var slug = $("chat-new-federation").value, q = $("chat-new-search").value;
+        api("GET", "/api/messaging/federations/" + slug + "/people/?q=" + encodeURIComponent(q)).then(function (page) { renderPeople(page.results); });
+      }, 250);
+    });
+    newForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      api("POST", "/api/messaging/conversations/", {
+        kind: $("chat-new-kind").value, federation: $("chat-new-federation").value, title: $("chat-new-title").value,
+        members: Object.keys(chosen).map(Number)
+      }).then(function (row) { location.hash = "#c" + row.id; location.reload(); }).catch(function () { showError(t.createError); });
+    });
+  }
 
   connect();
   var fromHash = location.hash.match(/^#c(\d+)$/);
