@@ -213,12 +213,13 @@
     $("chat-leave").hidden = false;
     messagesEl.textContent = "";
     showComposer();
+    // One request after the other: the embedded SQLite database copes badly with parallel writers.
     api("GET", "/api/messaging/conversations/" + id + "/").then(function (detail) {
       members = detail.members.filter(function (m) { return m.id !== me.id; });
       var box = $("chat-mssante");
       if (box && detail.notice) box.textContent = detail.notice.mssante.map(function (x) { return x.name + " — " + t.mssante + " " + x.address; }).join(" · ");
-    });
-    api("GET", "/api/messaging/conversations/" + id + "/messages/?limit=50").then(function (page) {
+      return api("GET", "/api/messaging/conversations/" + id + "/messages/?limit=50");
+    }).then(function (page) {
       if (current !== id) return;
       page.results.forEach(function (m) { appendMessage(m); });
       oldestSeq = page.results.length ? page.results[0].seq : null; noOlder = !page.previous;
