@@ -3,7 +3,8 @@ without one. Thin: validate input, call a service or a selector, shape the outpu
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -56,6 +57,46 @@ def conversation_row(member, user: User) -> dict:
     }
 
 
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class MessageOutSerializer(serializers.Serializer):
+    """The message shape of the API and of the websocket frames (messaging/PROTOCOL.md)."""
+
+    id = serializers.IntegerField()
+    conversation = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    author = AuthorSerializer()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    client_id = serializers.UUIDField()
+    reply_to = serializers.IntegerField(allow_null=True)
+    mentions = serializers.ListField(child=serializers.IntegerField())
+
+
+class ConversationRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Conversation.Kind.choices)
+    title = serializers.CharField()
+    topic = serializers.CharField()
+    archived = serializers.BooleanField()
+    cpts = serializers.CharField(allow_null=True)
+    federation = serializers.CharField(allow_null=True)
+    last_seq = serializers.IntegerField()
+    last_read_seq = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    mentions = serializers.IntegerField()
+    is_admin = serializers.BooleanField()
+
+
+def _results(name, child):
+    return inline_serializer(name, {"results": child(many=True)})
+
+
 class ConversationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Conversation.Kind.choices)
     title = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
@@ -68,10 +109,15 @@ class ConversationListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ConversationCreateSerializer
 
+    @extend_schema(
+        operation_id="messaging_conversations_list",
+        responses=_results("ConversationList", ConversationRowSerializer),
+    )
     def get(self, request):
         rows = [conversation_row(m, request.user) for m in selectors.user_memberships(request.user)]
         return Response({"results": rows})
 
+    @extend_schema(responses={201: ConversationRowSerializer})
     def post(self, request):
         data = ConversationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -96,6 +142,7 @@ class ConversationListView(APIView):
         return Response(conversation_row(member, request.user), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class JoinableListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -107,6 +154,7 @@ class JoinableListView(APIView):
         return Response({"results": rows})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class ConversationDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -132,6 +180,7 @@ class ConversationDetailView(APIView):
         )
 
 
+@extend_schema(request=None, responses=OpenApiTypes.OBJECT)
 class JoinView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -166,6 +215,7 @@ class MembersView(APIView):
         return Response({"user": user.pk}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class MemberDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -178,6 +228,10 @@ class MemberDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(
+    request=inline_serializer("ArchiveRequest", {"archived": serializers.BooleanField(default=True)}),
+    responses=OpenApiTypes.OBJECT,
+)
 class ArchiveView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -236,6 +290,7 @@ class MessagesView(APIView):
             }
         )
 
+    @extend_schema(responses={201: MessageOutSerializer, 200: MessageOutSerializer})
     def post(self, request, pk):
         access_conversation(request.user, pk)
         data = MessageSendSerializer(data=request.data)
@@ -301,6 +356,7 @@ class MessageDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class MessageHistoryView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -317,6 +373,7 @@ class MessageHistoryView(APIView):
         )
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class SearchView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -332,6 +389,7 @@ class SearchView(APIView):
         return Response({"results": results})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class UnreadView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -383,6 +441,7 @@ class RetentionView(FederationScopedMixin, APIView):
         return Response({"retention_days": policy.retention_days})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class PeopleView(FederationScopedMixin, APIView):
     """People of a federation one may start a conversation with (for the autocomplete)."""
 
