@@ -379,6 +379,24 @@
     });
   }
 
+  // --- search over the messages the user can see ------------------------------------------------
+  $("chat-search").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var q = $("chat-search-q").value.trim(), results = $("chat-search-results");
+    if (q.length < 2) { results.hidden = true; return; }
+    api("GET", "/api/messaging/search/?q=" + encodeURIComponent(q)).then(function (page) {
+      results.textContent = ""; results.hidden = false;
+      if (!page.results.length) { var none = document.createElement("li"); none.className = "meta"; none.textContent = t.noResult; results.append(none); }
+      page.results.forEach(function (m) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = "#c" + m.conversation;
+        a.textContent = m.conversation_title + " — " + m.author.name + " : " + m.body.slice(0, 90);
+        a.addEventListener("click", function (e) { e.preventDefault(); history.replaceState(null, "", "#c" + m.conversation); open(m.conversation); });
+        li.append(a); results.append(li);
+      });
+    }).catch(function () { showError(t.loadError); });
+  });
+
   connect();
   var fromHash = location.hash.match(/^#c(\d+)$/);
   if (fromHash) open(fromHash[1]);
