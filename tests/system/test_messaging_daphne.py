@@ -64,6 +64,13 @@ def daphne_url(transactional_db):
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    # Sessions of the dead process (or of worker threads) would keep the test database from being dropped.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db["NAME"]],
+        )
 
 
 async def _open(url, token):
