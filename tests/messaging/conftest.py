@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from messaging import services
 from messaging.models import Conversation
@@ -14,6 +14,21 @@ def _no_persistent_connections(monkeypatch):
     """The consumer's ORM calls run in worker threads: with persistent connections those threads would
     keep sessions open on the test database, which could then not be dropped at the end."""
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+
+
+@pytest.fixture(autouse=True)
+def _end_worker_sessions(request):
+    """After a websocket test on PostgreSQL, end the sessions the consumer's worker threads left open
+    on this worker's test database (they would keep it from being dropped at the end of the run)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
 
 
 @dataclass
