@@ -76,6 +76,7 @@ def conversation_payload(conversation: Conversation) -> dict:
         "title": str(conversation),
         "archived": conversation.is_archived,
         "last_seq": conversation.last_seq,
+        "federation": conversation.federation.slug if conversation.federation_id else None,
     }
 
 

@@ -187,7 +187,7 @@
   }
   function addConversation(c) {
     if (conversations[c.id]) return;
-    conversations[c.id] = { id: c.id, title: c.title, last_seq: c.last_seq, unread: 0, mentions: 0, archived: c.archived };
+    conversations[c.id] = { id: c.id, title: c.title, last_seq: c.last_seq, unread: 0, mentions: 0, archived: c.archived, federation: c.federation };
     lastSeq[c.id] = c.last_seq;
     var li = document.createElement("li"), a = document.createElement("a");
     a.href = "#c" + c.id; a.dataset.conversation = c.id;
@@ -214,8 +214,11 @@
     messagesEl.textContent = "";
     showComposer();
     // One request after the other: the embedded SQLite database copes badly with parallel writers.
+    $("chat-invite").hidden = true; $("chat-invite-form").hidden = true;
     api("GET", "/api/messaging/conversations/" + id + "/").then(function (detail) {
       members = detail.members.filter(function (m) { return m.id !== me.id; });
+      // CPTS channels follow the CPTS membership (cpts_channel_sync): nobody is invited by hand.
+      $("chat-invite").hidden = !(detail.is_admin || detail.kind === "direct") || !!detail.archived || detail.kind === "cpts";
       var box = $("chat-mssante");
       if (box && detail.notice) box.textContent = detail.notice.mssante.map(function (x) { return x.name + " — " + t.mssante + " " + x.address; }).join(" · ");
       return api("GET", "/api/messaging/conversations/" + id + "/messages/?limit=50");
@@ -348,6 +351,30 @@
   $("chat-leave").addEventListener("click", function () {
     if (current === null || !window.confirm(t.confirmLeave)) return;
     api("DELETE", "/api/messaging/conversations/" + current + "/members/" + me.id + "/").catch(function () { showError(t.loadError); });
+  });
+
+  // --- inviting (conversation admins; any member of a direct conversation) -----------------------
+  $("chat-invite").addEventListener("click", function () { $("chat-invite-form").hidden = !$("chat-invite-form").hidden; $("chat-invite-q").focus(); });
+  $("chat-invite-form").addEventListener("submit", function (event) { event.preventDefault(); });
+  var inviteTimer = null;
+  $("chat-invite-q").addEventListener("input", function () {
+    clearTimeout(inviteTimer);
+    inviteTimer = setTimeout(function () {
+      var c = conversations[current]; if (!c || !c.federation) return;
+      api("GET", "/api/messaging/federations/" + c.federation + "/people/?q=" + encodeURIComponent($("chat-invite-q").value)).then(function (page) {
+        var results = $("chat-invite-results"); results.textContent = "";
+        var present = {}; members.forEach(function (m) { present[m.id] = true; });
+        page.results.filter(function (p) { return !present[p.id]; }).forEach(function (p) {
+          var li = document.createElement("li");
+          li.append(button(p.name, function () {
+            api("POST", "/api/messaging/conversations/" + current + "/members/", { user: p.id }).then(function () {
+              members.push(p); li.remove(); showError(t.invited.replace("%s", p.name));
+            }).catch(function () { showError(t.createError); });
+          }));
+          results.append(li);
+        });
+      });
+    }, 250);
   });
 
   // --- new conversation: people of the chosen federation, picked with checkboxes ------------------
