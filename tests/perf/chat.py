@@ -152,7 +152,7 @@ def prepare_data(clients: int, members: int) -> list[tuple[str, int]]:
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from federation.models import Departement, Federation, User
+    from federation.models import College, Cpts, Departement, Federation, FederationMember, Membership, User
     from messaging.models import Conversation, ConversationMember
 
     call_command("migrate", verbosity=0)
@@ -160,6 +160,12 @@ def prepare_data(clients: int, members: int) -> list[tuple[str, int]]:
         departement, _ = Departement.objects.get_or_create(code="B9", defaults={"name": "Banc d'essai"})
         federation, _ = Federation.objects.get_or_create(
             slug="bench-chat", defaults={"name": "Banc d'essai messagerie", "departement": departement}
+        )
+        cpts, _ = Cpts.objects.get_or_create(
+            slug="bench-chat-cpts", defaults={"name": "CPTS du banc d'essai"}
+        )
+        FederationMember.objects.get_or_create(
+            federation=federation, cpts=cpts, defaults={"college": College.CPTS}
         )
         Conversation.objects.filter(federation=federation).delete()
         User.objects.filter(email__endswith="@" + BENCH_DOMAIN).delete()
@@ -169,6 +175,8 @@ def prepare_data(clients: int, members: int) -> list[tuple[str, int]]:
                 for i in range(clients)
             ]
         )
+        # Members of a member CPTS: real participants of the federation (the consumer re-checks this).
+        Membership.objects.bulk_create([Membership(user=u, cpts=cpts) for u in users])
         tokens = Token.objects.bulk_create(
             [Token(key=binascii.hexlify(os.urandom(20)).decode(), user=u) for u in users]
         )
