@@ -394,3 +394,5 @@ CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
 }
 # A socket that receives message n+2 before n+1 waits this long for it, then reads it from the database.
 MESSAGING_GAP_WAIT_MS = env_int("MESSAGING_GAP_WAIT_MS", 300)
+# Worker threads (and PostgreSQL connections) per daphne process for the websocket's database work.
+MESSAGING_DB_THREADS = env_int("MESSAGING_DB_THREADS", 8)

@@ -565,7 +565,9 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
         rss0 = server.rss()
         room_size: dict[int, int] = {}
         for index, (token, room) in enumerate(assignments):
-            port = server.ports[index % processes]
+            # "client": round-robin (a room's members on both processes, as behind a plain load balancer);
+            # "room": every member of a room on the same process (what a conversation-affine router would do).
+            port = server.ports[(room if args.spread == "room" else index) % processes]
             if mode == "maillage":
                 url = f"ws://127.0.0.1:{port}/ws/"
             else:
@@ -754,6 +756,9 @@ def main() -> None:
     parser.add_argument("--sat-duration", type=float, default=10, help="seconds per saturation step")
     parser.add_argument(
         "--processes", type=int, default=2, help="2: also run with clients over 2 daphne processes"
+    )
+    parser.add_argument(
+        "--spread", choices=["client", "room"], default="client", help="how clients go to processes"
     )
     parser.add_argument("--fault-duration", type=float, default=15)
     parser.add_argument("--fault-clients", type=int, default=0, help="clients in the fault run (0: all)")
