@@ -17,10 +17,16 @@ def _no_persistent_connections(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _end_worker_sessions(request):
-    """After a websocket test on PostgreSQL, end the sessions the consumer's worker threads left open
-    on this worker's test database (they would keep it from being dropped at the end of the run)."""
+def _end_worker_sessions(request, monkeypatch):
+    """Each test gets its own pool of consumer database threads; afterwards the pool is shut down and, on
+    PostgreSQL, the sessions its threads left open are ended (they would keep this worker's test database
+    from being dropped at the end of the run)."""
+    from messaging import consumers
+
+    monkeypatch.setattr(consumers, "_executor", None)
     yield
+    if consumers._executor is not None:
+        consumers._executor.shutdown(wait=True)
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")) or connection.vendor != "postgresql":
         return
