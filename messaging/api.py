@@ -224,7 +224,10 @@ class MemberDetailView(APIView):
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise Http404
-        services.member_remove(actor=request.user, conversation_id=pk, user=user)
+        try:
+            services.member_remove(actor=request.user, conversation_id=pk, user=user)
+        except DjangoValidationError as exc:
+            api_error(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -246,6 +246,14 @@ def member_remove(*, actor: User, conversation_id: int, user: User) -> None:
         conversation = access_conversation(actor, conversation_id)
     else:
         conversation = access_conversation_admin(actor, conversation_id)
+    if (
+        conversation.kind == Conversation.Kind.CPTS
+        and Membership.objects.filter(user=user, cpts_id=conversation.cpts_id).exists()
+    ):
+        raise ValidationError(
+            _("Le canal général d'une CPTS réunit tous ses membres : on le quitte en quittant la CPTS."),
+            code="cpts_channel",
+        )
     deleted, _details = ConversationMember.objects.filter(conversation=conversation, user=user).delete()
     if not deleted:
         raise Http404
@@ -254,15 +262,23 @@ def member_remove(*, actor: User, conversation_id: int, user: User) -> None:
 
 @transaction.atomic
 def memberships_revalidate(*, user: User) -> list[int]:
-    """Remove the user from the conversations they may no longer be in: the general channel of a CPTS
-    they left, the conversations of a federation they no longer take part in. Returns the removed
-    conversation ids (their sockets are told at once). Idempotent; three queries when nothing changes."""
+    """Bring the user's conversations in line with their memberships: join the general channel of each
+    CPTS they belong to; leave the general channel of a CPTS they left and the conversations of a
+    federation they no longer take part in. Returns the removed conversation ids (their sockets are told
+    at once). Idempotent; four queries when nothing changes. Called when a socket connects, when the chat
+    page opens and when the base layer sends `access.revoked`."""
     from federation.selectors import user_federations
 
+    cpts_ids = set(Membership.objects.filter(user=user).values_list("cpts_id", flat=True))
     rows = list(ConversationMember.objects.filter(user=user).select_related("conversation"))
+    present = {member.conversation_id for member in rows}
+    if cpts_ids:
+        for channel in Conversation.objects.filter(kind=Conversation.Kind.CPTS, cpts_id__in=cpts_ids).exclude(
+            pk__in=present
+        ):
+            _add_member(channel, user)
     if not rows:
         return []
-    cpts_ids = set(Membership.objects.filter(user=user).values_list("cpts_id", flat=True))
     federation_ids = set(user_federations(user).values_list("pk", flat=True))
     removed = []
     for member in rows:

@@ -16,6 +16,7 @@ from messaging.models import NotificationPreference
 
 @login_required
 def index(request):
+    services.memberships_revalidate(user=request.user)  # e.g. a new CPTS member joins its general channel
     rows = [conversation_row(m, request.user) for m in selectors.user_memberships(request.user)]
     return render(
         request,

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from messaging import services
 from messaging.models import Conversation, Message, MessageEdit
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +249,17 @@ def test_people_of_a_federation(world, api):
     assert {row["id"] for row in found} == {world.member_b.pk, world.coordinator_b.pk}
     assert api(world.member_c).get(url).status_code == 404
     assert api(world.outsider).get(url).status_code == 404
+
+
+def test_cpts_general_channel_follows_the_cpts_membership(world, chat, api, web):
+    from federation import services as base_services
+
+    newcomer = factories.UserFactory(email="nouvelle@alpha.example.org")
+    base_services.membership_set(actor=world.coordinator_a, cpts=world.cpts_a, user=newcomer)
+    assert web(newcomer).get(reverse("messaging-index")).status_code == 200  # joins on first visit
+    assert chat.cpts_a_channel.memberships.filter(user=newcomer).exists()
+    leave = reverse("api-messaging-member", kwargs={"pk": chat.cpts_a_channel.pk, "user_id": newcomer.pk})
+    response = api(newcomer).delete(leave)
+    assert response.status_code == 400 and response.json()["code"] == ["cpts_channel"]
+    base_services.membership_remove(actor=world.coordinator_a, cpts=world.cpts_a, user=newcomer)
+    assert services.memberships_revalidate(user=newcomer) == [chat.cpts_a_channel.pk]

@@ -210,7 +210,7 @@
     root.dataset.view = "conversation";
     list.querySelectorAll("a").forEach(function (a) { a.setAttribute("aria-current", String(Number(a.dataset.conversation) === id)); });
     $("chat-title").textContent = conversations[id].title;
-    $("chat-leave").hidden = false;
+    $("chat-leave").hidden = true;
     messagesEl.textContent = "";
     showComposer();
     // One request after the other: the embedded SQLite database copes badly with parallel writers.
@@ -219,6 +219,7 @@
       members = detail.members.filter(function (m) { return m.id !== me.id; });
       // CPTS channels follow the CPTS membership (cpts_channel_sync): nobody is invited by hand.
       $("chat-invite").hidden = !(detail.is_admin || detail.kind === "direct") || !!detail.archived || detail.kind === "cpts";
+      $("chat-leave").hidden = detail.kind === "cpts"; // one leaves it by leaving the CPTS
       var box = $("chat-mssante");
       if (box && detail.notice) box.textContent = detail.notice.mssante.map(function (x) { return x.name + " — " + t.mssante + " " + x.address; }).join(" · ");
       return api("GET", "/api/messaging/conversations/" + id + "/messages/?limit=50");
