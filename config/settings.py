@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -429,8 +430,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 
 # --- shared_actions ---
 # SNP shift reminders: every day at SHIFT_REMINDER_HOUR (Europe/Paris) for the shifts of the next day.
-from celery.schedules import crontab  # noqa: E402
-
 SHIFT_REMINDER_HOUR = env_int("SHIFT_REMINDER_HOUR", 18)
 CELERY_BEAT_SCHEDULE["shared_actions-shift-reminders"] = {
     "task": "shared_actions.tasks.send_shift_reminders",
@@ -448,3 +447,29 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SharedMeetingKindEnum": "shared_actions.models.Meeting.Kind",
     }
 )
+
+# --- messaging ------------------------------------------------------------------------------------
+MESSAGING_MAX_BODY = env_int("MESSAGING_MAX_BODY", 4000)  # characters of a message
+MESSAGING_MAX_FRAME_BYTES = env_int("MESSAGING_MAX_FRAME_BYTES", 16384)  # one websocket frame
+MESSAGING_WS_RATE = env_int("MESSAGING_WS_RATE", 10)  # frames per second per connection (sustained)
+MESSAGING_WS_BURST = env_int("MESSAGING_WS_BURST", 30)  # frames allowed in a burst
+MESSAGING_SYNC_LIMIT = env_int("MESSAGING_SYNC_LIMIT", 500)  # messages replayed per conversation per sync
+MESSAGING_PAGE_MAX = env_int("MESSAGING_PAGE_MAX", 200)
+MESSAGING_DIRECT_MAX_MEMBERS = env_int("MESSAGING_DIRECT_MAX_MEMBERS", 8)
+MESSAGING_AUTH_RECHECK_SECONDS = env_int("MESSAGING_AUTH_RECHECK_SECONDS", 60)
+MESSAGING_NOTIFY_DELAY_MINUTES = env_int("MESSAGING_NOTIFY_DELAY_MINUTES", 10)
+# Freeze the objects loaded at start-up out of the garbage collector in daphne (PERF-NOTES.md, point 4).
+MESSAGING_GC_FREEZE = env_bool("MESSAGING_GC_FREEZE", True)
+CELERY_BEAT_SCHEDULE["messaging-notify-due"] = {"task": "messaging.notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["messaging-daily-digest"] = {
+    "task": "messaging.daily_digest",
+    "schedule": crontab(hour=7, minute=30),
+}
+CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
+    "task": "messaging.purge_expired",
+    "schedule": crontab(hour=3, minute=15),
+}
+# A socket that receives message n+2 before n+1 waits this long for it, then reads it from the database.
+MESSAGING_GAP_WAIT_MS = env_int("MESSAGING_GAP_WAIT_MS", 300)
+# Worker threads (and PostgreSQL connections) per daphne process for the websocket's database work.
+MESSAGING_DB_THREADS = env_int("MESSAGING_DB_THREADS", 8)

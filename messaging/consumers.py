@@ -1,0 +1,410 @@
+"""The `/ws/` consumer: one socket per browser tab, subscribed to all the user's conversations.
+
+Protocol: messaging/PROTOCOL.md. Design notes (measured, see tests/perf/chat.py and PERF-NOTES.md):
+- one channel-layer group per conversation (`conv.<id>`): a message costs one publish, fanned out inside
+  each daphne process, instead of one publish per member;
+- services publish the frame already serialised (`event["text"]`): forwarding is a dictionary lookup and
+  a send, with no database and no JSON work;
+- forwarding handlers skip Channels' per-message `close_old_connections` thread hop: they touch no
+  database (every ORM call here goes through `database_sync_to_async`, which closes old connections
+  itself);
+- membership is checked in the database on every client frame; the forwarder also checks the socket's
+  own set of conversations, which a removal updates at once (`chat.membership` on the user group).
+"""
+
+import asyncio
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from federation.events import user_group
+from messaging import selectors, services
+from messaging.models import conversation_group
+
+logger = logging.getLogger(__name__)
+
+FORWARD_HANDLERS = {"chat.forward", "chat.user", "chat.membership"}
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def db(function):
+    """Run an ORM function off the event loop. PostgreSQL: in a pool of `MESSAGING_DB_THREADS` worker
+    threads (one connection each), so sends of different conversations commit in parallel instead of
+    queueing behind each other's round trips and fsync (measured: the saturation rate went from 50 to
+    75-125 msg/s). SQLite (the embedded default): in Django's single thread-sensitive thread, like the
+    HTTP views, because concurrent SQLite writers fail with "database is locked"."""
+    global _executor
+    if not settings.IS_POSTGRES:
+        return database_sync_to_async(function)
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max_workers=settings.MESSAGING_DB_THREADS, thread_name_prefix="chat-db"
+        )
+    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)
+
+
+def _error_frame(code: str, detail: str, **extra) -> str:
+    return json.dumps({"type": "error", "code": code, "detail": detail, **extra})
+
+
+class AuthLostError(Exception):
+    pass
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # Forwarding handlers touch no database: skip the per-message close_old_connections hop.
+        kind = message.get("type")
+        if kind == "chat.forward":
+            return await self.chat_forward(message)
+        if kind in FORWARD_HANDLERS:
+            return await getattr(self, kind.replace(".", "_"))(message)
+        if kind == "access.revoked":  # sent by the base layer (role removed, account disabled, ...)
+            return await self.access_revoked(message)
+        if kind and kind.startswith("websocket."):
+            return await super().dispatch(message)
+        # Events of other apps on the user group that this socket does not know: ignore, never crash.
+        logger.debug("ignored event %s", kind)
+
+    # --- connection ---------------------------------------------------------------------------
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        self.user = user
+        await db(services.memberships_revalidate)(user=user)
+        # Highest seq delivered on this socket per conversation (starts at the conversation's last seq:
+        # anything older is the client's to ask with `sync`).
+        self.delivered: dict[int, int] = await db(selectors.user_conversation_seqs)(user)
+        self.conversations: set[int] = set(self.delivered)
+        self.pending: dict[int, dict[int, str]] = {}  # conversation -> {seq: frame} waiting for a gap
+        self.gap_tasks: dict[int, asyncio.Task] = {}
+        self.tokens = float(settings.MESSAGING_WS_BURST)
+        self.token_time = time.monotonic()
+        self.auth_checked = time.monotonic()
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        for conversation_id in self.conversations:
+            await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+        await self.accept()
+        counts = await db(selectors.unread_counts)(user)
+        await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
+
+    async def disconnect(self, code):
+        if not hasattr(self, "user"):
+            return
+        for task in self.gap_tasks.values():
+            task.cancel()
+        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        for conversation_id in self.conversations:
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+
+    # --- client frames ------------------------------------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
+        if len(raw.encode("utf-8")) > settings.MESSAGING_MAX_FRAME_BYTES:
+            return await self._error("frame_too_large", _("Trame trop volumineuse."))
+        if not self._take_token():
+            return await self._error(
+                "rate_limited", _("Trop de messages envoyés : patientez quelques secondes.")
+            )
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            return await self._error("invalid_json", _("Trame illisible (JSON attendu)."))
+        if not isinstance(frame, dict):
+            return await self._error("invalid_frame", _("Trame invalide : un objet JSON est attendu."))
+        kind = frame.get("type")
+        handler = {
+            "message.send": self._on_send,
+            "read": self._on_read,
+            "typing": self._on_typing,
+            "sync": self._on_sync,
+        }.get(kind)
+        if handler is None:
+            return await self._error("unknown_type", _("Type de trame inconnu."))
+        try:
+            await self._check_auth()
+            await handler(frame)
+        except AuthLostError:
+            await self.close(code=4401)
+        except Http404:
+            await self._error(
+                "not_member",
+                _("Vous n'êtes pas membre de cette conversation."),
+                conversation=frame.get("conversation"),
+            )
+        except PermissionDenied as exc:
+            detail = str(exc) or _("Action non autorisée.")
+            await self._error("forbidden", detail, conversation=frame.get("conversation"))
+        except ValidationError as exc:
+            code = getattr(exc, "code", None) or "invalid"
+            await self._error(code, " ".join(exc.messages), conversation=frame.get("conversation"))
+        except Exception:
+            # E.g. the channel layer is down while publishing: the message may be stored already; the
+            # client resends with the same client_id (no duplicate) and `sync` fills any gap.
+            logger.exception("websocket frame %s failed", kind)
+            await self._error(
+                "server_error",
+                _("Erreur temporaire du serveur : renvoyez le message (il ne sera pas dupliqué)."),
+                conversation=frame.get("conversation"),
+            )
+
+    async def _error(self, code: str, detail: str, **extra) -> None:
+        await self.send(text_data=_error_frame(code, detail, **extra))
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(
+            float(settings.MESSAGING_WS_BURST),
+            self.tokens + (now - self.token_time) * settings.MESSAGING_WS_RATE,
+        )
+        self.token_time = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def _check_auth(self) -> None:
+        """Re-check, every few seconds of activity, that the account is active and the session or token
+        still exists: a lost authentication closes the socket (code 4401)."""
+        now = time.monotonic()
+        if now - self.auth_checked < settings.MESSAGING_AUTH_RECHECK_SECONDS:
+            return
+        self.auth_checked = now
+        if not await db(_still_authenticated)(self.scope, self.user.pk):
+            raise AuthLostError
+
+    @staticmethod
+    def _conversation_id(frame: dict) -> int:
+        value = frame.get("conversation")
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError(_("Conversation manquante ou invalide."), code="invalid_conversation")
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(
+                _("Conversation manquante ou invalide."), code="invalid_conversation"
+            ) from None
+
+    async def _on_send(self, frame: dict) -> None:
+        conversation_id = self._conversation_id(frame)
+        reply_to = frame.get("reply_to")
+        if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
+            raise ValidationError(_("reply_to doit être un identifiant de message."), code="invalid_reply_to")
+        message, created = await db(services.message_send)(
+            actor=self.user,
+            conversation_id=conversation_id,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            reply_to_id=reply_to,
+        )
+        if not created:
+            # A resend: the client may have missed the first delivery; give it the stored message again.
+            payload = await db(services.message_payload)(message)
+            await self.send(
+                text_data=json.dumps({"type": "message.new", "message": payload, "duplicate": True})
+            )
+
+    async def _on_read(self, frame: dict) -> None:
+        await db(services.read_mark)(
+            actor=self.user, conversation_id=self._conversation_id(frame), seq=frame.get("seq")
+        )
+
+    async def _on_typing(self, frame: dict) -> None:
+        await db(services.typing_notify)(actor=self.user, conversation_id=self._conversation_id(frame))
+
+    async def _on_sync(self, frame: dict) -> None:
+        since = frame.get("since")
+        if not isinstance(since, dict):
+            raise ValidationError(_("sync attend un objet « since »."), code="invalid_sync")
+        wanted: dict[int, int] = {}
+        for key, value in since.items():
+            try:
+                wanted[int(key)] = max(0, int(value))
+            except (TypeError, ValueError):
+                raise ValidationError(_("sync : numéros invalides."), code="invalid_sync") from None
+        result = await db(_sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
+        for conversation_id in result["not_member"]:
+            await self._error(
+                "not_member", _("Vous n'êtes pas membre de cette conversation."), conversation=conversation_id
+            )
+        for conversation_id, frames in result["frames"].items():
+            if frames:
+                # Live frames up to the replayed ones are now duplicates: never forward them.
+                last = result["last"][conversation_id]
+                self.delivered[conversation_id] = max(self.delivered.get(conversation_id, 0), last)
+            for text in frames:
+                await self.send(text_data=text)
+            if frames:
+                await self._flush(conversation_id)
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "sync.done",
+                    "last_seq": {str(k): v for k, v in result["last"].items()},
+                    "more": [str(k) for k in result["more"]],
+                }
+            )
+        )
+        await self.send(text_data=json.dumps({"type": "unread", "conversations": result["unread"]}))
+
+    # --- events from the channel layer --------------------------------------------------------
+    async def chat_forward(self, event):
+        conversation_id = event["conversation"]
+        if conversation_id not in self.conversations:
+            return  # removed (or never a member): never forward
+        if event.get("exclude_user") == self.user.pk:
+            return
+        seq = event.get("seq")
+        if seq is None:  # edits, deletions, typing: not numbered
+            await self.send(text_data=event["text"])
+            return
+        # New messages go out in seq order, once: publishes of concurrent senders (worker threads, other
+        # daphne processes) may arrive out of order, and a lost publish (Redis restart) leaves a gap
+        # that is filled from the database.
+        last = self.delivered.get(conversation_id, 0)
+        if seq <= last:
+            return  # already delivered, live or by a `sync`
+        if seq == last + 1:
+            self.delivered[conversation_id] = seq  # before awaiting: no double delivery
+            await self.send(text_data=event["text"])
+            if conversation_id in self.pending:
+                await self._flush(conversation_id)
+            return
+        self.pending.setdefault(conversation_id, {})[seq] = event["text"]
+        if conversation_id not in self.gap_tasks:
+            self.gap_tasks[conversation_id] = asyncio.ensure_future(self._fill_gap(conversation_id))
+
+    async def _flush(self, conversation_id: int) -> None:
+        pending = self.pending.get(conversation_id, {})
+        for seq in [s for s in pending if s <= self.delivered.get(conversation_id, 0)]:
+            del pending[seq]
+        while pending and self.delivered.get(conversation_id, 0) + 1 in pending:
+            seq = self.delivered[conversation_id] + 1
+            self.delivered[conversation_id] = seq
+            await self.send(text_data=pending.pop(seq))
+        if not pending:
+            self.pending.pop(conversation_id, None)
+
+    async def _fill_gap(self, conversation_id: int) -> None:
+        """A later message arrived before an earlier one: wait a little for the earlier publish, then
+        read the missing messages from the database (they are committed: seq is allocated in order)."""
+        try:
+            await asyncio.sleep(settings.MESSAGING_GAP_WAIT_MS / 1000)
+            pending = self.pending.get(conversation_id)
+            if not pending or conversation_id not in self.conversations:
+                return
+            upto = max(pending)
+            after = self.delivered.get(conversation_id, 0)
+            frames = await db(_frames_between)(conversation_id, after, upto)
+            for seq, text in frames:
+                if seq > self.delivered.get(conversation_id, 0):
+                    self.delivered[conversation_id] = seq
+                    await self.send(text_data=text)
+            await self._flush(conversation_id)
+            pending = self.pending.pop(conversation_id, {})
+            for seq in sorted(pending):  # still missing (e.g. purged by retention): go on in order
+                if seq > self.delivered.get(conversation_id, 0):
+                    self.delivered[conversation_id] = seq
+                    await self.send(text_data=pending[seq])
+        finally:
+            self.gap_tasks.pop(conversation_id, None)
+
+    async def access_revoked(self, event):
+        """Re-check what the user may see: close if signed out (4401), otherwise leave the conversations
+        they may no longer be in (at once, on this socket; the others get `chat.membership`)."""
+        if not await db(_still_authenticated)(self.scope, self.user.pk):
+            await self.close(code=4401)
+            return
+        await db(services.memberships_revalidate)(user=self.user)
+        still = set(await db(selectors.user_conversation_ids)(self.user))
+        for conversation_id in self.conversations - still:
+            self.conversations.discard(conversation_id)
+            self.delivered.pop(conversation_id, None)
+            self.pending.pop(conversation_id, None)
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+
+    async def chat_user(self, event):
+        await self.send(text_data=event["text"])
+
+    async def chat_membership(self, event):
+        conversation_id = event["conversation"]
+        group = conversation_group(conversation_id)
+        if event["action"] == "removed":
+            self.conversations.discard(conversation_id)
+            self.delivered.pop(conversation_id, None)
+            self.pending.pop(conversation_id, None)
+            await self.channel_layer.group_discard(group, self.channel_name)
+        else:
+            payload = json.loads(event["text"])["conversation"]
+            self.delivered.setdefault(conversation_id, payload.get("last_seq", 0))
+            self.conversations.add(conversation_id)
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send(text_data=event["text"])
+
+
+def _still_authenticated(scope, user_id: int) -> bool:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        return False
+    headers = dict(scope.get("headers", []))
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    if authorization.startswith("Token "):
+        return Token.objects.filter(key=authorization[6:].strip(), user_id=user_id).exists()
+    session = scope.get("session")
+    if session is not None and session.session_key:
+        return session.exists(session.session_key)
+    return True
+
+
+def _frames_between(conversation_id: int, after: int, upto: int) -> list[tuple[int, str]]:
+    messages = selectors.messages_since(conversation_id, after, upto - after)
+    return [
+        (m.seq, json.dumps({"type": "message.new", "message": services.message_payload(m)}))
+        for m in messages
+        if m.seq <= upto
+    ]
+
+
+def _sync_batch(user, wanted: dict[int, int], limit: int) -> dict:
+    """Messages after the given seq in each requested conversation the user belongs to, as frames."""
+    from messaging.models import ConversationMember
+
+    member_ids = set(
+        ConversationMember.objects.filter(user=user, conversation_id__in=list(wanted)).values_list(
+            "conversation_id", flat=True
+        )
+    )
+    frames: dict[int, list[str]] = {}
+    last: dict[int, int] = {}
+    more: list[int] = []
+    for conversation_id in sorted(member_ids):
+        messages = selectors.messages_since(conversation_id, wanted[conversation_id], limit + 1)
+        if len(messages) > limit:
+            messages = messages[:limit]
+            more.append(conversation_id)
+        frames[conversation_id] = [
+            json.dumps({"type": "message.new", "message": services.message_payload(m), "replay": True})
+            for m in messages
+        ]
+        last[conversation_id] = messages[-1].seq if messages else wanted[conversation_id]
+    return {
+        "frames": frames,
+        "last": last,
+        "more": more,
+        "not_member": sorted(set(wanted) - member_ids),
+        "unread": selectors.unread_counts(user, sorted(member_ids)),
+    }

@@ -1,0 +1,159 @@
+"""Reads of the messaging app: scoped to the conversations the user belongs to."""
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from federation.models import Federation, User
+from messaging.models import Conversation, ConversationMember, Message
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    counted = queryset.order_by().values("conversation").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _unread_messages(user: User) -> QuerySet[Message]:
+    return Message.objects.filter(
+        conversation=OuterRef("conversation"), seq__gt=OuterRef("last_read_seq"), deleted_at__isnull=True
+    ).exclude(author=user)
+
+
+def user_memberships(user: User) -> QuerySet[ConversationMember]:
+    """The user's conversations (as membership rows) with `unread` and `mention_count`, one query,
+    plus one prefetch of the members of direct conversations (to name them)."""
+    return (
+        ConversationMember.objects.filter(user=user)
+        .select_related("conversation", "conversation__cpts", "conversation__federation")
+        .annotate(
+            unread=_count(_unread_messages(user)),
+            mention_count=_count(_unread_messages(user).filter(mentions=user)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "conversation__memberships",
+                queryset=ConversationMember.objects.select_related("user").order_by("user__display_name"),
+            )
+        )
+        .order_by("conversation__archived_at", "conversation__kind", "conversation__title", "conversation_id")
+    )
+
+
+def unread_counts(user: User, conversation_ids: list[int] | None = None) -> dict[str, dict[str, int]]:
+    """{"<conversation id>": {"unread": n, "mentions": m, "last_read_seq": s}} for the user."""
+    rows = ConversationMember.objects.filter(user=user)
+    if conversation_ids is not None:
+        rows = rows.filter(conversation_id__in=conversation_ids)
+    rows = rows.annotate(
+        unread=_count(_unread_messages(user)),
+        mention_count=_count(_unread_messages(user).filter(mentions=user)),
+    ).values_list("conversation_id", "unread", "mention_count", "last_read_seq")
+    return {str(cid): {"unread": u, "mentions": m, "last_read_seq": s} for cid, u, m, s in rows}
+
+
+def user_conversation_ids(user: User) -> list[int]:
+    return list(ConversationMember.objects.filter(user=user).values_list("conversation_id", flat=True))
+
+
+def user_conversation_seqs(user: User) -> dict[int, int]:
+    """{conversation id: its last seq} for the user's conversations (one query)."""
+    return dict(
+        ConversationMember.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq")
+    )
+
+
+def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author", "reply_to", "reply_to__author")
+        .prefetch_related("mentions")
+    )
+
+
+def history(
+    conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = 50
+) -> list[Message]:
+    """Cursor pagination on the sequence number: `before` (older page, newest last) or `after`."""
+    limit = max(1, min(limit, settings.MESSAGING_PAGE_MAX))
+    messages = conversation_messages(conversation)
+    if after is not None:
+        return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(reversed(messages.order_by("-seq")[:limit]))
+
+
+def messages_since(conversation_id: int, seq: int, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, seq__gt=seq)
+        .select_related("author")
+        .prefetch_related("mentions")
+        .order_by("seq")[:limit]
+    )
+
+
+def search_messages(user: User, query: str, *, limit: int = 50) -> QuerySet[Message]:
+    """Messages the user can see (conversations they belong to) matching `query`.
+
+    PostgreSQL: French full-text search (`to_tsvector('french', body)`, GIN-indexed), ranked. Other
+    databases: a case-insensitive substring match, newest first.
+    """
+    visible = Message.objects.filter(
+        conversation__memberships__user=user, deleted_at__isnull=True
+    ).select_related("author", "conversation")
+    query = query.strip()
+    if not query:
+        return visible.none()
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        from messaging.models import SEARCH_VECTOR
+
+        search = SearchQuery(query, config="french", search_type="websearch")
+        return (
+            visible.annotate(document=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, search))
+            .filter(document=search)
+            .order_by("-rank", "-created_at")[:limit]
+        )
+    return visible.filter(body__icontains=query).order_by("-created_at")[:limit]
+
+
+def federation_retention(federation: Federation) -> int | None:
+    policy = getattr(federation, "chat_retention", None)
+    return policy.retention_days if policy else None
+
+
+def joinable_conversations(user: User) -> QuerySet[Conversation]:
+    """Open conversations of the user's CPTS and federations that they have not joined yet."""
+    from messaging.access import may_join
+
+    candidates = (
+        Conversation.objects.filter(is_open=True, archived_at__isnull=True)
+        .exclude(kind=Conversation.Kind.DIRECT)
+        .exclude(memberships__user=user)
+        .filter(
+            Q(cpts__memberships__user=user)
+            | Q(federation__members__cpts__memberships__user=user)
+            | Q(federation__roles__user=user)
+        )
+        .distinct()
+        .select_related("cpts", "federation")
+    )
+    ids = [c.pk for c in candidates if may_join(user, c)]
+    return Conversation.objects.filter(pk__in=ids).select_related("cpts", "federation")
+
+
+def federation_people(federation: Federation, query: str = "", limit: int = 20) -> QuerySet[User]:
+    """Active participants of the federation (members of its member CPTS, holders of a federation role),
+    matching `query` on the name or e-mail: the people one may write to or invite."""
+    people = User.objects.filter(is_active=True).filter(
+        Q(
+            memberships__cpts__federation_memberships__federation=federation,
+            memberships__cpts__federation_memberships__left_on__isnull=True,
+        )
+        | Q(federation_roles__federation=federation)
+    )
+    query = query.strip()
+    if query:
+        people = people.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    return people.distinct().order_by("display_name", "email")[:limit]
