@@ -136,7 +136,9 @@ DATABASES = {
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not IS_POSTGRES:
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # IMMEDIATE transactions take the write lock up front, so concurrent requests under daphne wait
+    # for it (up to the timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and Celery --------------------------------------------------------------
@@ -445,6 +447,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "SwapRequestKindEnum": "shared_actions.models.SwapRequest.Kind",
         "SharedMeetingKindEnum": "shared_actions.models.Meeting.Kind",
+        "ConversationKindEnum": "messaging.models.Conversation.Kind",
     }
 )
 

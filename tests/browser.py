@@ -32,7 +32,9 @@ def server(transactional_db, tmp_path):
         yield base
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it lives, which
+# would break the async (websocket) tests that run later in the same worker.
+@pytest.fixture(scope="module")
 def chromium():
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (make test installs it when run as root)")

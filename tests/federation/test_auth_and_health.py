@@ -52,6 +52,7 @@ async def _scope_user(headers):
     )()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_websocket_handshake_accepts_a_token():
     from rest_framework.authtoken.models import Token
 
