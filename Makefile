@@ -49,8 +49,8 @@ run: demo
 
 # The suite runs in parallel; system tests (real processes, service restarts) then run alone.
 test: install-dev browsers
-	CELERY_TASK_ALWAYS_EAGER=1 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system"
-	CELERY_TASK_ALWAYS_EAGER=1 $(VENV)/bin/pytest -p no:xdist -m system
+	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system"
+	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest -p no:xdist -m system
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

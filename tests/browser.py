@@ -17,14 +17,6 @@ SCREENSHOTS = Path(__file__).parent / "e2e" / "screenshots"
 AXE = Path(__file__).parent / "e2e" / "vendor" / "axe.min.js"
 
 
-@pytest.fixture(autouse=True)
-def _hashers_the_server_knows(settings):
-    # Personas are built here but signed in through the server, which knows the default hashers.
-    from django.conf import global_settings
-
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
 @pytest.fixture
 def server(transactional_db, tmp_path):
     processes.require_postgres()

@@ -16,8 +16,10 @@ pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _test_settings(settings, request):
+    if "server" not in request.fixturenames:
+        # Fast hashing, except when a real server process must check the passwords we set.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # django-axes refuses authenticate() calls without a request, which Client.login() makes;
     # the lockout tests put it back (tests/federation/test_security.py).
     settings.AUTHENTICATION_BACKENDS = [

@@ -37,7 +37,8 @@ def process_env(**extra: str) -> dict[str, str]:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1")
+    # Servers run as in production (pooled connections); the test process itself does not pool.
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1", DB_POOL="1")
     env.setdefault("CHANNEL_LAYER_PREFIX", "asgi" + os.environ.get("PYTEST_XDIST_WORKER", ""))
     env.update(extra)
     return env
