@@ -217,7 +217,7 @@ def error_report_create(
 def import_run_execute(
     *,
     actor: User | None,
-    path: str,
+    path,
     departments: Iterable[str] = (),
     batch_size: int = 2000,
     index: bool = True,
@@ -229,9 +229,8 @@ def import_run_execute(
     finishes the job (upserts are idempotent)."""
     departments = list(departments)
     if run is None:
-        run = ImportRun.objects.create(
-            file_name=str(path)[-300:], departments=",".join(departments), actor=actor
-        )
+        name = str(getattr(path, "name", path))
+        run = ImportRun.objects.create(file_name=name[-300:], departments=",".join(departments), actor=actor)
     run.status = ImportRun.Status.RUNNING
     run.save(update_fields=["status"])
     try:

@@ -12,6 +12,9 @@ from django.db import transaction
 from search import registry
 from search.backends import get_backend
 
+# Ids per document query (SQLite limits the size of one statement).
+CHUNK = 500
+
 
 def index_objects(index: str, kind: str, object_ids: Iterable[int]) -> int:
     """(Re)build the documents of these objects; objects that no longer exist are removed."""
@@ -19,12 +22,15 @@ def index_objects(index: str, kind: str, object_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     spec = registry.get(index)
-    documents = list(spec.sources[kind].documents(ids))
     backend = get_backend()
-    count = backend.index_documents(index, documents)
-    missing = set(ids) - {doc.object_id for doc in documents}
-    if missing:
-        backend.delete_documents(index, kind, missing)
+    count = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        documents = list(spec.sources[kind].documents(chunk))
+        count += backend.index_documents(index, documents)
+        missing = set(chunk) - {doc.object_id for doc in documents}
+        if missing:
+            backend.delete_documents(index, kind, missing)
     return count
 
 
@@ -63,8 +69,10 @@ def reindex(
 
 
 def _index_batch(backend, index, kind, source, ids, progress) -> int:
+    count = 0
     with transaction.atomic():
-        count = backend.index_documents(index, source.documents(ids))
+        for start in range(0, len(ids), CHUNK):
+            count += backend.index_documents(index, source.documents(ids[start : start + CHUNK]))
     if progress:
         progress(len(ids))
     return count

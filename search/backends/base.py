@@ -50,8 +50,6 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
         if found is not None:
             place, words, from_text = found, rest, True
             radius = radius or spec.place_radius_km
-    if place is not None and radius is None:
-        radius = None  # sort by distance without a limit
     return Plan(
         words=words,
         groups=expand(words, spec.synonyms),
