@@ -71,8 +71,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "axes",
     # Project apps, in layer order (seed_demo runs their demo.py in this order).
     "federation",
     "federation.governance",
@@ -86,13 +88,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "federation.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "federation.middleware.SecurityHeadersMiddleware",
+    "federation.middleware.MfaEnforcementMiddleware",
+    # Last, as django-axes requires: locks out repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +172,7 @@ SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "maillage")
 # --- auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "federation.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -186,6 +194,17 @@ ACCOUNT_ALLOW_REGISTRATION = env_bool("ACCOUNT_ALLOW_REGISTRATION", False)
 ACCOUNT_ADAPTER = "federation.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Roles that must use a second factor: any of staff, admin, coordinator, bureau,
+# federation_admin, federation_coordinator (comma-separated), e.g. "staff,coordinator,bureau".
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", [])
+USERSESSIONS_TRACK_ACTIVITY = True
+# django-axes: lock an (account, address) pair after repeated failures; allauth rate limits add to it.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "federation.security.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "federation.security.lockout_response"
 MFA_TOTP_ISSUER = "Maillage"
 SOCIALACCOUNT_ADAPTER = "federation.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
@@ -196,27 +215,33 @@ PSC_CLIENT_ID = env_str("PSC_CLIENT_ID", "")
 PSC_CLIENT_SECRET = env_str("PSC_CLIENT_SECRET", "")
 PSC_SERVER_URL = env_str("PSC_SERVER_URL", "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet")
 PSC_ENABLED = bool(PSC_CLIENT_ID)
+
+
+def pro_sante_connect_apps(client_id: str, secret: str, server_url: str) -> list[dict]:
+    """allauth openid_connect app entries for Pro Santé Connect (none when no client id is set)."""
+    if not client_id:
+        return []
+    return [
+        {
+            "provider_id": "pro-sante-connect",
+            "name": "Pro Santé Connect",
+            "client_id": client_id,
+            "secret": secret,
+            "settings": {
+                # PSC publishes its discovery document at a non-standard path.
+                "server_url": server_url.rstrip("/") + "/.well-known/wallet-openid-configuration",
+                "scope": ["openid", "scope_all"],
+                "auth_params": {"acr_values": "eidas1"},
+                "token_auth_method": "client_secret_post",
+            },
+        }
+    ]
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
-        "APPS": (
-            [
-                {
-                    "provider_id": "pro-sante-connect",
-                    "name": "Pro Santé Connect",
-                    "client_id": PSC_CLIENT_ID,
-                    "secret": PSC_CLIENT_SECRET,
-                    "settings": {
-                        "server_url": PSC_SERVER_URL + "/.well-known/wallet-openid-configuration",
-                        "scope": ["openid", "scope_all"],
-                        "auth_params": {"acr_values": "eidas1"},
-                        "token_auth_method": "client_secret_post",
-                    },
-                }
-            ]
-            if PSC_ENABLED
-            else []
-        ),
+        "APPS": pro_sante_connect_apps(PSC_CLIENT_ID, PSC_CLIENT_SECRET, PSC_SERVER_URL),
     }
 }
 
@@ -224,7 +249,7 @@ SOCIALACCOUNT_PROVIDERS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "federation.authentication.MfaAwareTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -244,6 +269,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de la plateforme inter-CPTS Maillage.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"MaturityStageEnum": "federation.models.MaturityStage"},
+    # In production the schema and its docs are for signed-in users only.
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.IsAuthenticated"]
+        if PRODUCTION
+        else ["rest_framework.permissions.AllowAny"]
+    ),
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI assets served by the project itself (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -262,6 +294,7 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -323,6 +356,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -11,11 +11,14 @@ from rest_framework.views import APIView
 from federation import selectors, services
 from federation.api_base import CptsScopedMixin, FederationScopedMixin
 from federation.models import Commune
+from federation.security import client_ip
 from federation.serializers import (
     CommuneSerializer,
     CptsSerializer,
     FederationMemberSerializer,
     FederationSerializer,
+    MemberInviteSerializer,
+    MemberRoleSerializer,
     MembershipSerializer,
     TerritoryChangeSerializer,
     TokenRequestSerializer,
@@ -40,7 +43,9 @@ class ObtainTokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = services.api_token_issue(
+            user=serializer.validated_data["user"], ip_address=client_ip(request._request)
+        )
         return Response({"token": token.key})
 
 
@@ -99,10 +104,46 @@ class CptsTerritoryView(CptsScopedMixin, generics.ListAPIView):
 
 
 class CptsMembersView(CptsScopedMixin, generics.ListAPIView):
+    """Members of the CPTS; coordinators invite people by e-mail."""
+
     serializer_class = MembershipSerializer
 
     def get_queryset(self):
         return selectors.cpts_members(self.cpts)
+
+    @extend_schema(request=MemberInviteSerializer, responses=MembershipSerializer)
+    def post(self, request, cpts_slug):
+        invite = MemberInviteSerializer(data=request.data)
+        invite.is_valid(raise_exception=True)
+        membership = services.member_invite(actor=request.user, cpts=self.cpts, **invite.validated_data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class CptsMemberDetailView(CptsScopedMixin, generics.GenericAPIView):
+    """Change a member's role or remove them (coordinators and admins)."""
+
+    serializer_class = MembershipSerializer
+
+    def _membership(self, user_id):
+        membership = selectors.cpts_members(self.cpts).filter(user_id=user_id).first()
+        if membership is None:
+            raise Http404
+        return membership
+
+    @extend_schema(request=MemberRoleSerializer, responses=MembershipSerializer)
+    def patch(self, request, cpts_slug, user_id):
+        membership = self._membership(user_id)
+        change = MemberRoleSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        membership = services.membership_set(
+            actor=request.user, cpts=self.cpts, user=membership.user, role=change.validated_data["role"]
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    def delete(self, request, cpts_slug, user_id):
+        membership = self._membership(user_id)
+        services.membership_remove(actor=request.user, cpts=self.cpts, user=membership.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FederationListView(generics.ListAPIView):

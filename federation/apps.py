@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FederationConfig(AppConfig):
     name = "federation"
     verbose_name = _("Fédération et CPTS")
+
+    def ready(self):
+        from federation import signals  # noqa: F401 — connects the security audit receivers

@@ -350,3 +350,39 @@ class FederationRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.federation} ({self.get_role_display()})"
+
+
+# --- security audit trail -------------------------------------------------------------------------
+class SecurityEvent(models.Model):
+    """Security-relevant events: sign-ins, failures, lockouts, role changes, deactivations, exports."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Connexion")
+        LOGIN_FAILED = "login_failed", _("Échec de connexion")
+        LOGOUT = "logout", _("Déconnexion")
+        LOCKOUT = "lockout", _("Verrouillage après échecs")
+        TOKEN_ISSUED = "token_issued", _("Jeton d'API délivré")
+        ROLE_CHANGED = "role_changed", _("Rôle modifié")
+        MEMBER_REMOVED = "member_removed", _("Membre retiré")
+        ACCOUNT_DISABLED = "account_disabled", _("Compte désactivé")
+        EXPORT = "export", _("Export de données")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="security_events_done"
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="security_events"
+    )
+    email = models.CharField(_("identifiant saisi"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    detail = models.JSONField(_("détail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("événement de sécurité")
+        verbose_name_plural = _("événements de sécurité")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.email}"

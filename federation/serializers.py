@@ -1,22 +1,36 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from federation.models import Commune, Cpts, Federation, FederationMember, Membership, Partner, User
+from federation.models import Commune, Cpts, CptsRole, Federation, FederationMember, Membership, Partner, User
 from federation.territory import aci_size_tier
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, write_only=True)
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text=_("Code à usage unique (TOTP), obligatoire si la double authentification est activée."),
+    )
 
     def validate(self, attrs):
-        user = authenticate(
-            self.context.get("request"), username=attrs["email"].lower(), password=attrs["password"]
-        )
+        request = self.context.get("request")
+        # django-axes marks the underlying HttpRequest when the account is locked out.
+        http_request = getattr(request, "_request", request)
+        user = authenticate(http_request, email=attrs["email"].lower(), password=attrs["password"])
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 _("Adresse e-mail ou mot de passe incorrect."), code="authorization"
+            )
+        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if totp is not None and not TOTP(totp).validate_code(attrs.get("code", "")):
+            raise serializers.ValidationError(
+                {"code": [_("Code de double authentification manquant ou invalide.")]}, code="mfa"
             )
         attrs["user"] = user
         return attrs
@@ -61,6 +75,16 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["cpts", "user", "role"]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=CptsRole.choices, default=CptsRole.MEMBER)
+    display_name = serializers.CharField(max_length=150, required=False, default="")
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=CptsRole.choices)
 
 
 class TerritoryChangeSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from federation.events import send_event_on_commit, user_group
 from federation.models import (
     College,
     Commune,
@@ -21,6 +22,7 @@ from federation.models import (
     MaturityStage,
     Membership,
     Partner,
+    SecurityEvent,
     User,
 )
 
@@ -112,22 +114,135 @@ def cpts_remove_communes(*, actor: User | None, cpts: Cpts, commune_codes: Itera
     return deleted
 
 
+def security_event_record(
+    *,
+    kind: str,
+    actor: User | None = None,
+    subject: User | None = None,
+    email: str = "",
+    ip_address: str | None = None,
+    detail: dict | None = None,
+) -> SecurityEvent:
+    """Append an entry to the security audit trail."""
+    event = SecurityEvent(
+        kind=kind, actor=actor, subject=subject, email=email[:254], ip_address=ip_address, detail=detail or {}
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, ip_address: str | None = None):
+    """The user's API token (created on first use); each issuance is audited."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    security_event_record(
+        kind=SecurityEvent.Kind.TOKEN_ISSUED, subject=user, email=user.email, ip_address=ip_address
+    )
+    return token
+
+
+def _revoke_live_access(user: User) -> None:
+    """Tell the user's open websockets to re-check what they may see (or close if signed out)."""
+    send_event_on_commit([user_group(user.pk)], {"type": "access.revoked", "user": user.pk})
+
+
 @transaction.atomic
 def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = CptsRole.MEMBER) -> Membership:
     """Make `user` a member of `cpts` with `role` (creates or updates the membership)."""
     _check_manager(actor, cpts)
-    membership, _created = Membership.objects.get_or_create(user=user, cpts=cpts, defaults={"role": role})
-    if membership.role != role:
-        membership.role = role
+    membership, created = Membership.objects.get_or_create(user=user, cpts=cpts, defaults={"role": role})
+    previous = None if created else membership.role
+    membership.role = role
     membership.full_clean()
     membership.save()
+    if previous != role:
+        security_event_record(
+            kind=SecurityEvent.Kind.ROLE_CHANGED,
+            actor=actor,
+            subject=user,
+            email=user.email,
+            detail={"cpts": cpts.slug, "from": previous, "to": role},
+        )
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
+def member_invite(
+    *, actor: User | None, cpts: Cpts, email: str, role: str = CptsRole.MEMBER, display_name: str = ""
+) -> Membership:
+    """Add a person to a CPTS by e-mail: an existing account joins; otherwise an account without a
+    password is created and the person sets one through the password-reset link e-mailed to them."""
     _check_manager(actor, cpts)
-    Membership.objects.filter(cpts=cpts, user=user).delete()
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = user_create(email=email, password=None, display_name=display_name)
+    membership = membership_set(actor=actor, cpts=cpts, user=user, role=role)
+    if created:
+        transaction.on_commit(lambda: _send_invitation(user, cpts))
+    return membership
+
+
+def _send_invitation(user: User, cpts: Cpts) -> None:
+    # The link is allauth's own password-reset link, so the person lands on its "set password" form.
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    send_mail(
+        _("Invitation sur Maillage : %(cpts)s") % {"cpts": cpts.name},
+        _(
+            "Vous êtes invité·e à rejoindre l'espace de « %(cpts)s » sur Maillage.\n"
+            "Choisissez votre mot de passe : %(url)s"
+        )
+        % {"cpts": cpts.name, "url": settings.SITE_URL + path},
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
+    """Remove `user` from `cpts`; their open websockets lose that CPTS' conversations at once."""
+    _check_manager(actor, cpts)
+    deleted, _details = Membership.objects.filter(cpts=cpts, user=user).delete()
+    if deleted:
+        security_event_record(
+            kind=SecurityEvent.Kind.MEMBER_REMOVED,
+            actor=actor,
+            subject=user,
+            email=user.email,
+            detail={"cpts": cpts.slug},
+        )
+        _revoke_live_access(user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """Disable an account: it can no longer sign in, its sessions, API token and websockets end."""
+    from allauth.usersessions.models import UserSession
+    from rest_framework.authtoken.models import Token
+
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    Token.objects.filter(user=user).delete()
+    security_event_record(
+        kind=SecurityEvent.Kind.ACCOUNT_DISABLED, actor=actor, subject=user, email=user.email
+    )
+    _revoke_live_access(user)
+    return user
 
 
 @transaction.atomic

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from federation import selectors, services
 from federation.access import access_cpts, access_federation, can_manage_federation, membership_of
+from federation.forms import MemberInviteForm
+from federation.models import CptsRole
 from federation.territory import aci_size_tier
 
 
@@ -26,21 +29,6 @@ def home(request):
 def cpts_home(request, cpts_slug):
     cpts = access_cpts(request.user, cpts_slug)
     membership = membership_of(request.user, cpts)
-    can_manage = request.user.is_staff or (membership is not None and membership.can_manage)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        codes = [c.strip() for c in request.POST.get("communes", "").replace(";", ",").split(",")]
-        try:
-            added = services.cpts_add_communes(
-                actor=request.user, cpts=cpts, commune_codes=[c for c in codes if c]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("%(count)d commune(s) ajoutée(s) au territoire.") % {"count": added})
-        return redirect("cpts-home", cpts_slug=cpts.slug)
     population = selectors.cpts_population(cpts)
     return render(
         request,
@@ -48,14 +36,49 @@ def cpts_home(request, cpts_slug):
         {
             "cpts": cpts,
             "membership": membership,
-            "can_manage": can_manage,
+            "can_manage": request.user.is_staff or (membership is not None and membership.can_manage),
             "population": population,
             "size_tier": aci_size_tier(population),
             "communes": selectors.cpts_communes(cpts).order_by("name"),
             "members": selectors.cpts_members(cpts),
             "federation": selectors.cpts_federation(cpts),
+            "roles": CptsRole.choices,
         },
     )
+
+
+@login_required
+@require_POST
+def cpts_territory_add(request, cpts_slug):
+    cpts = access_cpts(request.user, cpts_slug, for_write=True)
+    codes = [c.strip() for c in request.POST.get("communes", "").replace(";", ",").split(",")]
+    try:
+        added = services.cpts_add_communes(
+            actor=request.user, cpts=cpts, commune_codes=[c for c in codes if c]
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(count)d commune(s) ajoutée(s) au territoire.") % {"count": added})
+    return redirect("cpts-home", cpts_slug=cpts.slug)
+
+
+@login_required
+@require_POST
+def cpts_member_invite(request, cpts_slug):
+    cpts = access_cpts(request.user, cpts_slug, for_write=True)
+    form = MemberInviteForm(request.POST)
+    if form.is_valid():
+        services.member_invite(actor=request.user, cpts=cpts, **form.cleaned_data)
+        messages.success(
+            request, _("%(email)s a été ajouté·e à la CPTS.") % {"email": form.cleaned_data["email"]}
+        )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("cpts-home", cpts_slug=cpts.slug)
 
 
 @login_required

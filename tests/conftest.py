@@ -16,6 +16,11 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # django-axes refuses authenticate() calls without a request, which Client.login() makes;
+    # the lockout tests put it back (tests/federation/test_security.py).
+    settings.AUTHENTICATION_BACKENDS = [
+        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
+    ]
     # Pages render without a prior collectstatic (the manifest storage needs one).
     settings.STORAGES = {
         **settings.STORAGES,

@@ -3,6 +3,7 @@ from channels.db import database_sync_to_async
 from channels.testing import ApplicationCommunicator
 from django.urls import reverse
 
+from federation.models import SecurityEvent
 from federation.ws_auth import TokenOrSessionAuthMiddlewareStack
 from tests.factories import PASSWORD, UserFactory
 
@@ -16,6 +17,7 @@ def test_token_auth_on_the_api(api):
     )
     assert response.status_code == 200
     token = response.json()["token"]
+    assert SecurityEvent.objects.filter(kind="token_issued", subject=user).count() == 1
     client = api()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = client.get(reverse("api-me"))
@@ -99,3 +101,17 @@ def test_signed_in_home_lists_spaces(world, web):
     body = web(world.member_a).get("/").content.decode()
     assert "CPTS Alpha" in body and "Inter-CPTS Hérault" in body
     assert "CPTS Bravo" not in body
+
+
+def test_static_assets_are_served_locally(client):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("css/maillage.css")
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_french_first_whatever_the_browser_says(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="fr"' in page
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()

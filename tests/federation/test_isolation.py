@@ -59,10 +59,11 @@ def test_territory_conflict_is_a_structured_error(world, api):
 def test_territory_conflict_shows_a_french_message_in_the_page(world, web):
     commune = factories.CommuneFactory(name="Lunel")
     factories.CptsCommuneFactory(cpts=world.cpts_b, commune=commune)
-    url = reverse("cpts-home", kwargs={"cpts_slug": world.cpts_a.slug})
+    url = reverse("cpts-territory-add", kwargs={"cpts_slug": world.cpts_a.slug})
     response = web(world.coordinator_a).post(url, {"communes": commune.pk}, follow=True)
     assert "appartient déjà à la CPTS « CPTS Bravo »" in response.content.decode()
     assert web(world.member_a).post(url, {"communes": commune.pk}).status_code == 403
+    assert web(world.coordinator_b).post(url, {"communes": commune.pk}).status_code == 404
 
 
 def test_cpts_list_shows_only_own_cpts(world, api):
@@ -95,3 +96,46 @@ def test_cpts_list_query_count_does_not_grow(world, api, django_assert_max_num_q
     with django_assert_max_num_queries(6):
         response = api(world.member_a).get(reverse("api-cpts-list"))
     assert len(response.json()["results"]) == 6
+
+
+def test_coordinator_invites_a_new_person_by_email(
+    world, api, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("api-cpts-members", kwargs={"cpts_slug": world.cpts_a.slug})
+    payload = {"email": "Nouvelle.IDE@example.org", "role": "member", "display_name": "Inès Durand"}
+    assert api(world.member_a).post(url, payload, format="json").status_code == 403
+    assert api(world.coordinator_b).post(url, payload, format="json").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.coordinator_a).post(url, payload, format="json")
+    assert response.status_code == 201
+    assert response.json()["user"]["email"] == "nouvelle.ide@example.org"
+    assert len(mailoutbox) == 1
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+    bad = api(world.coordinator_a).post(url, {"email": "pas-une-adresse", "role": "chef"}, format="json")
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"email", "role"}
+
+
+def test_coordinator_changes_a_role_and_removes_a_member(world, api):
+    url = reverse(
+        "api-cpts-member-detail", kwargs={"cpts_slug": world.cpts_a.slug, "user_id": world.member_a.pk}
+    )
+    assert api(world.member_a).patch(url, {"role": "bureau"}, format="json").status_code == 403
+    foreign = reverse(
+        "api-cpts-member-detail", kwargs={"cpts_slug": world.cpts_a.slug, "user_id": world.member_b.pk}
+    )
+    assert api(world.coordinator_a).delete(foreign).status_code == 404
+    assert api(world.coordinator_a).patch(url, {"role": "bureau"}, format="json").json()["role"] == "bureau"
+    assert api(world.coordinator_a).delete(url).status_code == 204
+    assert (
+        api(world.member_a).get(reverse("api-cpts-detail", kwargs={"cpts_slug": "alpha"})).status_code == 404
+    )
+
+
+def test_invite_form_in_the_page(world, web):
+    url = reverse("cpts-member-invite", kwargs={"cpts_slug": world.cpts_a.slug})
+    response = web(world.coordinator_a).post(url, {"email": "x", "role": "member"}, follow=True)
+    assert "Saisissez une adresse e-mail valide" in response.content.decode()
+    web(world.coordinator_a).post(url, {"email": "kine@example.org", "role": "member"})
+    assert world.cpts_a.memberships.filter(user__email="kine@example.org").exists()
+    assert web(world.member_a).post(url, {"email": "y@example.org", "role": "member"}).status_code == 403

@@ -19,3 +19,19 @@ def test_french_first(settings):
     assert settings.LANGUAGE_CODE == "fr"
     assert settings.TIME_ZONE == "Europe/Paris"
     assert settings.AUTH_USER_MODEL == "federation.User"
+
+
+def test_pro_sante_connect_is_configured_from_settings_only():
+    assert config_settings.pro_sante_connect_apps("", "", "https://psc.example") == []
+    (app,) = config_settings.pro_sante_connect_apps("client-42", "secret", "https://psc.example/realms/x/")
+    assert app["provider_id"] == "pro-sante-connect"
+    assert app["client_id"] == "client-42"
+    assert app["settings"]["server_url"] == (
+        "https://psc.example/realms/x/.well-known/wallet-openid-configuration"
+    )
+    assert app["settings"]["scope"] == ["openid", "scope_all"]
+    assert app["settings"]["auth_params"] == {"acr_values": "eidas1"}
+
+
+def test_pro_sante_connect_absent_from_login_page_when_not_configured(client, db):
+    assert "Pro Santé Connect" not in client.get("/accounts/login/").content.decode()
