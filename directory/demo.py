@@ -131,7 +131,7 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
             )
             for _ in range(6):  # physiotherapists of the Lunel area
                 people.append(None)
-        for index in range(size - len(people)):
+        for _index in range(size - len(people)):
             people.append(None)
         used = set()
         for index, person in enumerate(people):

@@ -208,7 +208,8 @@ class RppsImporter:
             raise ImportFormatError("Colonnes obligatoires absentes : " + ", ".join(missing))
 
         batch: dict[str, Person] = {}
-        for number, raw in enumerate(stream, start=2):
+        # readline() rather than iteration: Django's File.__iter__ rewinds to the start.
+        for number, raw in enumerate(iter(stream.readline, b""), start=2):
             if self.progress:
                 self.progress(len(raw))
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")

@@ -10,7 +10,7 @@ needs ELASTICSEARCH_URL.
 from collections.abc import Iterable
 
 from django.conf import settings
-from elasticsearch_dsl import Index, Q, Search, analyzer, token_filter, tokenizer
+from elasticsearch_dsl import Index, Mapping, Q, Search, analyzer, token_filter, tokenizer
 
 from search.backends.base import Plan, SearchBackend, plan_query, text_only
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -70,7 +70,10 @@ def index_definition(spec_name: str) -> Index:
     index.analyzer(french_text)
     index.analyzer(folded_text)
     index.analyzer(autocomplete)
-    index.mapping(MAPPINGS)
+    mapping = Mapping()
+    for name, definition in MAPPINGS["properties"].items():
+        mapping.field(name, dict(definition))
+    index.mapping(mapping)
     return index
 
 
