@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "axes",
+    "csp",
     # Project apps, in layer order (seed_demo runs their demo.py in this order).
     "federation",
     "federation.governance",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "federation.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "federation.middleware.MfaEnforcementMiddleware",
     # Last, as django-axes requires: locks out repeated failed sign-ins.
     "axes.middleware.AxesMiddleware",
@@ -359,6 +361,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 SESSION_COOKIE_HTTPONLY = True
+
+
+def _origin_pattern(url_template: str) -> str | None:
+    """CSP source for a URL template such as https://{s}.tile.example.org/{z}/{x}/{y}.png."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url_template.replace("{s}", "x"))
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.replace("x.", "*.", 1) if "{s}" in url_template else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
+# Content Security Policy (django-csp): no inline scripts anywhere; the only other origins are the
+# map tile server and, when enabled, Pro Santé Connect (sign-in form posts redirect there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *filter(None, [_origin_pattern(MAP_TILE_URL)])],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *filter(None, [_origin_pattern(PSC_SERVER_URL) if PSC_ENABLED else None])],
+    }
+}
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 

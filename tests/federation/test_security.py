@@ -160,3 +160,23 @@ def test_api_schema_is_valid_and_private_in_production(client):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_content_security_policy_forbids_inline_scripts(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    docs = client.get("/api/docs/").content.decode()
+    assert "<script>" not in docs.replace(" ", "")
+
+
+def test_csp_origin_of_a_tile_url_template():
+    from config.settings import _origin_pattern
+
+    assert (
+        _origin_pattern("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+        == "https://*.tile.openstreetmap.org"
+    )
+    assert _origin_pattern("https://tiles.example.org/{z}/{x}/{y}.png") == "https://tiles.example.org"
+    assert _origin_pattern("") is None
