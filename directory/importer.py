@@ -38,6 +38,7 @@ from directory.validators import (
     national_id_error,
 )
 from federation.models import Commune
+from search.pgcopy import copy_rows, next_ids, upsert_rows
 from search.text import fold
 
 # Internal name → folded header name (see `_header_key`).
@@ -82,6 +83,99 @@ COLUMNS = {
     "department": "code departement",
     "sector": "libelle secteur d activite",
 }
+PRO_COPY_COLUMNS = [
+    "id",
+    "national_id",
+    "id_type",
+    "civility",
+    "last_name",
+    "first_name",
+    "profession_id",
+    "category",
+    "mobile_phone",
+    "email",
+    "mssante",
+    "languages",
+    "skills",
+    "interests",
+    "accepts_new_patients",
+    "takes_part_in_snp",
+    "takes_part_in_sas",
+    "hosts_trainees",
+    "visibility",
+    "user_id",
+    "import_digest",
+    "created_at",
+    "updated_at",
+]
+SITE_FIELDS = [
+    "professional_id",
+    "source_key",
+    "structure_id",
+    "mode",
+    "sector",
+    "name",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "phone2",
+    "fax",
+    "email",
+    "mssante",
+]
+SITE_COPY_COLUMNS = SITE_FIELDS
+STRUCTURE_COPY_COLUMNS = [
+    "source_id",
+    "kind",
+    "name",
+    "trade_name",
+    "finess",
+    "finess_legal",
+    "siret",
+    "siren",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "mssante",
+    "website",
+    "referent_name",
+    "referent_phone",
+    "services",
+    "public_served",
+    "coverage",
+    "care_modalities",
+    "visibility",
+    "created_at",
+    "updated_at",
+]
+STRUCTURE_UPDATE_COLUMNS = [
+    "name",
+    "trade_name",
+    "finess",
+    "finess_legal",
+    "siret",
+    "siren",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "updated_at",
+]
+
+
+def _structure_signature(structure) -> tuple:
+    return tuple(getattr(structure, c) for c in STRUCTURE_UPDATE_COLUMNS[:-1])
+
+
 REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
 _SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
 _BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -187,8 +281,11 @@ class RppsImporter:
                 "insee_code", "latitude", "longitude", "name"
             )
         }
-        self.professions = set(Profession.objects.values_list("code", flat=True))
-        self.specialties = set(Specialty.objects.values_list("code", flat=True))
+        self.profession_labels = dict(Profession.objects.values_list("code", "label"))
+        self.specialty_labels = dict(Specialty.objects.values_list("code", "label"))
+        self.professions = set(self.profession_labels)
+        self.specialties = set(self.specialty_labels)
+        self.structure_cache: dict[str, tuple[tuple, int]] = {}
 
     # --- reading ----------------------------------------------------------------------------------
     def run(self, stream: BinaryIO) -> ImportReport:
@@ -396,9 +493,15 @@ class RppsImporter:
         if professions:
             Profession.objects.bulk_create(professions.values(), ignore_conflicts=True)
             self.professions |= set(professions)
+            self.profession_labels.update(
+                Profession.objects.filter(code__in=list(professions)).values_list("code", "label")
+            )
         if specialties:
             Specialty.objects.bulk_create(specialties.values(), ignore_conflicts=True)
             self.specialties |= set(specialties)
+            self.specialty_labels.update(
+                Specialty.objects.filter(code__in=list(specialties)).values_list("code", "label")
+            )
 
     def _apply(self, persons: list[Person]) -> None:
         digests = {p.national_id: p.digest() for p in persons}
@@ -418,78 +521,133 @@ class RppsImporter:
             return
         self._ensure_references(changed)
         structure_ids = self._upsert_structures(changed)
+        structure_names = {
+            s["structure_id"]: s["company"] or s["trade_name"] or s["structure_id"]
+            for p in changed
+            for s in p.sites.values()
+            if s["structure_id"]
+        }
 
         now = timezone.now()
-        rows = [
-            Professional(
-                national_id=p.national_id,
-                id_type=p.fields["id_type"],
-                civility=p.fields["civility"][:20],
-                last_name=p.fields["last_name"][:150],
-                first_name=p.fields["first_name"][:150],
-                profession_id=p.fields["profession"],
-                category=p.fields["category"],
-                import_digest=digests[p.national_id],
-                created_at=now,
-                updated_at=now,
+        pg = connection.vendor == "postgresql"
+        new = [p for p in changed if p.national_id not in existing]
+        updated = [p for p in changed if p.national_id in existing]
+        ids: dict[str, int] = {p.national_id: existing[p.national_id][0] for p in updated}
+        if pg and new:
+            # COPY with ids reserved from the sequence: the fast path of a first import.
+            fresh = next_ids(Professional._meta.db_table, len(new))
+            ids.update(zip((p.national_id for p in new), fresh, strict=True))
+            copy_rows(
+                Professional._meta.db_table,
+                PRO_COPY_COLUMNS,
+                (
+                    (
+                        ids[p.national_id],
+                        p.national_id,
+                        p.fields["id_type"],
+                        p.fields["civility"][:20],
+                        p.fields["last_name"][:150],
+                        p.fields["first_name"][:150],
+                        p.fields["profession"],
+                        p.fields["category"],
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        None,
+                        False,
+                        False,
+                        False,
+                        "{}",
+                        None,
+                        digests[p.national_id],
+                        now,
+                        now,
+                    )
+                    for p in new
+                ),
             )
-            for p in changed
-        ]
-        Professional.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["national_id"],
-            update_fields=[
-                "id_type",
-                "civility",
-                "last_name",
-                "first_name",
-                "profession",
-                "category",
-                "import_digest",
-                "updated_at",
-            ],
-        )
-        ids = dict(
-            Professional.objects.filter(national_id__in=[p.national_id for p in changed]).values_list(
-                "national_id", "id"
+        orm_rows = updated if pg else changed
+        if orm_rows:
+            Professional.objects.bulk_create(
+                [
+                    Professional(
+                        national_id=p.national_id,
+                        id_type=p.fields["id_type"],
+                        civility=p.fields["civility"][:20],
+                        last_name=p.fields["last_name"][:150],
+                        first_name=p.fields["first_name"][:150],
+                        profession_id=p.fields["profession"],
+                        category=p.fields["category"],
+                        import_digest=digests[p.national_id],
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for p in orm_rows
+                ],
+                update_conflicts=True,
+                unique_fields=["national_id"],
+                update_fields=[
+                    "id_type",
+                    "civility",
+                    "last_name",
+                    "first_name",
+                    "profession",
+                    "category",
+                    "import_digest",
+                    "updated_at",
+                ],
             )
-        )
-        updated_ids = [ids[p.national_id] for p in changed if p.national_id in existing]
+            if not pg:
+                ids.update(
+                    Professional.objects.filter(
+                        national_id__in=[p.national_id for p in orm_rows]
+                    ).values_list("national_id", "id")
+                )
+        updated_ids = [ids[p.national_id] for p in updated]
         if updated_ids:
             Professional.specialties.through.objects.filter(professional_id__in=updated_ids).delete()
             PracticeSite.objects.filter(professional_id__in=updated_ids, source_key__isnull=False).delete()
         through = Professional.specialties.through
-        links = [
-            through(professional_id=ids[p.national_id], specialty_id=code)
-            for p in changed
-            for code in p.specialties
-        ]
-        through.objects.bulk_create(links, batch_size=2000)
-        sites = []
+        link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
+        site_rows = []
         for p in changed:
             for key, s in p.sites.items():
                 commune = self.communes.get(s["commune"])
-                sites.append(
-                    PracticeSite(
-                        professional_id=ids[p.national_id],
-                        source_key=key,
-                        structure_id=structure_ids.get(s["structure_id"]),
-                        mode=s["mode"],
-                        sector=s["sector"],
-                        name=s["trade_name"] or s["company"],
-                        address=s["address"],
-                        postal_code=s["postal_code"],
-                        commune_id=s["commune"] or None,
-                        latitude=commune[0] if commune else None,
-                        longitude=commune[1] if commune else None,
-                        phone=s["phone"],
-                        phone2=s["phone2"],
-                        fax=s["fax"],
-                        email=s["email"],
+                site_rows.append(
+                    (
+                        ids[p.national_id],
+                        key,
+                        structure_ids.get(s["structure_id"]),
+                        s["mode"],
+                        s["sector"],
+                        s["trade_name"] or s["company"],
+                        s["address"],
+                        s["postal_code"],
+                        s["commune"] or None,
+                        commune[0] if commune else None,
+                        commune[1] if commune else None,
+                        s["phone"],
+                        s["phone2"],
+                        s["fax"],
+                        s["email"],
+                        "",
                     )
                 )
-        PracticeSite.objects.bulk_create(sites, batch_size=2000)
+        if pg:
+            copy_rows(through._meta.db_table, ["professional_id", "specialty_id"], link_rows)
+            copy_rows(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, site_rows)
+        else:
+            through.objects.bulk_create(
+                [through(professional_id=a, specialty_id=b) for a, b in link_rows], batch_size=2000
+            )
+            PracticeSite.objects.bulk_create(
+                [PracticeSite(**dict(zip(SITE_FIELDS, row, strict=True))) for row in site_rows],
+                batch_size=2000,
+            )
+        sites = site_rows
         self.report.counts["sites"] += len(sites)
         history = []
         for p in changed:
@@ -498,21 +656,53 @@ class RppsImporter:
                 self.report.counts["professionals_created"] += 1
                 continue
             self.report.counts["professionals_updated"] += 1
-            new = (
+            values = (
                 p.fields["civility"],
                 p.fields["last_name"],
                 p.fields["first_name"],
                 p.fields["profession"],
             )
             names = ("civility", "last_name", "first_name", "profession")
-            diff = {n: [o, v] for n, o, v in zip(names, old[2:], new, strict=True) if o != v}
+            diff = {n: [o, v] for n, o, v in zip(names, old[2:], values, strict=True) if o != v}
             diff.setdefault("activities", "mises à jour par l'import")
             history.append(
                 EntryChange(professional_id=old[0], source=EntryChange.Source.IMPORT, changes=diff)
             )
         EntryChange.objects.bulk_create(history)
         if self.index:
-            search_index.schedule_professionals(ids.values())
+            # New entries: documents from the data in hand; updated ones are rebuilt from the database
+            # (they may carry CPTS links and optional fields).
+            search_index.index_new_professionals(
+                [self._document(ids[p.national_id], p, structure_names) for p in new]
+            )
+            search_index.schedule_professionals(ids[p.national_id] for p in updated)
+
+    def _document(self, pk: int, person: Person, structure_names: dict[str, str]):
+        sites = []
+        for s in person.sites.values():
+            commune = self.communes.get(s["commune"])
+            sites.append(
+                {
+                    "name": s["trade_name"] or s["company"],
+                    "commune_code": s["commune"],
+                    "commune_name": commune[2] if commune else "",
+                    "structure_name": structure_names.get(s["structure_id"], ""),
+                    "mode": s["mode"],
+                    "latitude": commune[0] if commune else None,
+                    "longitude": commune[1] if commune else None,
+                }
+            )
+        fields = person.fields
+        return search_index.build_professional_document(
+            pk=pk,
+            full_name=f"{fields['first_name'][:150]} {fields['last_name'][:150]}".strip(),
+            profession_code=fields["profession"],
+            profession_label=self.profession_labels.get(fields["profession"], fields["profession_label"]),
+            specialties=[
+                (code, self.specialty_labels.get(code, v[0])) for code, v in person.specialties.items()
+            ],
+            sites=sites,
+        )
 
     def _upsert_structures(self, persons: list[Person]) -> dict[str, int]:
         structures = {}
@@ -540,34 +730,52 @@ class RppsImporter:
                     phone=site["phone"],
                     email=site["email"],
                 )
+        known: dict[str, int] = {}
+        for source_id, structure in list(structures.items()):
+            cached = self.structure_cache.get(source_id)
+            if cached is not None and cached[0] == _structure_signature(structure):
+                known[source_id] = cached[1]  # already written by an earlier batch of this run
+                del structures[source_id]
         if not structures:
-            return {}
-        Structure.objects.bulk_create(
-            structures.values(),
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["source_id"],
-            update_fields=[
-                "name",
-                "trade_name",
-                "finess",
-                "finess_legal",
-                "siret",
-                "siren",
-                "address",
-                "postal_code",
-                "commune",
-                "latitude",
-                "longitude",
-                "phone",
-                "updated_at",
-            ],
-        )
+            return known
+        now = timezone.now()
+        if connection.vendor == "postgresql":
+            rows = upsert_rows(
+                Structure._meta.db_table,
+                STRUCTURE_COPY_COLUMNS,
+                (
+                    [
+                        *(getattr(st, c) for c in STRUCTURE_COPY_COLUMNS[:-3]),
+                        "{}",
+                        now,
+                        now,
+                    ]
+                    for st in structures.values()
+                ),
+                conflict=["source_id"],
+                update=STRUCTURE_UPDATE_COLUMNS,
+                returning=["source_id", "id"],
+            )
+            ids = dict(rows)
+        else:
+            Structure.objects.bulk_create(
+                structures.values(),
+                batch_size=2000,
+                update_conflicts=True,
+                unique_fields=["source_id"],
+                update_fields=[c.removesuffix("_id") for c in STRUCTURE_UPDATE_COLUMNS],
+            )
+            ids = dict(
+                Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id")
+            )
         self.report.counts["structures"] += len(structures)
-        ids = dict(Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id"))
+        if len(self.structure_cache) > 200_000:  # bounded memory on national files
+            self.structure_cache.clear()
+        for source_id, structure in structures.items():
+            self.structure_cache[source_id] = (_structure_signature(structure), ids[source_id])
         if self.index:
             search_index.schedule_structures(ids.values())
-        return ids
+        return {**known, **ids}
 
 
 def import_file(path_or_stream, **options) -> ImportReport:
@@ -575,10 +783,6 @@ def import_file(path_or_stream, **options) -> ImportReport:
         return RppsImporter(**options).run(path_or_stream)
     with open(path_or_stream, "rb") as stream:
         return RppsImporter(**options).run(stream)
-
-
-def vendor_is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 __all__ = [

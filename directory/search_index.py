@@ -71,6 +71,46 @@ def _public(pro, field: str) -> bool:
     return pro.visibility_of(field) == Visibility.FEDERATION
 
 
+def build_professional_document(
+    *,
+    pk: int,
+    full_name: str,
+    profession_code: str,
+    profession_label: str,
+    specialties: list[tuple[str, str]],
+    sites: list[dict],
+    cpts_slugs: Iterable[str] = (),
+    extra_text: Iterable[str] = (),
+    flags: Iterable[str] = (),
+) -> Document:
+    """One professional's document. `sites`: dicts with name, commune_code, commune_name,
+    structure_name, mode, latitude, longitude (the first located site places the entry on the map)."""
+    located = [s for s in sites if s["latitude"] is not None]
+    primary = located[0] if located else (sites[0] if sites else None)
+    text_parts = [profession_label, *(label for _code, label in specialties)]
+    for site in sites:
+        text_parts += [site["name"], site["commune_name"], site["structure_name"]]
+    text_parts += list(extra_text)
+    tags = [f"profession:{profession_code}"]
+    tags += [f"specialty:{code}" for code, _label in specialties]
+    tags += [f"cpts:{slug}" for slug in cpts_slugs]
+    tags += sorted({f"commune:{s['commune_code']}" for s in sites if s["commune_code"]})
+    tags += sorted({f"mode:{s['mode']}" for s in sites if s["mode"]})
+    tags += list(flags)
+    place = primary["commune_name"] if primary else ""
+    return Document(
+        kind="professional",
+        object_id=pk,
+        title=full_name,
+        subtitle=" · ".join(p for p in (profession_label, place) if p),
+        text=" ".join(p for p in text_parts if p),
+        tags=tags,
+        suggest=[profession_label, place],
+        latitude=primary["latitude"] if primary else None,
+        longitude=primary["longitude"] if primary else None,
+    )
+
+
 def professional_documents(ids: list[int]) -> Iterable[Document]:
     queryset = (
         Professional.objects.filter(id__in=ids)
@@ -78,38 +118,34 @@ def professional_documents(ids: list[int]) -> Iterable[Document]:
         .prefetch_related("specialties", "sites__commune", "sites__structure", "cpts_links__cpts")
     )
     for pro in queryset:
-        sites = list(pro.sites.all())
-        specialties = list(pro.specialties.all())
-        located = [s for s in sites if s.latitude is not None]
-        primary = located[0] if located else (sites[0] if sites else None)
-        communes = [s.commune for s in sites if s.commune_id]
-        text_parts = [pro.profession.label, *(s.label for s in specialties)]
-        for site in sites:
-            text_parts += [site.name, site.commune.name if site.commune_id else ""]
-            if site.structure_id:
-                text_parts.append(site.structure.name)
-        for optional in ("skills", "interests", "languages"):
-            if getattr(pro, optional) and _public(pro, optional):
-                text_parts.append(getattr(pro, optional))
-        tags = [f"profession:{pro.profession_id}"]
-        tags += [f"specialty:{s.code}" for s in specialties]
-        tags += [f"cpts:{link.cpts.slug}" for link in pro.cpts_links.all()]
-        tags += sorted({f"commune:{c.insee_code}" for c in communes})
-        tags += sorted({f"mode:{s.mode}" for s in sites if s.mode})
-        for field, flag in FLAG_FIELDS.items():
-            if getattr(pro, field) and _public(pro, field):
-                tags.append(flag)
-        place = primary.commune.name if primary and primary.commune_id else ""
-        yield Document(
-            kind="professional",
-            object_id=pro.id,
-            title=pro.full_name,
-            subtitle=" · ".join(p for p in (pro.profession.label, place) if p),
-            text=" ".join(p for p in text_parts if p),
-            tags=tags,
-            suggest=[pro.profession.label, place],
-            latitude=primary.latitude if primary else None,
-            longitude=primary.longitude if primary else None,
+        sites = [
+            {
+                "name": site.name,
+                "commune_code": site.commune_id or "",
+                "commune_name": site.commune.name if site.commune_id else "",
+                "structure_name": site.structure.name if site.structure_id else "",
+                "mode": site.mode,
+                "latitude": site.latitude,
+                "longitude": site.longitude,
+            }
+            for site in pro.sites.all()
+        ]
+        yield build_professional_document(
+            pk=pro.pk,
+            full_name=pro.full_name,
+            profession_code=pro.profession_id,
+            profession_label=pro.profession.label,
+            specialties=[(s.code, s.label) for s in pro.specialties.all()],
+            sites=sites,
+            cpts_slugs=[link.cpts.slug for link in pro.cpts_links.all()],
+            extra_text=[
+                getattr(pro, name)
+                for name in ("skills", "interests", "languages")
+                if getattr(pro, name) and _public(pro, name)
+            ],
+            flags=[
+                flag for field, flag in FLAG_FIELDS.items() if getattr(pro, field) and _public(pro, field)
+            ],
         )
 
 
@@ -117,12 +153,14 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
     queryset = (
         Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links__cpts")
     )
+    kinds = {value: str(label) for value, label in Structure.Kind.choices}  # lazy labels are slow to hash
     for structure in queryset:
+        kind_label = kinds.get(structure.kind, structure.kind)
         commune = structure.commune.name if structure.commune_id else ""
         text = " ".join(
             p
             for p in (
-                structure.get_kind_display(),
+                kind_label,
                 structure.name,
                 structure.services,
                 structure.public_served,
@@ -139,7 +177,7 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
             kind="structure",
             object_id=structure.id,
             title=str(structure),
-            subtitle=" · ".join(p for p in (structure.get_kind_display(), commune) if p),
+            subtitle=" · ".join(p for p in (kind_label, commune) if p),
             text=text,
             tags=tags,
             suggest=[commune],
@@ -198,6 +236,12 @@ SPEC = IndexSpec(
 
 def register() -> None:
     registry.register(SPEC)
+
+
+def index_new_professionals(documents: list[Document]) -> None:
+    """Documents built by the import from the data it holds (no read back). Other backends index
+    through their on-commit tasks."""
+    indexing.index_documents(INDEX, "professional", documents)
 
 
 def schedule_professionals(ids: Iterable[int]) -> None:

@@ -7,13 +7,14 @@ the change); with Elasticsearch a Celery task is enqueued on commit.
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from search import registry
 from search.backends import get_backend
+from search.registry import Document
 
 # Ids per document query (SQLite limits the size of one statement).
-CHUNK = 500
+CHUNK = 500 if connection.vendor != "postgresql" else 2000
 
 
 def index_objects(index: str, kind: str, object_ids: Iterable[int]) -> int:
@@ -32,6 +33,16 @@ def index_objects(index: str, kind: str, object_ids: Iterable[int]) -> int:
         if missing:
             backend.delete_documents(index, kind, missing)
     return count
+
+
+def index_documents(index: str, kind: str, documents: list[Document]) -> None:
+    """Documents an app already built (bulk imports). The database backend writes them in the current
+    transaction; other backends rebuild them from ids in a task on commit."""
+    backend = get_backend()
+    if backend.name == "database":
+        backend.index_documents(index, documents)
+    else:
+        schedule(index, kind, [doc.object_id for doc in documents])
 
 
 def schedule(index: str, kind: str, object_ids: Iterable[int]) -> None:

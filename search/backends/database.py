@@ -12,9 +12,11 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils import timezone
 
 from search.backends.base import Plan, SearchBackend, bounding_box, haversine_km, plan_query, text_only
 from search.models import SearchDocument
+from search.pgcopy import upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
 from search.text import fold, framed
@@ -72,7 +74,18 @@ class DatabaseBackend(SearchBackend):
     # --- indexing -------------------------------------------------------------------------------
     def index_documents(self, index: str, documents: Iterable[Document]) -> int:
         rows = [_to_row(index, doc) for doc in documents]
-        if rows:
+        if rows and connection.vendor == "postgresql":
+            # COPY + INSERT … ON CONFLICT: several times faster than bulk_create at import scale.
+            now = timezone.now()
+            columns = ["index", "kind", "object_id", *self.fields]
+            upsert_rows(
+                SearchDocument._meta.db_table,
+                columns,
+                ([getattr(row, c) if c != "updated_at" else now for c in columns] for row in rows),
+                conflict=["index", "kind", "object_id"],
+                update=self.fields,
+            )
+        elif rows:
             SearchDocument.objects.bulk_create(
                 rows,
                 batch_size=1000,
