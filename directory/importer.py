@@ -754,9 +754,10 @@ class RppsImporter:
                 ),
                 conflict=["source_id"],
                 update=STRUCTURE_UPDATE_COLUMNS,
-                returning=["source_id", "id"],
+                returning=["source_id", "id", "(xmax = 0)"],
             )
-            ids = dict(rows)
+            ids = {source_id: pk for source_id, pk, _inserted in rows}
+            inserted = {source_id for source_id, _pk, was_inserted in rows if was_inserted}
         else:
             Structure.objects.bulk_create(
                 structures.values(),
@@ -768,13 +769,26 @@ class RppsImporter:
             ids = dict(
                 Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id")
             )
+            inserted = set()  # SQLite: documents rebuilt from the database
         self.report.counts["structures"] += len(structures)
         if len(self.structure_cache) > 200_000:  # bounded memory on national files
             self.structure_cache.clear()
         for source_id, structure in structures.items():
             self.structure_cache[source_id] = (_structure_signature(structure), ids[source_id])
         if self.index:
-            search_index.schedule_structures(ids.values())
+            # New structures: documents from the data in hand; existing ones may have CPTS links.
+            documents = []
+            for source_id in inserted:
+                structure = structures[source_id]
+                structure.pk = ids[source_id]
+                commune = self.communes.get(structure.commune_id or "")
+                documents.append(
+                    search_index.build_structure_document(
+                        structure, commune_name=commune[2] if commune else ""
+                    )
+                )
+            search_index.index_new_structures(documents)
+            search_index.schedule_structures(ids[s] for s in ids if s not in inserted)
         return {**known, **ids}
 
 

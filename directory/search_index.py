@@ -153,37 +153,54 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
     queryset = (
         Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links__cpts")
     )
-    kinds = {value: str(label) for value, label in Structure.Kind.choices}  # lazy labels are slow to hash
     for structure in queryset:
-        kind_label = kinds.get(structure.kind, structure.kind)
-        commune = structure.commune.name if structure.commune_id else ""
-        text = " ".join(
-            p
-            for p in (
-                kind_label,
-                structure.name,
-                structure.services,
-                structure.public_served,
-                structure.coverage,
-                commune,
-            )
-            if p
+        yield build_structure_document(
+            structure,
+            commune_name=structure.commune.name if structure.commune_id else "",
+            cpts_slugs=[link.cpts.slug for link in structure.cpts_links.all()],
         )
-        tags = [f"kind:{structure.kind}"]
-        tags += [f"cpts:{link.cpts.slug}" for link in structure.cpts_links.all()]
-        if structure.commune_id:
-            tags.append(f"commune:{structure.commune_id}")
-        yield Document(
-            kind="structure",
-            object_id=structure.id,
-            title=str(structure),
-            subtitle=" · ".join(p for p in (kind_label, commune) if p),
-            text=text,
-            tags=tags,
-            suggest=[commune],
-            latitude=structure.latitude,
-            longitude=structure.longitude,
+
+
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def build_structure_document(
+    structure: Structure, *, commune_name: str, cpts_slugs: Iterable[str] = ()
+) -> Document:
+    from django.utils.translation import get_language
+
+    kinds = _KIND_LABELS.get(get_language() or "")
+    if kinds is None:  # lazy labels are slow to hash: resolve them once per language
+        kinds = _KIND_LABELS[get_language() or ""] = {v: str(label) for v, label in Structure.Kind.choices}
+    kind_label = kinds.get(structure.kind, structure.kind)
+    commune = commune_name
+    text = " ".join(
+        p
+        for p in (
+            kind_label,
+            structure.name,
+            structure.services,
+            structure.public_served,
+            structure.coverage,
+            commune,
         )
+        if p
+    )
+    tags = [f"kind:{structure.kind}"]
+    tags += [f"cpts:{slug}" for slug in cpts_slugs]
+    if structure.commune_id:
+        tags.append(f"commune:{structure.commune_id}")
+    return Document(
+        kind="structure",
+        object_id=structure.id,
+        title=str(structure),
+        subtitle=" · ".join(p for p in (kind_label, commune) if p),
+        text=text,
+        tags=tags,
+        suggest=[commune],
+        latitude=structure.latitude,
+        longitude=structure.longitude,
+    )
 
 
 def facet_labels(facet: str, values: list[str]) -> dict[str, str]:
@@ -236,6 +253,10 @@ SPEC = IndexSpec(
 
 def register() -> None:
     registry.register(SPEC)
+
+
+def index_new_structures(documents: list[Document]) -> None:
+    indexing.index_documents(INDEX, "structure", documents)
 
 
 def index_new_professionals(documents: list[Document]) -> None:

@@ -47,7 +47,8 @@ def upsert_rows(
                 f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
             )
             if returning:
-                sql += " RETURNING " + ", ".join(f'"{c}"' for c in returning)
+                # Raw expressions allowed (e.g. "(xmax = 0)": true when the row was inserted).
+                sql += " RETURNING " + ", ".join(c if "(" in c else f'"{c}"' for c in returning)
             cursor.execute(sql)
             return cursor.fetchall() if returning else []
 

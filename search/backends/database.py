@@ -73,19 +73,38 @@ class DatabaseBackend(SearchBackend):
 
     # --- indexing -------------------------------------------------------------------------------
     def index_documents(self, index: str, documents: Iterable[Document]) -> int:
-        rows = [_to_row(index, doc) for doc in documents]
-        if rows and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             # COPY + INSERT … ON CONFLICT: several times faster than bulk_create at import scale.
             now = timezone.now()
-            columns = ["index", "kind", "object_id", *self.fields]
-            upsert_rows(
-                SearchDocument._meta.db_table,
-                columns,
-                ([getattr(row, c) if c != "updated_at" else now for c in columns] for row in rows),
-                conflict=["index", "kind", "object_id"],
-                update=self.fields,
-            )
-        elif rows:
+            tuples = [
+                (
+                    index,
+                    doc.kind,
+                    doc.object_id,
+                    doc.title[:300],
+                    doc.subtitle[:300],
+                    doc.text,
+                    framed(f"{doc.title} {doc.text}"),
+                    fold(doc.title)[:300],
+                    f" {' '.join(doc.tags)} " if doc.tags else "",
+                    framed(" ".join(doc.suggest)),
+                    doc.latitude,
+                    doc.longitude,
+                    now,
+                )
+                for doc in documents
+            ]
+            if tuples:
+                upsert_rows(
+                    SearchDocument._meta.db_table,
+                    ["index", "kind", "object_id", *self.fields],
+                    tuples,
+                    conflict=["index", "kind", "object_id"],
+                    update=self.fields,
+                )
+            return len(tuples)
+        rows = [_to_row(index, doc) for doc in documents]
+        if rows:
             SearchDocument.objects.bulk_create(
                 rows,
                 batch_size=1000,

@@ -140,6 +140,9 @@ def generate(path: str, rows: int, communes: list, seed: int = 1200) -> tuple[in
                 sites.append(rng.choices(communes, cweights)[0])
             for commune in sites:
                 code, name, postal, _pop = commune
+                # A structure's own data is the same on every line that names it, as in the real file.
+                number = rng.randint(0, 40)
+                place = random.Random(f"{code}-{number}")
                 out.write(
                     person_line(
                         id_type="0" if adeli else "8",
@@ -148,13 +151,13 @@ def generate(path: str, rows: int, communes: list, seed: int = 1200) -> tuple[in
                         first_name=first,
                         profession=profession,
                         specialty=specialty,
-                        structure_id=f"B{code}{rng.randint(0, 40):03d}",
-                        company=f"Cabinet {rng.choice(lasts)}",
-                        street=f"{rng.randint(1, 99)} rue de la République",
+                        structure_id=f"B{code}{number:03d}",
+                        company=f"Cabinet {place.choice(lasts)}",
+                        street=f"{place.randint(1, 99)} rue de la République",
                         postal_code=(postal or "").split(" ")[0],
                         commune_code=code,
                         commune_name=name.upper(),
-                        phone=f"0{rng.randint(100000000, 999999999)}",
+                        phone=f"0{place.randint(100000000, 999999999)}",
                         extra_values=["", ""],
                     )
                 )
