@@ -399,3 +399,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- directory / search ---
+# Professionals per transaction in import_rpps (each batch commits whole professionals only).
+DIRECTORY_IMPORT_BATCH_SIZE = env_int("DIRECTORY_IMPORT_BATCH_SIZE", 2000)
+# Radius (km) around a commune named in the search text ("kine lunel").
+SEARCH_PLACE_RADIUS_KM = env_int("SEARCH_PLACE_RADIUS_KM", 10)
+# Counting and facets stop after this many matches (the total is then a lower bound).
+SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 10_000)

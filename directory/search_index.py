@@ -6,6 +6,8 @@ reveal a field its owner restricted to their CPTS (the API hydrates results with
 
 from collections.abc import Iterable
 
+from django.conf import settings
+
 from directory.models import Profession, Professional, Specialty, Structure, Visibility
 from federation.models import Commune, Cpts
 from search import indexing, registry
@@ -247,7 +249,7 @@ SPEC = IndexSpec(
     synonyms=ABBREVIATIONS,
     facets=FACETS,
     facet_labels=facet_labels,
-    place_radius_km=10.0,
+    place_radius_km=float(getattr(settings, "SEARCH_PLACE_RADIUS_KM", 10)),
 )
 
 

@@ -11,6 +11,7 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from search.registry import Document, IndexSpec
 from search.text import fold, framed
 
 # Counting and facets stop after this many matches (the total is then reported as a lower bound).
-COUNT_CAP = 10_000
+COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 10_000)
 TRIGRAM_THRESHOLD = 0.3
 SQL_DISTANCE = (
     "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians(d.latitude - %s) / 2), 2)"

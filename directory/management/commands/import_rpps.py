@@ -1,6 +1,7 @@
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--department", action="append", default=[], help="code département (répétable)")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=settings.DIRECTORY_IMPORT_BATCH_SIZE)
         parser.add_argument(
             "--no-index", action="store_true", help="ne pas mettre à jour l'index de recherche"
         )
