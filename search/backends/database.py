@@ -212,6 +212,10 @@ class DatabaseBackend(SearchBackend):
             total = next(c for t, c in counts if t is None)
             if total == 0 and plan.has_text and not fuzzy:
                 return self._search_postgres(spec, query, plan, fuzzy=True)
+            if total > COUNT_CAP and plan.place is None:
+                # Too broad to rank every match (a whole profession nationally): the first matches
+                # come straight from the index; the facets and the total invite to refine.
+                order = "s.id"
             cursor.execute(
                 f"SELECT s.kind, s.object_id, s.title, s.subtitle, s.score, s.distance, s.latitude,"
                 f" s.longitude FROM ({inner}) s {outer} ORDER BY {order} LIMIT %s OFFSET %s",
