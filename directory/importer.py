@@ -304,6 +304,13 @@ class RppsImporter:
         if missing:
             raise ImportFormatError("Colonnes obligatoires absentes : " + ", ".join(missing))
 
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Each batch commits on its own and a re-run completes an interrupted import, so the
+                # import may skip waiting for the WAL flush; a larger GIN pending list batches the
+                # full-text index updates.
+                cursor.execute("SET synchronous_commit = off")
+                cursor.execute("SET gin_pending_list_limit = 65536")
         batch: dict[str, Person] = {}
         # readline() rather than iteration: Django's File.__iter__ rewinds to the start.
         for number, raw in enumerate(iter(stream.readline, b""), start=2):
@@ -332,6 +339,10 @@ class RppsImporter:
             self._read_line(number, values, national_id, batch)
         if batch:
             self._flush(batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+                cursor.execute("RESET gin_pending_list_limit")
         return self.report
 
     def _get(self, values: list[str], key: str) -> str:
