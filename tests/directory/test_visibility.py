@@ -195,3 +195,25 @@ def test_structure_page_and_api(world, api, web, imported):
     assert patch.status_code == 403
     page = web(world.member_b).get(reverse("directory-structure", args=[structure.pk]))
     assert page.status_code == 200 and "Lunel-Viel" in page.content.decode()
+
+
+def test_coordinator_edits_a_structure_of_their_cpts(world, api, imported):
+    from directory.models import Structure, StructureCpts
+
+    structure = Structure.objects.get(source_id="S002")
+    StructureCpts.objects.create(structure=structure, cpts=world.cpts_a)
+    url = reverse("api-directory-structure", args=[structure.pk])
+    payload = {
+        "services": "Soins non programmés le samedi",
+        "referent_name": "Dr Martin",
+        "visibility": {"referent_name": "cpts"},
+    }
+    assert api(world.coordinator_b).patch(url, payload, format="json").status_code == 403
+    response = api(world.coordinator_a).patch(url, payload, format="json")
+    assert response.status_code == 200 and response.json()["services"] == "Soins non programmés le samedi"
+    assert api(world.member_b).get(url).json()["referent_name"] is None
+    assert api(world.member_a).get(url).json()["referent_name"] == "Dr Martin"
+    change = EntryChange.objects.get(structure=structure)
+    assert change.actor == world.coordinator_a and "services" in change.changes
+    found = api(world.member_b).get(reverse("api-directory-search"), {"q": "samedi"}).json()
+    assert [r["id"] for r in found["results"]] == [structure.pk]
