@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -49,7 +50,7 @@ class SearchView(APIView):
     """Search the directory: free text (abbreviations understood, communes named in the text become a
     place), filters, radius around a commune (`near`) or a point (`lat`/`lon`), facets, pagination."""
 
-    @extend_schema(parameters=[SearchParamsSerializer])
+    @extend_schema(parameters=[SearchParamsSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         answer = finder.run(search_params(request))
         if "error" in answer:
@@ -60,7 +61,7 @@ class SearchView(APIView):
 
 
 class AutocompleteView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    @extend_schema(parameters=[OpenApiParameter("q", str)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response({"suggestions": finder.suggest(request.query_params.get("q", "")[:100])})
 
@@ -68,12 +69,12 @@ class AutocompleteView(APIView):
 class ProfessionalDetailView(APIView):
     """An entry, fields filtered by visibility; PATCH edits optional fields and their visibility."""
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         professional = selectors.access_professional(request.user, pk)
         return Response(professional_data(professional, selectors.viewer_for(request.user)))
 
-    @extend_schema(request=ProfessionalUpdateSerializer, responses=dict)
+    @extend_schema(request=ProfessionalUpdateSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk: int):
         professional = selectors.access_professional(request.user, pk, for_write=True)
         serializer = ProfessionalUpdateSerializer(data=request.data, partial=True)
@@ -93,6 +94,7 @@ class ProfessionalDetailView(APIView):
 class ProfessionalHistoryView(APIView):
     """Change history of an entry (who, when, what): for its editors only."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         professional = selectors.access_professional(request.user, pk, for_write=True)
         changes = selectors.entry_history(professional=professional)[:200]
@@ -112,7 +114,7 @@ class ProfessionalHistoryView(APIView):
 class ProfessionalReportView(APIView):
     """« Signaler une erreur » on an entry."""
 
-    @extend_schema(request=ErrorReportSerializer, responses=dict)
+    @extend_schema(request=ErrorReportSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk: int):
         professional = selectors.access_professional(request.user, pk)
         serializer = ErrorReportSerializer(data=request.data)
@@ -127,6 +129,7 @@ class ProfessionalReportView(APIView):
 
 
 class StructureDetailView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         structure = selectors.access_structure(request.user, pk)
         data = structure_data(structure, selectors.viewer_for(request.user))
@@ -136,7 +139,7 @@ class StructureDetailView(APIView):
         ]
         return Response(data)
 
-    @extend_schema(request=StructureUpdateSerializer, responses=dict)
+    @extend_schema(request=StructureUpdateSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk: int):
         structure = selectors.access_structure(request.user, pk, for_write=True)
         serializer = StructureUpdateSerializer(data=request.data, partial=True)
@@ -163,6 +166,7 @@ class FhirBundleView(APIView):
     """FHIR R4 searchset Bundle of Practitioner / PractitionerRole / Organization (FR Core identifiers).
     `?cpts=<slug>` limits to one CPTS' professionals; `?_count=` and `?page=` page through."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         viewer = selectors.viewer_for(request.user)
         queryset = selectors.professionals_detailed().order_by("id")
@@ -186,6 +190,7 @@ class CptsProfessionalsView(CptsScopedMixin, APIView):
     """The professionals of one CPTS (members see it; other CPTS get 404). POST attaches an entry
     (coordinators only)."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, cpts_slug: str):
         viewer = selectors.viewer_for(request.user)
         paginator = PageNumberPagination()
@@ -206,7 +211,7 @@ class CptsProfessionalsView(CptsScopedMixin, APIView):
             ]
         )
 
-    @extend_schema(request=CptsAttachSerializer, responses=dict)
+    @extend_schema(request=CptsAttachSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, cpts_slug: str):
         serializer = CptsAttachSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -228,6 +233,7 @@ class ImportListView(APIView):
         if not request.user.is_staff:
             raise PermissionDenied
 
+    @extend_schema(operation_id="directory_imports_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         self._check(request)
         return Response(
@@ -243,7 +249,7 @@ class ImportListView(APIView):
             ]
         )
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=dict)
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         self._check(request)
         serializer = ImportUploadSerializer(data=request.data)
@@ -261,6 +267,9 @@ class ImportListView(APIView):
 
 
 class ImportDetailView(APIView):
+    """Staff: one import run with its rejected lines."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         if not request.user.is_staff:
             raise PermissionDenied
