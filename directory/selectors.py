@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from directory.models import (
@@ -186,7 +186,10 @@ def open_error_reports(viewer: Viewer) -> QuerySet[ErrorReport]:
     )
     if viewer.is_staff:
         return reports
-    return reports.filter(professional__cpts_links__cpts_id__in=viewer.managed_cpts).distinct()
+    return reports.filter(
+        Q(professional__cpts_links__cpts_id__in=viewer.managed_cpts)
+        | Q(structure__cpts_links__cpts_id__in=viewer.managed_cpts)
+    ).distinct()
 
 
 def import_runs() -> QuerySet[ImportRun]:
@@ -218,3 +221,14 @@ class EntryView:
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
+
+
+def access_error_report(user: User, report_id: int, *, for_write: bool = False) -> ErrorReport:
+    """An open error report the user handles (coordinator of a CPTS of the entry, or staff).
+    Http404 otherwise: reports are only visible to those who handle them."""
+    if not user.is_authenticated:
+        raise Http404
+    report = open_error_reports(viewer_for(user)).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report

@@ -262,3 +262,12 @@ def import_run_schedule(
     run = ImportRun.objects.create(file_name=file_name[-300:], departments=",".join(departments), actor=actor)
     transaction.on_commit(lambda: import_rpps_task.delay(run.pk, path))
     return run
+
+
+@transaction.atomic
+def error_report_resolve(*, actor: User, report: ErrorReport) -> ErrorReport:
+    """Close a report (the caller found it through `access_error_report`)."""
+    report.status = ErrorReport.Status.RESOLVED
+    report.full_clean()
+    report.save(update_fields=["status"])
+    return report

@@ -20,6 +20,7 @@ urlpatterns = [
         views.professional_report,
         name="directory-professional-report",
     ),
+    path("annuaire/signalements/", views.error_reports, name="directory-reports"),
     path("annuaire/structures/<int:pk>/", views.structure_detail, name="directory-structure"),
     path("annuaire/structures/<int:pk>/signaler/", views.structure_report, name="directory-structure-report"),
     # API

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -44,6 +44,7 @@ def directory_home(request):
             "professions": Profession.objects.order_by("label"),
             "map_tile_url": settings.MAP_TILE_URL,
             "radius_choices": [2, 5, 10, 20, 50],
+            "handles_reports": request.user.is_staff or selectors.viewer_for(request.user).managed_cpts,
         },
     )
 
@@ -140,6 +141,23 @@ def professional_report(request, pk: int):
     else:
         messages.error(request, _("Décrivez l'erreur constatée (2 000 caractères au plus)."))
     return redirect("directory-professional", pk=pk)
+
+
+@login_required
+def error_reports(request):
+    """Open reports on the entries of the CPTS the user coordinates (staff: all)."""
+    viewer = selectors.viewer_for(request.user)
+    if not (viewer.is_staff or viewer.managed_cpts):
+        raise PermissionDenied
+    if request.method == "POST":
+        report = selectors.access_error_report(
+            request.user, int(request.POST.get("report", 0) or 0), for_write=True
+        )
+        services.error_report_resolve(actor=request.user, report=report)
+        messages.success(request, _("Signalement marqué comme traité."))
+        return redirect("directory-reports")
+    reports = selectors.open_error_reports(viewer)[:200]
+    return render(request, "directory/reports.html", {"reports": reports})
 
 
 @login_required

@@ -217,3 +217,20 @@ def test_coordinator_edits_a_structure_of_their_cpts(world, api, imported):
     assert change.actor == world.coordinator_a and "services" in change.changes
     found = api(world.member_b).get(reverse("api-directory-search"), {"q": "samedi"}).json()
     assert [r["id"] for r in found["results"]] == [structure.pk]
+
+
+def test_error_reports_reach_the_coordinators_of_the_entry(world, web, entry):
+    from directory.models import ErrorReport
+
+    ErrorReport.objects.create(
+        professional=entry, reporter=world.member_b, message="Numéro de téléphone erroné"
+    )
+    url = reverse("directory-reports")
+    assert "Numéro de téléphone erroné" in web(world.coordinator_a).get(url).content.decode()
+    assert "Numéro de téléphone erroné" not in web(world.coordinator_b).get(url).content.decode()
+    assert web(world.member_a).get(url).status_code == 403
+    report = ErrorReport.objects.get()
+    assert web(world.coordinator_b).post(url, {"report": report.pk}).status_code == 404
+    assert web(world.coordinator_a).post(url, {"report": report.pk}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == ErrorReport.Status.RESOLVED
