@@ -25,7 +25,6 @@ from search.text import fold, framed
 # Counting and facets stop after this many matches (the total is then reported as a lower bound).
 COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 10_000)
 TRIGRAM_THRESHOLD = 0.45
-EARTH = "maillage_earth(d.latitude, d.longitude)"
 SQL_DISTANCE = (
     "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians(d.latitude - %s) / 2), 2)"
     " + cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))"
@@ -178,28 +177,24 @@ class DatabaseBackend(SearchBackend):
         distance_params: list = []
         outer = ""
         outer_params: list = []
-        knn, knn_params = "NULL::float", []
         if plan.place is not None:
-            point = [plan.place.latitude, plan.place.longitude]
             distance = SQL_DISTANCE
             distance_params = [plan.place.latitude, plan.place.latitude, plan.place.longitude]
-            # Chord distance on the GiST index (migration 0003): "nearest first" is a KNN index scan.
-            knn, knn_params = f"{EARTH} <-> maillage_earth(%s, %s)", point
-            where.append("d.latitude IS NOT NULL AND d.longitude IS NOT NULL")
+            where.append("d.latitude IS NOT NULL")
             if plan.radius_km:
-                where.append(f"earth_box(maillage_earth(%s, %s), %s) @> {EARTH}")
-                where_params += [*point, plan.radius_km * 1000]
+                south, north, west, east = bounding_box(plan.place, plan.radius_km)
+                where.append("d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s")
+                where_params += [south, north, west, east]
                 outer = "WHERE s.distance <= %s"
                 outer_params = [plan.radius_km]
         score_params = [" ".join(plan.words)] if (fuzzy and plan.has_text) else []
         inner = (
             f"SELECT d.id, d.kind, d.object_id, d.title, d.subtitle, d.latitude, d.longitude, d.tags_arr,"
-            f" {score} AS score, {distance} AS distance, {knn} AS knn"
-            f" FROM {from_sql} WHERE {' AND '.join(where)}"
+            f" {score} AS score, {distance} AS distance FROM {from_sql} WHERE {' AND '.join(where)}"
         )
-        inner_params = score_params + distance_params + knn_params + params + where_params
+        inner_params = score_params + distance_params + params + where_params
         if plan.place is not None:
-            order = "s.knn, s.id"
+            order = "s.distance, s.id"
         elif plan.has_text:
             order = "s.score DESC, s.id"
         else:
