@@ -219,12 +219,35 @@ class DatabaseBackend(SearchBackend):
                 # Too broad to rank every match (a whole profession nationally): the first matches
                 # come straight from the index; the facets and the total invite to refine.
                 order = "s.id"
-            cursor.execute(
-                f"SELECT s.kind, s.object_id, s.title, s.subtitle, s.score, s.distance, s.latitude,"
-                f" s.longitude FROM ({inner}) s {outer} ORDER BY {order} LIMIT %s OFFSET %s",
-                inner_params + outer_params + [query.page_size, query.offset],
+            select = (
+                "SELECT s.kind, s.object_id, s.title, s.subtitle, s.score, s.distance, s.latitude,"
+                f" s.longitude FROM ({inner}) s"
             )
-            rows = cursor.fetchall()
+            wanted = query.offset + query.page_size
+            rows = None
+            if plan.place is not None and total >= wanted:
+                # Nearest first without sorting every candidate of a dense area: the nearest `wanted`
+                # entries lie in the smallest circle that holds `wanted` entries; grow it until it does.
+                limit = plan.radius_km or float("inf")
+                step = 1.0
+                while step < limit:
+                    south, north, west, east = bounding_box(plan.place, step)
+                    cursor.execute(
+                        f"{select} WHERE s.distance <= %s AND s.latitude BETWEEN %s AND %s"
+                        f" AND s.longitude BETWEEN %s AND %s ORDER BY {order} LIMIT %s OFFSET %s",
+                        inner_params + [step, south, north, west, east, query.page_size, query.offset],
+                    )
+                    candidate = cursor.fetchall()
+                    if len(candidate) == query.page_size:
+                        rows = candidate
+                        break
+                    step *= 4
+            if rows is None:
+                cursor.execute(
+                    f"{select} {outer} ORDER BY {order} LIMIT %s OFFSET %s",
+                    inner_params + outer_params + [query.page_size, query.offset],
+                )
+                rows = cursor.fetchall()
         hits = [
             SearchHit(
                 kind=k,

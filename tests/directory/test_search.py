@@ -178,3 +178,14 @@ def test_reindex_command(world, api, directory, capsys):
     call_command("search_reindex", "--no-progress")
     assert "documents indexés" in capsys.readouterr().out
     assert ids(search(api, world.member_a, q="helene lefevre")) == [directory["helene"].pk]
+
+
+def test_radius_pages_are_the_nearest_entries_in_order(world, api, directory):
+    full = search(api, world.member_a, near="34145", radius=40, kind="professional")
+    order = ids(full)
+    assert len(order) >= 4
+    for page in (1, 2, 3):
+        answer = search(
+            api, world.member_a, near="34145", radius=40, kind="professional", page_size=1, page=page
+        )
+        assert ids(answer) == order[page - 1 : page]
