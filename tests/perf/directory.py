@@ -307,7 +307,12 @@ def run_backend(mix) -> dict:
     timings: dict[str, list[float]] = {}
     for name, params in mix:
         started = time.perf_counter()
-        query, _error = finder.build_query({"page": 1, "page_size": 20, **params})
+        # Same parameters as the API after validation (list filters are lists there).
+        validated = {
+            k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
+            for k, v in params.items()
+        }
+        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated})
         backend.search(SPEC, query)
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     return timings
