@@ -215,10 +215,12 @@ class DatabaseBackend(SearchBackend):
             total = next(c for t, c in counts if t is None)
             if total == 0 and plan.has_text and not fuzzy:
                 return self._search_postgres(spec, query, plan, fuzzy=True)
+            order_sql = f"ORDER BY {order}"
             if total > COUNT_CAP and plan.place is None:
                 # Too broad to rank every match (a whole profession nationally): the first matches
-                # come straight from the index; the facets and the total invite to refine.
-                order = "s.id"
+                # come straight from the index scan, in table order; the facets and the total
+                # invite to refine.
+                order_sql = ""
             select = (
                 "SELECT s.kind, s.object_id, s.title, s.subtitle, s.score, s.distance, s.latitude,"
                 f" s.longitude FROM ({inner}) s"
@@ -244,7 +246,7 @@ class DatabaseBackend(SearchBackend):
                     step *= 4
             if rows is None:
                 cursor.execute(
-                    f"{select} {outer} ORDER BY {order} LIMIT %s OFFSET %s",
+                    f"{select} {outer} {order_sql} LIMIT %s OFFSET %s",
                     inner_params + outer_params + [query.page_size, query.offset],
                 )
                 rows = cursor.fetchall()

@@ -189,3 +189,12 @@ def test_radius_pages_are_the_nearest_entries_in_order(world, api, directory):
             api, world.member_a, near="34145", radius=40, kind="professional", page_size=1, page=page
         )
         assert ids(answer) == order[page - 1 : page]
+
+
+def test_broad_queries_are_capped(world, api, directory, monkeypatch):
+    from search.backends import database
+
+    monkeypatch.setattr(database, "COUNT_CAP", 2)
+    answer = search(api, world.member_a, q="kine", kind="professional")
+    assert answer["total"] == 2 and answer["total_is_exact"] is False
+    assert len(answer["results"]) == 5  # the page itself is not capped
