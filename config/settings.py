@@ -127,7 +127,9 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------------
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # Under ASGI every request may run in another thread, so per-thread persistent connections pile
@@ -483,3 +485,11 @@ CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
 MESSAGING_GAP_WAIT_MS = env_int("MESSAGING_GAP_WAIT_MS", 300)
 # Worker threads (and PostgreSQL connections) per daphne process for the websocket's database work.
 MESSAGING_DB_THREADS = env_int("MESSAGING_DB_THREADS", 8)
+
+# --- directory / search ---
+# Professionals per transaction in import_rpps (each batch commits whole professionals only).
+DIRECTORY_IMPORT_BATCH_SIZE = env_int("DIRECTORY_IMPORT_BATCH_SIZE", 2000)
+# Radius (km) around a commune named in the search text ("kine lunel").
+SEARCH_PLACE_RADIUS_KM = env_int("SEARCH_PLACE_RADIUS_KM", 10)
+# Counting and facets stop after this many matches (the total is then a lower bound).
+SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 10_000)

@@ -6,3 +6,9 @@ class DirectoryConfig(AppConfig):
     name = "directory"
     label = "directory"
     verbose_name = _("Annuaire")
+
+    def ready(self):
+        # The generic search layer learns what the directory indexes.
+        from directory import search_index
+
+        search_index.register()

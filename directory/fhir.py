@@ -1,0 +1,212 @@
+"""FHIR R4 export: Practitioner, PractitionerRole and Organization with the FR Core identifier systems.
+
+Plain dicts (JSON) built here; the tests validate them with `fhir.resources` (its R4B package: version 8
+of the library defaults to R5, and R4B is the R4-compatible release for these three resources).
+Only fields visible to the reader are exported (public imported fields; optional fields per visibility).
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.conf import settings
+from django.utils import timezone
+
+from directory.models import PracticeSite, Professional, Structure
+
+RPPS_SYSTEM = "https://rpps.esante.gouv.fr"
+IDNATPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
+ADELI_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # ADELI ids are carried by the idNatPs (0 + ADELI)
+FINESS_SYSTEM = "http://finess.sante.gouv.fr"
+SIRENE_SYSTEM = "http://sirene.fr"
+PROFESSION_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante"
+SPECIALTY_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+MODE_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R23-ModeExercice/FHIR/TRE-R23-ModeExercice"
+MSSANTE_EXTENSION = (
+    "https://interop.esante.gouv.fr/ig/fhir/core/StructureDefinition/fr-core-contact-point-email-type"
+)
+
+
+def _telecom(phone: str = "", email: str = "", mssante: str = "") -> list[dict]:
+    out = []
+    if phone:
+        out.append({"system": "phone", "value": phone, "use": "work"})
+    if email:
+        out.append({"system": "email", "value": email, "use": "work"})
+    if mssante:
+        out.append(
+            {
+                "system": "email",
+                "value": mssante,
+                "use": "work",
+                "extension": [
+                    {
+                        "url": MSSANTE_EXTENSION,
+                        "valueCoding": {
+                            "system": "https://interop.esante.gouv.fr/ig/fhir/core/CodeSystem/fr-core-cs-contact-point-email-type",
+                            "code": "MSSANTE",
+                        },
+                    }
+                ],
+            }
+        )
+    return out
+
+
+def _address(address: str, postal_code: str, commune) -> list[dict]:
+    if not (address or postal_code or commune):
+        return []
+    entry: dict = {"use": "work", "country": "FR"}
+    if address:
+        entry["line"] = [address]
+    if postal_code:
+        entry["postalCode"] = postal_code
+    if commune is not None:
+        entry["city"] = commune.name
+        entry["district"] = commune.insee_code
+    return [entry]
+
+
+def practitioner(pro: Professional, can_see=lambda entry, name: True) -> dict:
+    identifiers = [{"use": "official", "system": IDNATPS_SYSTEM, "value": pro.national_id}]
+    if pro.id_type == Professional.IdType.RPPS:
+        identifiers.insert(0, {"use": "official", "system": RPPS_SYSTEM, "value": pro.identifier})
+    name: dict = {"use": "usual", "family": pro.last_name}
+    if pro.first_name:
+        name["given"] = [pro.first_name]
+    if pro.civility:
+        name["prefix"] = [pro.civility]
+    resource = {
+        "resourceType": "Practitioner",
+        "id": f"pro-{pro.pk}",
+        "meta": {"lastUpdated": pro.updated_at.isoformat()},
+        "identifier": identifiers,
+        "active": True,
+        "name": [name],
+    }
+    telecom = _telecom(
+        pro.mobile_phone if can_see(pro, "mobile_phone") else "",
+        pro.email if can_see(pro, "email") else "",
+        pro.mssante if can_see(pro, "mssante") else "",
+    )
+    if telecom:
+        resource["telecom"] = telecom
+    if pro.languages and can_see(pro, "languages"):
+        resource["communication"] = [
+            {"text": lang.strip()} for lang in pro.languages.split(",") if lang.strip()
+        ]
+    return resource
+
+
+def practitioner_role(pro: Professional, site: PracticeSite) -> dict:
+    resource: dict = {
+        "resourceType": "PractitionerRole",
+        "id": f"role-{site.pk}",
+        "active": True,
+        "practitioner": {"reference": f"Practitioner/pro-{pro.pk}", "display": pro.full_name},
+        "code": [
+            {
+                "coding": [
+                    {"system": PROFESSION_SYSTEM, "code": pro.profession_id, "display": pro.profession.label}
+                ]
+            }
+        ],
+    }
+    if site.mode:
+        resource["code"].append(
+            {"coding": [{"system": MODE_SYSTEM, "code": site.mode, "display": site.get_mode_display()}]}
+        )
+    specialties = list(pro.specialties.all())
+    if specialties:
+        resource["specialty"] = [
+            {"coding": [{"system": SPECIALTY_SYSTEM, "code": s.code, "display": s.label}]}
+            for s in specialties
+        ]
+    if site.structure_id:
+        resource["organization"] = {"reference": f"Organization/org-{site.structure_id}"}
+    telecom = _telecom(site.phone, site.email)
+    if telecom:
+        resource["telecom"] = telecom
+    return resource
+
+
+def organization(structure: Structure, can_see=lambda entry, name: True) -> dict:
+    identifiers = []
+    if structure.finess:
+        identifiers.append({"use": "official", "system": FINESS_SYSTEM, "value": structure.finess})
+    if structure.siret:
+        identifiers.append({"use": "official", "system": SIRENE_SYSTEM, "value": structure.siret})
+    elif structure.siren:
+        identifiers.append({"use": "official", "system": SIRENE_SYSTEM, "value": structure.siren})
+    resource: dict = {
+        "resourceType": "Organization",
+        "id": f"org-{structure.pk}",
+        "active": True,
+        "name": structure.name,
+        "type": [{"text": structure.get_kind_display()}],
+    }
+    if identifiers:
+        resource["identifier"] = identifiers
+    if structure.trade_name:
+        resource["alias"] = [structure.trade_name]
+    telecom = _telecom(
+        structure.phone,
+        structure.email if can_see(structure, "email") else "",
+        structure.mssante if can_see(structure, "mssante") else "",
+    )
+    if telecom:
+        resource["telecom"] = telecom
+    address = _address(structure.address, structure.postal_code, structure.commune)
+    if address:
+        resource["address"] = address
+    return resource
+
+
+def resources(professionals: Iterable[Professional], can_see=lambda entry, name: True) -> Iterator[dict]:
+    """Practitioner, its PractitionerRoles and their Organizations (each Organization once)."""
+    seen_structures: set[int] = set()
+    for pro in professionals:
+        yield practitioner(pro, can_see)
+        for site in pro.sites.all():
+            if site.structure_id and site.structure_id not in seen_structures:
+                seen_structures.add(site.structure_id)
+                yield organization(site.structure, can_see)
+            yield practitioner_role(pro, site)
+
+
+def _entry(resource: dict) -> dict:
+    return {
+        "fullUrl": f"{settings.SITE_URL}/fhir/{resource['resourceType']}/{resource['id']}",
+        "resource": resource,
+    }
+
+
+def bundle(
+    items: Iterable[dict], *, bundle_type: str = "collection", total: int | None = None, links=None
+) -> dict:
+    result: dict = {
+        "resourceType": "Bundle",
+        "type": bundle_type,
+        "timestamp": timezone.now().isoformat(),
+        "entry": [_entry(r) for r in items],
+    }
+    if total is not None and bundle_type == "searchset":
+        result["total"] = total
+    if links:
+        result["link"] = links
+    return result
+
+
+def write_bundle(out: IO[str], items: Iterable[dict]) -> int:
+    """Write one collection Bundle to `out` entry by entry (memory stays flat on big exports)."""
+    out.write(
+        '{"resourceType": "Bundle", "type": "collection", "timestamp": '
+        + json.dumps(timezone.now().isoformat())
+        + ', "entry": ['
+    )
+    count = 0
+    for resource in items:
+        out.write((",\n" if count else "\n") + json.dumps(_entry(resource), ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n")
+    return count

@@ -1,0 +1,127 @@
+"""Directory search: API/page parameters → the generic search layer → a JSON-ready answer."""
+
+import time
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from directory.search_index import INDEX, SPEC
+from search import places
+from search.backends import get_backend
+from search.query import Place, SearchQuery
+from search.text import tokens
+
+_LABELS: dict = {"at": 0.0}
+FACET_TITLES = {
+    "profession": _("Profession"),
+    "specialty": _("Savoir-faire"),
+    "cpts": _("CPTS"),
+    "commune": _("Commune"),
+    "mode": _("Mode d'exercice"),
+    "kind": _("Type de structure"),
+}
+LABEL_TTL = 300
+
+
+def _labels(facet: str, values: list[str]) -> dict[str, str]:
+    if facet == "commune":
+        return {v: p.label for v in values if (p := places.commune_place(v)) is not None}
+    if time.monotonic() - _LABELS["at"] > LABEL_TTL:
+        _LABELS.clear()
+        _LABELS["at"] = time.monotonic()
+    cache = _LABELS.setdefault(facet, {})
+    missing = [v for v in values if v not in cache]
+    if missing:
+        cache.update(SPEC.facet_labels(facet, missing))
+    return {v: cache.get(v, v) for v in values}
+
+
+def build_query(params: dict) -> tuple[SearchQuery, str | None]:
+    """A SearchQuery from validated parameters; the second item is an error code, if any."""
+    query = SearchQuery(
+        text=params.get("q", ""),
+        page=params.get("page", 1),
+        page_size=params.get("page_size", 20),
+        facets=list(SPEC.facets),
+    )
+    for facet in ("profession", "specialty", "cpts", "commune", "mode"):
+        if params.get(facet):
+            query.filters[facet] = list(params[facet])
+    if params.get("kind"):
+        query.kinds = [params["kind"]]
+    if params.get("accepts_new_patients"):
+        query.flags.append("accepts_new_patients")
+    if params.get("snp"):
+        query.flags.append("snp")
+    if params.get("near"):
+        place = places.commune_place(params["near"].strip())
+        if place is None:
+            place, rest = places.find_place(tokens(params["near"]), set())
+            if rest:
+                place = None
+        if place is None:
+            return query, "unknown_commune"
+        query.near = place
+    elif params.get("lat") is not None and params.get("lon") is not None:
+        query.near = Place(label="", latitude=params["lat"], longitude=params["lon"])
+    if params.get("radius"):
+        # Without `near` or a point, the radius applies around a commune named in the text.
+        query.radius_km = params["radius"]
+    return query, None
+
+
+def run(params: dict) -> dict:
+    query, error = build_query(params)
+    if error:
+        return {"error": error}
+    result = get_backend().search(SPEC, query)
+    results = []
+    for hit in result.hits:
+        route = "directory-professional" if hit.kind == "professional" else "directory-structure"
+        results.append(
+            {
+                "kind": hit.kind,
+                "id": hit.object_id,
+                "title": hit.title,
+                "subtitle": hit.subtitle,
+                "distance_km": hit.distance_km,
+                "latitude": hit.latitude,
+                "longitude": hit.longitude,
+                "url": reverse(route, args=[hit.object_id]),
+            }
+        )
+    facets = {}
+    for facet, counts in result.facets.items():
+        labels = _labels(facet, [value for value, _count in counts[:50]])
+        facets[facet] = [
+            {"value": value, "label": labels.get(value, value), "count": count}
+            for value, count in counts[:50]
+        ]
+    place = result.place
+    return {
+        "index": INDEX,
+        "total": result.total,
+        "total_is_exact": result.total_is_exact,
+        "page": query.page,
+        "page_size": query.page_size,
+        "fuzzy": result.fuzzy,
+        "place": (
+            {
+                "label": place.label,
+                "code": place.code,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+            }
+            if place
+            else None
+        ),
+        "radius_km": query.radius_km or (SPEC.place_radius_km if place and not query.near else None),
+        "facet_order": list(SPEC.facets),
+        "facet_titles": {facet: str(FACET_TITLES.get(facet, facet)) for facet in SPEC.facets},
+        "results": results,
+        "facets": facets,
+    }
+
+
+def suggest(prefix: str) -> list[str]:
+    return get_backend().suggest(SPEC, prefix)

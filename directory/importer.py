@@ -1,0 +1,820 @@
+"""Import of the national open-data extraction `PS_LibreAcces_Personne_activite_*.txt` (DOMAIN.md).
+
+Pipe-separated UTF-8 with a header line and a trailing `|`. Columns are found by name (accents, case and
+the " (coord. structure)" suffix ignored), unknown columns are ignored. The file is streamed: lines of one
+person (they are contiguous in the extraction) are merged into one professional with several activities,
+and professionals are written in batches, each batch in one transaction.
+
+A professional is never half-applied: if any of their lines is bad (wrong column count, invalid id,
+unknown commune), none of their lines is applied and every bad line is reported with its number and
+reason. Upserts are keyed by the national id; a digest of the imported record makes a re-import of
+unchanged data write nothing.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from directory import search_index
+from directory.models import (
+    EntryChange,
+    PracticeSite,
+    Profession,
+    Professional,
+    Specialty,
+    Structure,
+)
+from directory.validators import (
+    FINESS_RE,
+    ID_TYPE_ADELI,
+    ID_TYPE_RPPS,
+    is_valid_siren,
+    is_valid_siret,
+    national_id_error,
+)
+from federation.models import Commune
+from search.pgcopy import copy_rows, next_ids, upsert_rows
+from search.text import fold
+
+# Internal name → folded header name (see `_header_key`).
+COLUMNS = {
+    "id_type": "type d identifiant pp",
+    "identifier": "identifiant pp",
+    "national_id": "identification nationale pp",
+    "civility_ex": "libelle civilite d exercice",
+    "civility": "libelle civilite",
+    "last_name": "nom d exercice",
+    "first_name": "prenom d exercice",
+    "profession_code": "code profession",
+    "profession_label": "libelle profession",
+    "category_label": "libelle categorie professionnelle",
+    "sf_kind_code": "code type savoir faire",
+    "sf_kind_label": "libelle type savoir faire",
+    "sf_code": "code savoir faire",
+    "sf_label": "libelle savoir faire",
+    "mode": "code mode exercice",
+    "siret": "numero siret site",
+    "siren": "numero siren site",
+    "finess": "numero finess site",
+    "finess_legal": "numero finess etablissement juridique",
+    "structure_id": "identifiant technique de la structure",
+    "company": "raison sociale site",
+    "trade_name": "enseigne commerciale site",
+    "recipient": "complement destinataire",
+    "geo_complement": "complement point geographique",
+    "street_number": "numero voie",
+    "street_repeat": "indice repetition voie",
+    "street_type": "libelle type de voie",
+    "street": "libelle voie",
+    "distribution": "mention distribution",
+    "cedex": "bureau cedex",
+    "postal_code": "code postal",
+    "commune_code": "code commune",
+    "commune_label": "libelle commune",
+    "phone": "telephone",
+    "phone2": "telephone 2",
+    "fax": "telecopie",
+    "email": "adresse e mail",
+    "department": "code departement",
+    "sector": "libelle secteur d activite",
+}
+PRO_COPY_COLUMNS = [
+    "id",
+    "national_id",
+    "id_type",
+    "civility",
+    "last_name",
+    "first_name",
+    "profession_id",
+    "category",
+    "mobile_phone",
+    "email",
+    "mssante",
+    "languages",
+    "skills",
+    "interests",
+    "accepts_new_patients",
+    "takes_part_in_snp",
+    "takes_part_in_sas",
+    "hosts_trainees",
+    "visibility",
+    "user_id",
+    "import_digest",
+    "created_at",
+    "updated_at",
+]
+SITE_FIELDS = [
+    "professional_id",
+    "source_key",
+    "structure_id",
+    "mode",
+    "sector",
+    "name",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "phone2",
+    "fax",
+    "email",
+    "mssante",
+]
+SITE_COPY_COLUMNS = SITE_FIELDS
+STRUCTURE_COPY_COLUMNS = [
+    "source_id",
+    "kind",
+    "name",
+    "trade_name",
+    "finess",
+    "finess_legal",
+    "siret",
+    "siren",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "mssante",
+    "website",
+    "referent_name",
+    "referent_phone",
+    "services",
+    "public_served",
+    "coverage",
+    "care_modalities",
+    "visibility",
+    "created_at",
+    "updated_at",
+]
+STRUCTURE_UPDATE_COLUMNS = [
+    "name",
+    "trade_name",
+    "finess",
+    "finess_legal",
+    "siret",
+    "siren",
+    "address",
+    "postal_code",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "phone",
+    "updated_at",
+]
+
+
+def _structure_signature(structure) -> tuple:
+    return tuple(getattr(structure, c) for c in STRUCTURE_UPDATE_COLUMNS[:-1])
+
+
+REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
+_SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
+_BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ImportFormatError(Exception):
+    """The file cannot be imported at all (missing header or required columns)."""
+
+
+def _header_key(name: str) -> str:
+    return fold(_SUFFIX.sub("", name.strip().lstrip("\ufeff")))
+
+
+def structure_kind(name: str, finess: str) -> str:
+    folded = fold(name)
+    for needle, kind in (
+        ("maison de sante", Structure.Kind.MSP),
+        ("msp", Structure.Kind.MSP),
+        ("equipe de soins primaires", Structure.Kind.ESP),
+        ("centre de sante", Structure.Kind.HEALTH_CENTRE),
+        ("ehpad", Structure.Kind.EHPAD),
+        ("ssiad", Structure.Kind.SSIAD),
+        ("hospitalisation a domicile", Structure.Kind.HAD),
+        ("centre hospitalier", Structure.Kind.HOSPITAL),
+        ("clinique", Structure.Kind.HOSPITAL),
+        ("chu", Structure.Kind.HOSPITAL),
+        ("hopital", Structure.Kind.HOSPITAL),
+        ("pharmacie", Structure.Kind.PHARMACY),
+        ("laboratoire", Structure.Kind.LABORATORY),
+    ):
+        if needle in folded.split() or (" " in needle and needle in folded):
+            return kind
+    return Structure.Kind.OTHER if finess else Structure.Kind.PRACTICE
+
+
+@dataclass
+class Person:
+    national_id: str
+    first_line: int
+    fields: dict = field(default_factory=dict)
+    specialties: dict = field(default_factory=dict)
+    sites: dict = field(default_factory=dict)
+    lines: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    def digest(self) -> str:
+        payload = repr(
+            (
+                sorted(self.fields.items()),
+                sorted(self.specialties.items()),
+                sorted((k, sorted(v.items())) for k, v in self.sites.items()),
+            )
+        )
+        return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class ImportReport:
+    counts: dict = field(
+        default_factory=lambda: dict.fromkeys(
+            [
+                "lines",
+                "lines_filtered",
+                "lines_rejected",
+                "professionals_created",
+                "professionals_updated",
+                "professionals_unchanged",
+                "professionals_rejected",
+                "structures",
+                "sites",
+            ],
+            0,
+        )
+    )
+    rejected: list = field(default_factory=list)  # {"line", "national_id", "reason"}
+    max_rejected: int = 10_000
+
+    def reject(self, line: int, national_id: str, reason: str) -> None:
+        self.counts["lines_rejected"] += 1
+        if len(self.rejected) < self.max_rejected:
+            self.rejected.append({"line": line, "national_id": national_id, "reason": reason})
+
+
+class RppsImporter:
+    """Streams one extraction file into the directory. `run(stream)` returns an ImportReport."""
+
+    def __init__(
+        self,
+        *,
+        departments: Iterable[str] = (),
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+        index: bool = True,
+    ):
+        self.departments = {d.strip().upper().zfill(2) for d in departments if d.strip()}
+        self.batch_size = batch_size
+        self.progress = progress
+        self.index = index
+        self.report = ImportReport()
+        self.communes = {
+            code: (lat, lon, name)
+            for code, lat, lon, name in Commune.objects.values_list(
+                "insee_code", "latitude", "longitude", "name"
+            )
+        }
+        self.profession_labels = dict(Profession.objects.values_list("code", "label"))
+        self.specialty_labels = dict(Specialty.objects.values_list("code", "label"))
+        self.professions = set(self.profession_labels)
+        self.specialties = set(self.specialty_labels)
+        self.structure_cache: dict[str, tuple[tuple, int]] = {}
+
+    # --- reading ----------------------------------------------------------------------------------
+    def run(self, stream: BinaryIO) -> ImportReport:
+        header_raw = stream.readline()
+        if not header_raw:
+            raise ImportFormatError("Fichier vide.")
+        if self.progress:
+            self.progress(len(header_raw))
+        header = header_raw.decode("utf-8-sig").rstrip("\r\n").split("|")
+        if len(header) > 1 and header[-1] == "":
+            header = header[:-1]
+        positions = {_header_key(name): i for i, name in enumerate(header) if name.strip()}
+        self.width = len(header)
+        self.col = {key: positions.get(name) for key, name in COLUMNS.items()}
+        missing = [COLUMNS[key] for key in REQUIRED if self.col[key] is None]
+        if missing:
+            raise ImportFormatError("Colonnes obligatoires absentes : " + ", ".join(missing))
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Each batch commits on its own and a re-run completes an interrupted import, so the
+                # import may skip waiting for the WAL flush; a larger GIN pending list batches the
+                # full-text index updates.
+                cursor.execute("SET synchronous_commit = off")
+                cursor.execute("SET gin_pending_list_limit = 65536")
+        batch: dict[str, Person] = {}
+        # readline() rather than iteration: Django's File.__iter__ rewinds to the start.
+        for number, raw in enumerate(iter(stream.readline, b""), start=2):
+            if self.progress:
+                self.progress(len(raw))
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if not text.strip():
+                continue
+            self.report.counts["lines"] += 1
+            if text.endswith("|"):  # the extraction ends every line with a separator
+                text = text[:-1]
+            values = text.split("|")
+            national_id = self._national_id(values)
+            if len(batch) >= self.batch_size and national_id not in batch:
+                self._flush(batch)
+                batch = {}
+            if len(values) != self.width:
+                reason = f"nombre de colonnes incorrect ({len(values)} au lieu de {self.width})"
+                if national_id:
+                    person = batch.setdefault(national_id, Person(national_id, number))
+                    person.errors.append((number, reason))
+                    person.lines.append(number)
+                else:
+                    self.report.reject(number, "", reason)
+                continue
+            self._read_line(number, values, national_id, batch)
+        if batch:
+            self._flush(batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+                cursor.execute("RESET gin_pending_list_limit")
+        return self.report
+
+    def _get(self, values: list[str], key: str) -> str:
+        index = self.col[key]
+        if index is None or index >= len(values):
+            return ""
+        return values[index].strip()
+
+    def _national_id(self, values: list[str]) -> str:
+        national_id = self._get(values, "national_id")
+        if not national_id:
+            id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
+            national_id = id_type + identifier if identifier else ""
+        return national_id
+
+    def _department_of(self, values: list[str]) -> str:
+        code = self._get(values, "commune_code")
+        if code:
+            return code[:3] if code.startswith("97") else code[:2]
+        department = self._get(values, "department")
+        if department:
+            return department.zfill(2)
+        postal = self._get(values, "postal_code")
+        return (
+            ("2A" if postal.startswith("20") else postal[:3] if postal.startswith("97") else postal[:2])
+            if postal
+            else ""
+        )
+
+    def _read_line(self, number: int, values: list[str], national_id: str, batch: dict) -> None:
+        if self.departments and self._department_of(values) not in self.departments:
+            self.report.counts["lines_filtered"] += 1
+            return
+        id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
+        person = batch.get(national_id)
+        if person is None:
+            person = batch[national_id] = Person(national_id or f"?{number}", number)
+        person.lines.append(number)
+        error = national_id_error(id_type, identifier, self._get(values, "national_id"))
+        if error is None and not self._get(values, "last_name"):
+            error = "nom d'exercice manquant"
+        if error is None and not self._get(values, "profession_code"):
+            error = "code profession manquant"
+        commune_code = self._get(values, "commune_code")
+        if error is None and commune_code and commune_code not in self.communes:
+            error = f"commune inconnue « {commune_code} »"
+        if error:
+            person.errors.append((number, error))
+            return
+        if not person.fields:
+            person.fields = {
+                "id_type": id_type,
+                "civility": self._get(values, "civility_ex") or self._get(values, "civility"),
+                "last_name": self._get(values, "last_name"),
+                "first_name": self._get(values, "first_name"),
+                "profession": self._get(values, "profession_code"),
+                "profession_label": self._get(values, "profession_label"),
+                "category": self._get(values, "category_label")[:50],
+            }
+        sf_code = self._get(values, "sf_code")
+        if sf_code:
+            person.specialties[sf_code] = (
+                self._get(values, "sf_label"),
+                self._get(values, "sf_kind_code"),
+                self._get(values, "sf_kind_label"),
+            )
+        site = self._site(values, commune_code)
+        if site is not None:
+            key = site.pop("key")
+            person.sites.setdefault(key, site)
+
+    def _site(self, values: list[str], commune_code: str) -> dict | None:
+        street = " ".join(
+            part
+            for part in (
+                self._get(values, "street_number") + self._get(values, "street_repeat"),
+                self._get(values, "street_type"),
+                self._get(values, "street"),
+            )
+            if part
+        )
+        address = ", ".join(
+            part
+            for part in (self._get(values, "geo_complement"), street, self._get(values, "distribution"))
+            if part
+        )
+        structure_id = self._get(values, "structure_id")
+        name = self._get(values, "trade_name") or self._get(values, "company")
+        if not (structure_id or address or commune_code or name):
+            return None
+        siret = self._get(values, "siret")
+        finess = self._get(values, "finess").upper()
+        email = self._get(values, "email")
+        site = {
+            "structure_id": structure_id,
+            "company": self._get(values, "company")[:250],
+            "trade_name": self._get(values, "trade_name")[:250],
+            "siret": siret if is_valid_siret(siret) else "",
+            "siren": (lambda s: s if is_valid_siren(s) else "")(self._get(values, "siren")),
+            "finess": finess if FINESS_RE.match(finess) else "",
+            "finess_legal": (lambda f: f if FINESS_RE.match(f) else "")(
+                self._get(values, "finess_legal").upper()
+            ),
+            "mode": self._get(values, "mode")[:1] if self._get(values, "mode")[:1] in ("L", "S", "B") else "",
+            "sector": self._get(values, "sector")[:150],
+            "address": address[:300],
+            "postal_code": self._get(values, "postal_code")[:10],
+            "commune": commune_code,
+            "phone": self._get(values, "phone")[:30],
+            "phone2": self._get(values, "phone2")[:30],
+            "fax": self._get(values, "fax")[:30],
+            "email": email[:200] if _BAD_EMAIL.match(email) else "",
+        }
+        key = (
+            structure_id
+            or hashlib.md5(
+                "|".join((address, commune_code, siret, finess, name)).encode(), usedforsecurity=False
+            ).hexdigest()
+        )
+        site["key"] = key[:64]
+        return site
+
+    # --- writing ----------------------------------------------------------------------------------
+    def _flush(self, batch: dict[str, Person]) -> None:
+        valid = []
+        for person in batch.values():
+            if person.errors:
+                self.report.counts["professionals_rejected"] += 1
+                bad = {line for line, _ in person.errors}
+                for line, reason in person.errors:
+                    self.report.reject(line, person.national_id, reason)
+                others = [line for line in person.lines if line not in bad]
+                if others:
+                    self.report.reject(
+                        others[0],
+                        person.national_id,
+                        "professionnel·le non importé·e : ligne(s) "
+                        + ", ".join(str(n) for n in others)
+                        + " ignorée(s) car une autre ligne de la même personne est invalide",
+                    )
+                    self.report.counts["lines_rejected"] += len(others) - 1
+            elif person.fields:
+                valid.append(person)
+        if valid:
+            with transaction.atomic():
+                self._apply(valid)
+
+    def _ensure_references(self, persons: list[Person]) -> None:
+        professions, specialties = {}, {}
+        for person in persons:
+            code = person.fields["profession"]
+            if code not in self.professions:
+                professions[code] = Profession(code=code, label=person.fields["profession_label"] or code)
+            for sf_code, (label, kind_code, kind_label) in person.specialties.items():
+                if sf_code not in self.specialties:
+                    specialties[sf_code] = Specialty(
+                        code=sf_code, label=label or sf_code, kind_code=kind_code, kind_label=kind_label
+                    )
+        if professions:
+            Profession.objects.bulk_create(professions.values(), ignore_conflicts=True)
+            self.professions |= set(professions)
+            self.profession_labels.update(
+                Profession.objects.filter(code__in=list(professions)).values_list("code", "label")
+            )
+        if specialties:
+            Specialty.objects.bulk_create(specialties.values(), ignore_conflicts=True)
+            self.specialties |= set(specialties)
+            self.specialty_labels.update(
+                Specialty.objects.filter(code__in=list(specialties)).values_list("code", "label")
+            )
+
+    def _apply(self, persons: list[Person]) -> None:
+        digests = {p.national_id: p.digest() for p in persons}
+        existing = {
+            row[0]: row[1:]
+            for row in Professional.objects.filter(national_id__in=list(digests)).values_list(
+                "national_id", "id", "import_digest", "civility", "last_name", "first_name", "profession_id"
+            )
+        }
+        changed = [
+            p
+            for p in persons
+            if p.national_id not in existing or existing[p.national_id][1] != digests[p.national_id]
+        ]
+        self.report.counts["professionals_unchanged"] += len(persons) - len(changed)
+        if not changed:
+            return
+        self._ensure_references(changed)
+        structure_ids = self._upsert_structures(changed)
+        structure_names = {
+            s["structure_id"]: s["company"] or s["trade_name"] or s["structure_id"]
+            for p in changed
+            for s in p.sites.values()
+            if s["structure_id"]
+        }
+
+        now = timezone.now()
+        pg = connection.vendor == "postgresql"
+        new = [p for p in changed if p.national_id not in existing]
+        updated = [p for p in changed if p.national_id in existing]
+        ids: dict[str, int] = {p.national_id: existing[p.national_id][0] for p in updated}
+        if pg and new:
+            # COPY with ids reserved from the sequence: the fast path of a first import.
+            fresh = next_ids(Professional._meta.db_table, len(new))
+            ids.update(zip((p.national_id for p in new), fresh, strict=True))
+            copy_rows(
+                Professional._meta.db_table,
+                PRO_COPY_COLUMNS,
+                (
+                    (
+                        ids[p.national_id],
+                        p.national_id,
+                        p.fields["id_type"],
+                        p.fields["civility"][:20],
+                        p.fields["last_name"][:150],
+                        p.fields["first_name"][:150],
+                        p.fields["profession"],
+                        p.fields["category"],
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        None,
+                        False,
+                        False,
+                        False,
+                        "{}",
+                        None,
+                        digests[p.national_id],
+                        now,
+                        now,
+                    )
+                    for p in new
+                ),
+            )
+        orm_rows = updated if pg else changed
+        if orm_rows:
+            Professional.objects.bulk_create(
+                [
+                    Professional(
+                        national_id=p.national_id,
+                        id_type=p.fields["id_type"],
+                        civility=p.fields["civility"][:20],
+                        last_name=p.fields["last_name"][:150],
+                        first_name=p.fields["first_name"][:150],
+                        profession_id=p.fields["profession"],
+                        category=p.fields["category"],
+                        import_digest=digests[p.national_id],
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for p in orm_rows
+                ],
+                update_conflicts=True,
+                unique_fields=["national_id"],
+                update_fields=[
+                    "id_type",
+                    "civility",
+                    "last_name",
+                    "first_name",
+                    "profession",
+                    "category",
+                    "import_digest",
+                    "updated_at",
+                ],
+            )
+            if not pg:
+                ids.update(
+                    Professional.objects.filter(
+                        national_id__in=[p.national_id for p in orm_rows]
+                    ).values_list("national_id", "id")
+                )
+        updated_ids = [ids[p.national_id] for p in updated]
+        if updated_ids:
+            Professional.specialties.through.objects.filter(professional_id__in=updated_ids).delete()
+            PracticeSite.objects.filter(professional_id__in=updated_ids, source_key__isnull=False).delete()
+        through = Professional.specialties.through
+        link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
+        site_rows = []
+        for p in changed:
+            for key, s in p.sites.items():
+                commune = self.communes.get(s["commune"])
+                site_rows.append(
+                    (
+                        ids[p.national_id],
+                        key,
+                        structure_ids.get(s["structure_id"]),
+                        s["mode"],
+                        s["sector"],
+                        s["trade_name"] or s["company"],
+                        s["address"],
+                        s["postal_code"],
+                        s["commune"] or None,
+                        commune[0] if commune else None,
+                        commune[1] if commune else None,
+                        s["phone"],
+                        s["phone2"],
+                        s["fax"],
+                        s["email"],
+                        "",
+                    )
+                )
+        if pg:
+            copy_rows(through._meta.db_table, ["professional_id", "specialty_id"], link_rows)
+            copy_rows(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, site_rows)
+        else:
+            through.objects.bulk_create(
+                [through(professional_id=a, specialty_id=b) for a, b in link_rows], batch_size=2000
+            )
+            PracticeSite.objects.bulk_create(
+                [PracticeSite(**dict(zip(SITE_FIELDS, row, strict=True))) for row in site_rows],
+                batch_size=2000,
+            )
+        sites = site_rows
+        self.report.counts["sites"] += len(sites)
+        history = []
+        for p in changed:
+            old = existing.get(p.national_id)
+            if old is None:
+                self.report.counts["professionals_created"] += 1
+                continue
+            self.report.counts["professionals_updated"] += 1
+            values = (
+                p.fields["civility"],
+                p.fields["last_name"],
+                p.fields["first_name"],
+                p.fields["profession"],
+            )
+            names = ("civility", "last_name", "first_name", "profession")
+            diff = {n: [o, v] for n, o, v in zip(names, old[2:], values, strict=True) if o != v}
+            diff.setdefault("activities", "mises à jour par l'import")
+            history.append(
+                EntryChange(professional_id=old[0], source=EntryChange.Source.IMPORT, changes=diff)
+            )
+        EntryChange.objects.bulk_create(history)
+        if self.index:
+            # New entries: documents from the data in hand; updated ones are rebuilt from the database
+            # (they may carry CPTS links and optional fields).
+            search_index.index_new_professionals(
+                [self._document(ids[p.national_id], p, structure_names) for p in new]
+            )
+            search_index.schedule_professionals(ids[p.national_id] for p in updated)
+
+    def _document(self, pk: int, person: Person, structure_names: dict[str, str]):
+        sites = []
+        for s in person.sites.values():
+            commune = self.communes.get(s["commune"])
+            sites.append(
+                {
+                    "name": s["trade_name"] or s["company"],
+                    "commune_code": s["commune"],
+                    "commune_name": commune[2] if commune else "",
+                    "structure_name": structure_names.get(s["structure_id"], ""),
+                    "mode": s["mode"],
+                    "latitude": commune[0] if commune else None,
+                    "longitude": commune[1] if commune else None,
+                }
+            )
+        fields = person.fields
+        return search_index.build_professional_document(
+            pk=pk,
+            full_name=f"{fields['first_name'][:150]} {fields['last_name'][:150]}".strip(),
+            profession_code=fields["profession"],
+            profession_label=self.profession_labels.get(fields["profession"], fields["profession_label"]),
+            specialties=[
+                (code, self.specialty_labels.get(code, v[0])) for code, v in person.specialties.items()
+            ],
+            sites=sites,
+        )
+
+    def _upsert_structures(self, persons: list[Person]) -> dict[str, int]:
+        structures = {}
+        for person in persons:
+            for site in person.sites.values():
+                source_id = site["structure_id"]
+                if not source_id or source_id in structures:
+                    continue
+                commune = self.communes.get(site["commune"])
+                name = site["company"] or site["trade_name"] or source_id
+                structures[source_id] = Structure(
+                    source_id=source_id,
+                    kind=structure_kind(name + " " + site["trade_name"], site["finess"]),
+                    name=name,
+                    trade_name=site["trade_name"],
+                    finess=site["finess"],
+                    finess_legal=site["finess_legal"],
+                    siret=site["siret"],
+                    siren=site["siren"],
+                    address=site["address"],
+                    postal_code=site["postal_code"],
+                    commune_id=site["commune"] or None,
+                    latitude=commune[0] if commune else None,
+                    longitude=commune[1] if commune else None,
+                    phone=site["phone"],
+                    email=site["email"],
+                )
+        known: dict[str, int] = {}
+        for source_id, structure in list(structures.items()):
+            cached = self.structure_cache.get(source_id)
+            if cached is not None and cached[0] == _structure_signature(structure):
+                known[source_id] = cached[1]  # already written by an earlier batch of this run
+                del structures[source_id]
+        if not structures:
+            return known
+        now = timezone.now()
+        if connection.vendor == "postgresql":
+            rows = upsert_rows(
+                Structure._meta.db_table,
+                STRUCTURE_COPY_COLUMNS,
+                (
+                    [
+                        *(getattr(st, c) for c in STRUCTURE_COPY_COLUMNS[:-3]),
+                        "{}",
+                        now,
+                        now,
+                    ]
+                    for st in structures.values()
+                ),
+                conflict=["source_id"],
+                update=STRUCTURE_UPDATE_COLUMNS,
+                returning=["source_id", "id", "(xmax = 0)"],
+            )
+            ids = {source_id: pk for source_id, pk, _inserted in rows}
+            inserted = {source_id for source_id, _pk, was_inserted in rows if was_inserted}
+        else:
+            Structure.objects.bulk_create(
+                structures.values(),
+                batch_size=2000,
+                update_conflicts=True,
+                unique_fields=["source_id"],
+                update_fields=[c.removesuffix("_id") for c in STRUCTURE_UPDATE_COLUMNS],
+            )
+            ids = dict(
+                Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id")
+            )
+            inserted = set()  # SQLite: documents rebuilt from the database
+        self.report.counts["structures"] += len(structures)
+        if len(self.structure_cache) > 200_000:  # bounded memory on national files
+            self.structure_cache.clear()
+        for source_id, structure in structures.items():
+            self.structure_cache[source_id] = (_structure_signature(structure), ids[source_id])
+        if self.index:
+            # New structures: documents from the data in hand; existing ones may have CPTS links.
+            documents = []
+            for source_id in inserted:
+                structure = structures[source_id]
+                structure.pk = ids[source_id]
+                commune = self.communes.get(structure.commune_id or "")
+                documents.append(
+                    search_index.build_structure_document(
+                        structure, commune_name=commune[2] if commune else ""
+                    )
+                )
+            search_index.index_new_structures(documents)
+            search_index.schedule_structures(ids[s] for s in ids if s not in inserted)
+        return {**known, **ids}
+
+
+def import_file(path_or_stream, **options) -> ImportReport:
+    if hasattr(path_or_stream, "read"):
+        return RppsImporter(**options).run(path_or_stream)
+    with open(path_or_stream, "rb") as stream:
+        return RppsImporter(**options).run(stream)
+
+
+__all__ = [
+    "ID_TYPE_ADELI",
+    "ID_TYPE_RPPS",
+    "ImportFormatError",
+    "ImportReport",
+    "RppsImporter",
+    "import_file",
+]

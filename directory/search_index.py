@@ -1,0 +1,275 @@
+"""What the directory gives the generic search layer: documents, abbreviations, facets.
+
+Only public fields and optional fields visible federation-wide go into the index, so a search can never
+reveal a field its owner restricted to their CPTS (the API hydrates results with visibility rules).
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from directory.models import Profession, Professional, Specialty, Structure, Visibility
+from federation.models import Commune, Cpts
+from search import indexing, registry
+from search.registry import Document, IndexSpec, Source
+
+INDEX = "directory"
+FACETS = ["profession", "specialty", "cpts", "commune", "mode", "kind"]
+
+# What professionals really type → words of the nomenclature (folded, lower case).
+ABBREVIATIONS: dict[str, list[str]] = {
+    "kine": ["kinesitherapeute"],
+    "kines": ["kinesitherapeute"],
+    "mk": ["masseur kinesitherapeute"],
+    "masseur": ["kinesitherapeute"],
+    "ide": ["infirmier"],
+    "idel": ["infirmier"],
+    "inf": ["infirmier"],
+    "infirmiere": ["infirmier"],
+    "mg": ["medecine generale"],
+    "generaliste": ["medecine generale"],
+    "medecin generaliste": ["medecine generale"],
+    "med gen": ["medecine generale"],
+    "medecin traitant": ["medecine generale"],
+    "sf": ["sage femme"],
+    "sage femme": ["sage femme"],
+    "sagefemme": ["sage femme"],
+    "maieuticien": ["sage femme"],
+    "ortho": ["orthophoniste", "orthoptiste"],
+    "psy": ["psychologue", "psychiatrie", "psychomotricien"],
+    "psychiatre": ["psychiatrie"],
+    "podo": ["podologue"],
+    "pedicure": ["podologue"],
+    "pharma": ["pharmacien"],
+    "dentiste": ["chirurgien dentiste"],
+    "cd": ["chirurgien dentiste"],
+    "cardio": ["cardiologie"],
+    "cardiologue": ["cardiologie"],
+    "gyneco": ["gynecologie"],
+    "gynecologue": ["gynecologie"],
+    "pediatre": ["pediatrie"],
+    "dermato": ["dermatologie"],
+    "dermatologue": ["dermatologie"],
+    "ophtalmo": ["ophtalmologie"],
+    "ophtalmologiste": ["ophtalmologie"],
+    "orl": ["oto rhino laryngologie"],
+    "ergo": ["ergotherapeute"],
+    "psychomot": ["psychomotricien"],
+    "dieteticienne": ["dieteticien"],
+    "msp": ["maison de sante"],
+    "maison de sante": ["msp"],
+    "labo": ["laboratoire"],
+}
+
+FLAG_FIELDS = {
+    "accepts_new_patients": "accepts_new_patients",
+    "takes_part_in_snp": "snp",
+    "takes_part_in_sas": "sas",
+    "hosts_trainees": "trainees",
+}
+
+
+def _public(pro, field: str) -> bool:
+    return pro.visibility_of(field) == Visibility.FEDERATION
+
+
+def build_professional_document(
+    *,
+    pk: int,
+    full_name: str,
+    profession_code: str,
+    profession_label: str,
+    specialties: list[tuple[str, str]],
+    sites: list[dict],
+    cpts_slugs: Iterable[str] = (),
+    extra_text: Iterable[str] = (),
+    flags: Iterable[str] = (),
+) -> Document:
+    """One professional's document. `sites`: dicts with name, commune_code, commune_name,
+    structure_name, mode, latitude, longitude (the first located site places the entry on the map)."""
+    located = [s for s in sites if s["latitude"] is not None]
+    primary = located[0] if located else (sites[0] if sites else None)
+    text_parts = [profession_label, *(label for _code, label in specialties)]
+    for site in sites:
+        text_parts += [site["name"], site["commune_name"], site["structure_name"]]
+    text_parts += list(extra_text)
+    tags = [f"profession:{profession_code}"]
+    tags += [f"specialty:{code}" for code, _label in specialties]
+    tags += [f"cpts:{slug}" for slug in cpts_slugs]
+    tags += sorted({f"commune:{s['commune_code']}" for s in sites if s["commune_code"]})
+    tags += sorted({f"mode:{s['mode']}" for s in sites if s["mode"]})
+    tags += list(flags)
+    place = primary["commune_name"] if primary else ""
+    return Document(
+        kind="professional",
+        object_id=pk,
+        title=full_name,
+        subtitle=" · ".join(p for p in (profession_label, place) if p),
+        text=" ".join(p for p in text_parts if p),
+        tags=tags,
+        suggest=[profession_label, place],
+        latitude=primary["latitude"] if primary else None,
+        longitude=primary["longitude"] if primary else None,
+    )
+
+
+def professional_documents(ids: list[int]) -> Iterable[Document]:
+    queryset = (
+        Professional.objects.filter(id__in=ids)
+        .select_related("profession")
+        .prefetch_related("specialties", "sites__commune", "sites__structure", "cpts_links__cpts")
+    )
+    for pro in queryset:
+        sites = [
+            {
+                "name": site.name,
+                "commune_code": site.commune_id or "",
+                "commune_name": site.commune.name if site.commune_id else "",
+                "structure_name": site.structure.name if site.structure_id else "",
+                "mode": site.mode,
+                "latitude": site.latitude,
+                "longitude": site.longitude,
+            }
+            for site in pro.sites.all()
+        ]
+        yield build_professional_document(
+            pk=pro.pk,
+            full_name=pro.full_name,
+            profession_code=pro.profession_id,
+            profession_label=pro.profession.label,
+            specialties=[(s.code, s.label) for s in pro.specialties.all()],
+            sites=sites,
+            cpts_slugs=[link.cpts.slug for link in pro.cpts_links.all()],
+            extra_text=[
+                getattr(pro, name)
+                for name in ("skills", "interests", "languages")
+                if getattr(pro, name) and _public(pro, name)
+            ],
+            flags=[
+                flag for field, flag in FLAG_FIELDS.items() if getattr(pro, field) and _public(pro, field)
+            ],
+        )
+
+
+def structure_documents(ids: list[int]) -> Iterable[Document]:
+    queryset = (
+        Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links__cpts")
+    )
+    for structure in queryset:
+        yield build_structure_document(
+            structure,
+            commune_name=structure.commune.name if structure.commune_id else "",
+            cpts_slugs=[link.cpts.slug for link in structure.cpts_links.all()],
+        )
+
+
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def build_structure_document(
+    structure: Structure, *, commune_name: str, cpts_slugs: Iterable[str] = ()
+) -> Document:
+    from django.utils.translation import get_language
+
+    kinds = _KIND_LABELS.get(get_language() or "")
+    if kinds is None:  # lazy labels are slow to hash: resolve them once per language
+        kinds = _KIND_LABELS[get_language() or ""] = {v: str(label) for v, label in Structure.Kind.choices}
+    kind_label = kinds.get(structure.kind, structure.kind)
+    commune = commune_name
+    text = " ".join(
+        p
+        for p in (
+            kind_label,
+            structure.name,
+            structure.services,
+            structure.public_served,
+            structure.coverage,
+            commune,
+        )
+        if p
+    )
+    tags = [f"kind:{structure.kind}"]
+    tags += [f"cpts:{slug}" for slug in cpts_slugs]
+    if structure.commune_id:
+        tags.append(f"commune:{structure.commune_id}")
+    return Document(
+        kind="structure",
+        object_id=structure.id,
+        title=str(structure),
+        subtitle=" · ".join(p for p in (kind_label, commune) if p),
+        text=text,
+        tags=tags,
+        suggest=[commune],
+        latitude=structure.latitude,
+        longitude=structure.longitude,
+    )
+
+
+def facet_labels(facet: str, values: list[str]) -> dict[str, str]:
+    if facet == "profession":
+        return dict(Profession.objects.filter(code__in=values).values_list("code", "label"))
+    if facet == "specialty":
+        return dict(Specialty.objects.filter(code__in=values).values_list("code", "label"))
+    if facet == "cpts":
+        return dict(Cpts.objects.filter(slug__in=values).values_list("slug", "name"))
+    if facet == "commune":
+        return dict(Commune.objects.filter(insee_code__in=values).values_list("insee_code", "name"))
+    if facet == "mode":
+        from directory.models import ExerciseMode
+
+        return {v: str(ExerciseMode(v).label) for v in values if v in ExerciseMode.values}
+    if facet == "kind":
+        return {v: str(Structure.Kind(v).label) for v in values if v in Structure.Kind.values}
+    return {}
+
+
+def _ids(model):
+    def iterate():
+        return model.objects.order_by("id").values_list("id", flat=True).iterator(chunk_size=5000)
+
+    return iterate
+
+
+SPEC = IndexSpec(
+    name=INDEX,
+    sources={
+        "professional": Source(
+            kind="professional",
+            ids=_ids(Professional),
+            documents=professional_documents,
+            count=lambda: Professional.objects.count(),
+        ),
+        "structure": Source(
+            kind="structure",
+            ids=_ids(Structure),
+            documents=structure_documents,
+            count=lambda: Structure.objects.count(),
+        ),
+    },
+    synonyms=ABBREVIATIONS,
+    facets=FACETS,
+    facet_labels=facet_labels,
+    place_radius_km=float(getattr(settings, "SEARCH_PLACE_RADIUS_KM", 10)),
+)
+
+
+def register() -> None:
+    registry.register(SPEC)
+
+
+def index_new_structures(documents: list[Document]) -> None:
+    indexing.index_documents(INDEX, "structure", documents)
+
+
+def index_new_professionals(documents: list[Document]) -> None:
+    """Documents built by the import from the data it holds (no read back). Other backends index
+    through their on-commit tasks."""
+    indexing.index_documents(INDEX, "professional", documents)
+
+
+def schedule_professionals(ids: Iterable[int]) -> None:
+    indexing.schedule(INDEX, "professional", ids)
+
+
+def schedule_structures(ids: Iterable[int]) -> None:
+    indexing.schedule(INDEX, "structure", ids)

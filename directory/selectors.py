@@ -1,0 +1,234 @@
+"""Reads of the directory, and who sees which field.
+
+The directory is federation-wide: every signed-in user sees the public (imported) fields of every entry.
+Optional fields carry a visibility level:
+- `federation`: users of a federation one of the entry's CPTS belongs to (everyone signed in when the
+  entry belongs to no CPTS);
+- `cpts`: members of one of the entry's CPTS;
+- `hidden`: only the entry's editors (the professional's own account, coordinators of the entry's CPTS,
+  staff).
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from directory.models import (
+    EntryChange,
+    ErrorReport,
+    ImportRun,
+    PracticeSite,
+    Professional,
+    Structure,
+    Visibility,
+)
+from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, FederationRole, Membership, User
+
+
+@dataclass
+class Viewer:
+    """What one user may see, computed once per request (3 queries at most)."""
+
+    user: User
+    own_cpts: set[int] = field(default_factory=set)
+    managed_cpts: set[int] = field(default_factory=set)
+    federation_cpts: set[int] = field(default_factory=set)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.user.is_staff)
+
+    def _entry_cpts(self, entry) -> set[int]:
+        return {link.cpts_id for link in entry.cpts_links.all()}
+
+    def can_edit(self, entry) -> bool:
+        if self.is_staff:
+            return True
+        if isinstance(entry, Professional) and entry.user_id and entry.user_id == self.user.pk:
+            return True
+        return bool(self._entry_cpts(entry) & self.managed_cpts)
+
+    def can_see(self, entry, name: str) -> bool:
+        level = entry.visibility_of(name)
+        if self.can_edit(entry):
+            return True
+        cpts = self._entry_cpts(entry)
+        if level == Visibility.FEDERATION:
+            return not cpts or bool(cpts & (self.federation_cpts | self.own_cpts))
+        if level == Visibility.CPTS:
+            return bool(cpts & self.own_cpts)
+        return False
+
+
+def viewer_for(user: User) -> Viewer:
+    if not user.is_authenticated:
+        raise Http404
+    memberships = list(Membership.objects.filter(user=user).values_list("cpts_id", "role"))
+    own = {cpts_id for cpts_id, _role in memberships}
+    managed = {cpts_id for cpts_id, role in memberships if role in CPTS_MANAGER_ROLES}
+    federations = set(
+        FederationMember.objects.filter(cpts_id__in=own, left_on__isnull=True).values_list(
+            "federation_id", flat=True
+        )
+    ) | set(FederationRole.objects.filter(user=user).values_list("federation_id", flat=True))
+    federation_cpts = set(
+        FederationMember.objects.filter(
+            federation_id__in=federations, left_on__isnull=True, cpts__isnull=False
+        ).values_list("cpts_id", flat=True)
+    )
+    return Viewer(user=user, own_cpts=own, managed_cpts=managed, federation_cpts=federation_cpts)
+
+
+def can_edit_professional(user: User, professional: Professional) -> bool:
+    if user.is_staff or (professional.user_id and professional.user_id == user.pk):
+        return True
+    return Membership.objects.filter(
+        user=user, role__in=CPTS_MANAGER_ROLES, cpts__professional_links__professional=professional
+    ).exists()
+
+
+def can_edit_structure(user: User, structure: Structure) -> bool:
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(
+        user=user, role__in=CPTS_MANAGER_ROLES, cpts__structure_links__structure=structure
+    ).exists()
+
+
+def professionals_detailed() -> QuerySet[Professional]:
+    return Professional.objects.select_related("profession", "user").prefetch_related(
+        "specialties",
+        Prefetch("sites", queryset=PracticeSite.objects.select_related("commune", "structure")),
+        "cpts_links__cpts",
+    )
+
+
+def structures_detailed() -> QuerySet[Structure]:
+    return Structure.objects.select_related("commune").prefetch_related(
+        "cpts_links__cpts",
+        Prefetch(
+            "sites",
+            queryset=PracticeSite.objects.select_related("professional__profession").order_by(
+                "professional__last_name"
+            ),
+        ),
+    )
+
+
+def access_professional(user: User, professional_id: int, *, for_write: bool = False) -> Professional:
+    """A directory entry. Every signed-in user may read it (the directory is federation-wide; field
+    visibility is applied on output by `Viewer.can_see`); Http404 when it does not exist or the user is
+    anonymous; with `for_write`, PermissionDenied unless the user is its professional, a coordinator
+    of one of its CPTS, or staff."""
+    if not user.is_authenticated:
+        raise Http404
+    professional = professionals_detailed().filter(pk=professional_id).first()
+    if professional is None:
+        raise Http404
+    if for_write and not can_edit_professional(user, professional):
+        raise PermissionDenied
+    return professional
+
+
+def access_structure(user: User, structure_id: int, *, for_write: bool = False) -> Structure:
+    """A structure of the directory: readable by every signed-in user; Http404 if missing; with
+    `for_write`, PermissionDenied unless the user coordinates one of its CPTS or is staff."""
+    if not user.is_authenticated:
+        raise Http404
+    structure = structures_detailed().filter(pk=structure_id).first()
+    if structure is None:
+        raise Http404
+    if for_write and not can_edit_structure(user, structure):
+        raise PermissionDenied
+    return structure
+
+
+def professionals_by_ids(ids: list[int]) -> dict[int, Professional]:
+    queryset = (
+        Professional.objects.filter(id__in=ids)
+        .select_related("profession")
+        .prefetch_related(
+            Prefetch("sites", queryset=PracticeSite.objects.select_related("commune")), "cpts_links"
+        )
+    )
+    return {p.pk: p for p in queryset}
+
+
+def structures_by_ids(ids: list[int]) -> dict[int, Structure]:
+    queryset = Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links")
+    return {s.pk: s for s in queryset}
+
+
+def cpts_professionals(cpts: Cpts) -> QuerySet[Professional]:
+    return (
+        Professional.objects.filter(cpts_links__cpts=cpts)
+        .select_related("profession")
+        .prefetch_related(
+            Prefetch("sites", queryset=PracticeSite.objects.select_related("commune")), "cpts_links"
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def entry_history(*, professional: Professional | None = None, structure: Structure | None = None):
+    changes = EntryChange.objects.select_related("actor")
+    if professional is not None:
+        return changes.filter(professional=professional)
+    return changes.filter(structure=structure)
+
+
+def open_error_reports(viewer: Viewer) -> QuerySet[ErrorReport]:
+    reports = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related(
+        "professional", "structure", "reporter"
+    )
+    if viewer.is_staff:
+        return reports
+    return reports.filter(
+        Q(professional__cpts_links__cpts_id__in=viewer.managed_cpts)
+        | Q(structure__cpts_links__cpts_id__in=viewer.managed_cpts)
+    ).distinct()
+
+
+def import_runs() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("actor")
+
+
+class EntryView:
+    """An entry seen by a viewer: `value(name)` is None for fields the viewer may not see."""
+
+    def __init__(self, entry, viewer: Viewer):
+        self.entry = entry
+        self.viewer = viewer
+
+    @cached_property
+    def can_edit(self) -> bool:
+        return self.viewer.can_edit(self.entry)
+
+    def visible(self, name: str) -> bool:
+        return self.viewer.can_see(self.entry, name)
+
+    def value(self, name: str):
+        return getattr(self.entry, name) if self.visible(name) else None
+
+    @cached_property
+    def fields(self) -> dict:
+        return {name: self.value(name) for name in self.entry.OPTIONAL_FIELDS}
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def access_error_report(user: User, report_id: int, *, for_write: bool = False) -> ErrorReport:
+    """An open error report the user handles (coordinator of a CPTS of the entry, or staff).
+    Http404 otherwise: reports are only visible to those who handle them."""
+    if not user.is_authenticated:
+        raise Http404
+    report = open_error_reports(viewer_for(user)).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report

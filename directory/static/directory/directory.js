@@ -1,0 +1,151 @@
+/* Annuaire: instant search on the JSON API, facets, map (Leaflet, served locally).
+   Without tiles (MAP_TILE_URL empty) the map still shows the markers on a plain background. */
+(function () {
+  "use strict";
+  var mapEl = document.getElementById("directory-map");
+  var map = null, layer = null;
+
+  function setupMap() {
+    if (!mapEl || typeof L === "undefined") return;
+    map = L.map(mapEl, { scrollWheelZoom: false }).setView([43.6, 3.9], 9);
+    var tiles = mapEl.dataset.tiles;
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+    }
+    layer = L.layerGroup().addTo(map);
+  }
+
+  function showPoints(points) {
+    if (!map) return;
+    layer.clearLayers();
+    var bounds = [];
+    points.forEach(function (p) {
+      if (p.lat == null || p.lon == null || isNaN(p.lat) || isNaN(p.lon)) return;
+      var marker = L.circleMarker([p.lat, p.lon], { radius: 7, weight: 2 });
+      var link = document.createElement("a");
+      link.href = p.url || "#";
+      link.textContent = p.label;
+      marker.bindPopup(link);
+      marker.addTo(layer);
+      bounds.push([p.lat, p.lon]);
+    });
+    if (bounds.length) map.fitBounds(bounds, { maxZoom: 13, padding: [20, 20] });
+  }
+
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text != null) node.textContent = text;
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  function resultPoints(results) {
+    return results.map(function (r) {
+      return { lat: r.latitude, lon: r.longitude, label: r.title, url: r.url };
+    });
+  }
+
+  var form = document.getElementById("directory-search");
+  setupMap();
+  if (!form) {
+    // Entry pages: markers from data attributes.
+    var nodes = document.querySelectorAll("[data-lat]");
+    showPoints(Array.prototype.map.call(nodes, function (n) {
+      return { lat: parseFloat(n.dataset.lat), lon: parseFloat(n.dataset.lon), label: n.dataset.label };
+    }));
+    return;
+  }
+
+  var initial = document.getElementById("directory-initial");
+  if (initial) showPoints(resultPoints(JSON.parse(initial.textContent) || []));
+
+  var results = document.getElementById("directory-results");
+  var facetsEl = document.getElementById("directory-facets");
+  var totalEl = document.getElementById("directory-total");
+  var placeEl = document.getElementById("directory-place");
+  var pages = document.getElementById("directory-pages");
+  var extra = {};  // facet filters chosen in the side panel
+  var timer = null, seq = 0;
+
+  function params() {
+    var data = new URLSearchParams(new FormData(form));
+    Object.keys(extra).forEach(function (facet) {
+      extra[facet].forEach(function (v) { data.append(facet, v); });
+    });
+    Array.from(data.keys()).forEach(function (k) { if (!data.get(k)) data.delete(k); });
+    return data;
+  }
+
+  function render(answer) {
+    totalEl.textContent = answer.total + (answer.total_is_exact ? "" : "+");
+    placeEl.textContent = answer.place ? "autour de " + answer.place.label + (answer.radius_km ? " (" + answer.radius_km + " km)" : "") : "";
+    results.replaceChildren();
+    if (!answer.results.length) results.appendChild(el("li", "Aucun résultat."));
+    answer.results.forEach(function (r) {
+      var li = el("li");
+      var a = el("a", null, { href: r.url });
+      a.appendChild(el("strong", r.title));
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(" — " + r.subtitle + " "));
+      if (r.distance_km != null) li.appendChild(el("span", r.distance_km + " km", { "class": "badge" }));
+      results.appendChild(li);
+    });
+    facetsEl.replaceChildren();
+    (answer.facet_order || Object.keys(answer.facets)).forEach(function (facet) {
+      var values = answer.facets[facet] || [];
+      if (!values.length) return;
+      facetsEl.appendChild(el("h3", (answer.facet_titles || {})[facet] || facet));
+      var ul = el("ul", null, { "class": "list" });
+      values.slice(0, 10).forEach(function (v) {
+        var li = el("li");
+        var label = el("label");
+        var box = el("input", null, { type: "checkbox", value: v.value });
+        box.checked = (extra[facet] || []).indexOf(v.value) >= 0;
+        box.addEventListener("change", function () {
+          var list = extra[facet] || (extra[facet] = []);
+          if (box.checked) list.push(v.value); else list.splice(list.indexOf(v.value), 1);
+          search();
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + v.label + " "));
+        label.appendChild(el("span", String(v.count), { "class": "badge" }));
+        li.appendChild(label);
+        ul.appendChild(li);
+      });
+      facetsEl.appendChild(ul);
+    });
+    if (pages) pages.hidden = true;
+    showPoints(resultPoints(answer.results));
+  }
+
+  function search() {
+    var query = params();
+    var mine = ++seq;
+    fetch(form.dataset.api + "?" + query.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (!answer || mine !== seq) return;
+        render(answer);
+        history.replaceState(null, "", "?" + query.toString());
+      })
+      .catch(function () { /* keep the server-rendered results */ });
+  }
+
+  var suggestions = document.getElementById("directory-suggestions");
+  function suggest() {
+    var q = form.elements.q.value;
+    if (q.length < 2) return;
+    fetch(form.dataset.suggest + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+      .then(function (data) {
+        suggestions.replaceChildren();
+        data.suggestions.forEach(function (s) { suggestions.appendChild(el("option", null, { value: s })); });
+      });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { search(); suggest(); }, 200);
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
+})();

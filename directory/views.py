@@ -1,0 +1,194 @@
+"""HTML pages of the directory (thin: access helpers, services, templates)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directory import finder, selectors, services
+from directory.api import search_params
+from directory.forms import ErrorReportForm, ProfessionalForm
+from directory.models import Profession
+from directory.serializers import SearchParamsSerializer
+
+
+@login_required
+def directory_home(request):
+    """Search page: server-rendered first results (works without JavaScript), then instant results."""
+    data = {}
+    for key in request.GET:
+        values = [v for v in request.GET.getlist(key) if v != ""]
+        if not values:
+            continue
+        data[key] = values if key in ("profession", "specialty", "cpts", "commune", "mode") else values[-1]
+    serializer = SearchParamsSerializer(data=data)
+    answer, errors = None, None
+    if serializer.is_valid():
+        answer = finder.run(serializer.validated_data)
+        if "error" in answer:
+            errors, answer = [_("Commune inconnue ou rayon sans commune de référence.")], None
+    else:
+        errors = [f"{field} : {' '.join(str(e) for e in errs)}" for field, errs in serializer.errors.items()]
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "answer": answer,
+            "errors": errors,
+            "params": request.GET,
+            "professions": Profession.objects.order_by("label"),
+            "map_tile_url": settings.MAP_TILE_URL,
+            "radius_choices": [2, 5, 10, 20, 50],
+            "handles_reports": request.user.is_staff or selectors.viewer_for(request.user).managed_cpts,
+        },
+    )
+
+
+@login_required
+def professional_detail(request, pk: int):
+    professional = selectors.access_professional(request.user, pk)
+    viewer = selectors.viewer_for(request.user)
+    entry = selectors.EntryView(professional, viewer)
+    return render(
+        request,
+        "directory/professional.html",
+        {
+            "pro": professional,
+            "entry": entry,
+            "report_form": ErrorReportForm(),
+            "history": selectors.entry_history(professional=professional)[:20] if entry.can_edit else None,
+            "map_tile_url": settings.MAP_TILE_URL,
+        },
+    )
+
+
+@login_required
+def professional_edit(request, pk: int):
+    professional = selectors.access_professional(request.user, pk, for_write=True)
+    form = ProfessionalForm(request.POST or None, instance=professional)
+    if request.method == "POST" and form.is_valid():
+        data, visibility = form.changed_data_and_visibility()
+        try:
+            services.professional_update(
+                actor=request.user, professional=professional, data=data, visibility=visibility
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Fiche mise à jour."))
+            return redirect("directory-professional", pk=pk)
+    return render(request, "directory/professional_edit.html", {"pro": professional, "form": form})
+
+
+@login_required
+def professional_vcard(request, pk: int):
+    """vCard 3.0 of an entry, with only the fields the viewer may see."""
+    professional = selectors.access_professional(request.user, pk)
+    entry = selectors.EntryView(professional, selectors.viewer_for(request.user))
+
+    def esc(value: str) -> str:
+        return str(value).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{esc(professional.last_name)};{esc(professional.first_name)};;{esc(professional.civility)};",
+        f"FN:{esc(professional.full_name)}",
+        f"TITLE:{esc(professional.profession.label)}",
+        f"NOTE:{esc(_('Identifiant national'))} {professional.national_id}",
+    ]
+    for site in professional.sites.all():
+        commune = site.commune.name if site.commune_id else ""
+        lines.append(
+            f"ADR;TYPE=WORK:;{esc(site.name)};{esc(site.address)};{esc(commune)};;{site.postal_code};France"
+        )
+        if site.phone:
+            lines.append(f"TEL;TYPE=WORK,VOICE:{esc(site.phone)}")
+    if entry.value("mobile_phone"):
+        lines.append(f"TEL;TYPE=CELL:{esc(professional.mobile_phone)}")
+    if entry.value("email"):
+        lines.append(f"EMAIL;TYPE=WORK:{esc(professional.email)}")
+    if entry.value("mssante"):
+        lines.append(f"EMAIL;TYPE=MSSANTE:{esc(professional.mssante)}")
+    lines.append("END:VCARD")
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{slugify(professional.full_name) or "fiche"}.vcf"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def professional_report(request, pk: int):
+    professional = selectors.access_professional(request.user, pk)
+    form = ErrorReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.error_report_create(
+                actor=request.user, professional=professional, message=form.cleaned_data["message"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Merci : le signalement a été transmis aux coordinateurs."))
+    else:
+        messages.error(request, _("Décrivez l'erreur constatée (2 000 caractères au plus)."))
+    return redirect("directory-professional", pk=pk)
+
+
+@login_required
+def error_reports(request):
+    """Open reports on the entries of the CPTS the user coordinates (staff: all)."""
+    viewer = selectors.viewer_for(request.user)
+    if not (viewer.is_staff or viewer.managed_cpts):
+        raise PermissionDenied
+    if request.method == "POST":
+        report = selectors.access_error_report(
+            request.user, int(request.POST.get("report", 0) or 0), for_write=True
+        )
+        services.error_report_resolve(actor=request.user, report=report)
+        messages.success(request, _("Signalement marqué comme traité."))
+        return redirect("directory-reports")
+    reports = selectors.open_error_reports(viewer)[:200]
+    return render(request, "directory/reports.html", {"reports": reports})
+
+
+@login_required
+def structure_detail(request, pk: int):
+    structure = selectors.access_structure(request.user, pk)
+    viewer = selectors.viewer_for(request.user)
+    return render(
+        request,
+        "directory/structure.html",
+        {
+            "structure": structure,
+            "entry": selectors.EntryView(structure, viewer),
+            "report_form": ErrorReportForm(),
+            "map_tile_url": settings.MAP_TILE_URL,
+        },
+    )
+
+
+@login_required
+@require_POST
+def structure_report(request, pk: int):
+    structure = selectors.access_structure(request.user, pk)
+    form = ErrorReportForm(request.POST)
+    if form.is_valid():
+        services.error_report_create(
+            actor=request.user, structure=structure, message=form.cleaned_data["message"]
+        )
+        messages.success(request, _("Merci : le signalement a été transmis aux coordinateurs."))
+    else:
+        messages.error(request, _("Décrivez l'erreur constatée (2 000 caractères au plus)."))
+    return redirect("directory-structure", pk=pk)
+
+
+__all__ = ["search_params"]

@@ -1,0 +1,64 @@
+"""PostgreSQL COPY helpers for bulk writes (the ORM's bulk_create binds every value client-side: too slow
+for national-scale imports). Generic: tables and columns are given by the caller."""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, transaction
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """COPY rows into `table` (columns quoted); returns the number of rows written."""
+    count = 0
+    column_sql = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    return count
+
+
+def upsert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """COPY into a temporary staging table, then INSERT … ON CONFLICT DO UPDATE from it."""
+    stage = f"_stage_{table}"
+    column_sql = ", ".join(f'"{c}"' for c in columns)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Only the copied columns, without constraints (identity ids are assigned by the INSERT).
+            cursor.execute(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS'
+                f' SELECT {column_sql} FROM "{table}" WITH NO DATA'
+            )
+            cursor.execute(f'TRUNCATE "{stage}"')
+        if not copy_rows(stage, columns, rows):
+            return []
+        with connection.cursor() as cursor:
+            updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
+            sql = (
+                f'INSERT INTO "{table}" ({column_sql}) SELECT {column_sql} FROM "{stage}"'
+                f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
+            )
+            if returning:
+                # Raw expressions allowed (e.g. "(xmax = 0)": true when the row was inserted).
+                sql += " RETURNING " + ", ".join(c if "(" in c else f'"{c}"' for c in returning)
+            cursor.execute(sql)
+            return cursor.fetchall() if returning else []
+
+
+def next_ids(table: str, count: int) -> list[int]:
+    """Reserve `count` ids from the table's id sequence."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,48 @@
+"""Text normalisation shared by both backends: accent folding, tokens, abbreviation expansion."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def fold(value: str) -> str:
+    """Lower case, accents removed, ligatures expanded, punctuation turned into spaces."""
+    value = value.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def tokens(value: str) -> list[str]:
+    return [t for t in fold(value).split(" ") if t]
+
+
+def framed(value: str) -> str:
+    """Folded text framed by spaces, so that `LIKE '% tok%'` is a word-prefix match."""
+    folded = fold(value)
+    return f" {folded} " if folded else ""
+
+
+def expand(words: list[str], synonyms: dict[str, list[str]]) -> list[list[list[str]]]:
+    """Group the query words: each group is a list of alternatives, each alternative a list of words
+    that must all match. Multi-word abbreviations ("sage femme", "medecin generaliste") are matched
+    first, longest first. Example: ["kine", "lunel"] → [[["kine"], ["kinesitherapeute"]], [["lunel"]]].
+    """
+    groups: list[list[list[str]]] = []
+    index = 0
+    longest = max((len(k.split()) for k in synonyms), default=1)
+    while index < len(words):
+        for size in range(min(longest, len(words) - index), 0, -1):
+            phrase = " ".join(words[index : index + size])
+            if phrase in synonyms:
+                alternatives = [phrase.split()] + [tokens(s) for s in synonyms[phrase]]
+                groups.append([a for a in alternatives if a])
+                index += size
+                break
+        else:
+            groups.append([[words[index]]])
+            index += 1
+    return groups

@@ -1,0 +1,71 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from fhir.resources.R4B.bundle import Bundle
+
+from directory import fhir
+from directory.models import Professional
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_bundle_validates_with_fhir_resources(world, api, imported):
+    response = api(world.member_a).get(reverse("api-directory-fhir"))
+    assert response.status_code == 200
+    body = response.json()
+    bundle = Bundle.model_validate(body)  # R4B: the R4-compatible package of fhir.resources 8 (default is R5)
+    assert bundle.type == "searchset" and bundle.total == 3
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
+    assert kinds.count("Practitioner") == 3 and kinds.count("PractitionerRole") == 4
+    assert kinds.count("Organization") == 4
+    helene = next(
+        e.resource
+        for e in bundle.entry
+        if e.resource.get_resource_type() == "Practitioner" and e.resource.name[0].family == "LEFÈVRE"
+    )
+    systems = {i.system: i.value for i in helene.identifier}
+    assert systems == {fhir.RPPS_SYSTEM: "10001234567", fhir.IDNATPS_SYSTEM: "810001234567"}
+    nurse = next(
+        e.resource
+        for e in bundle.entry
+        if e.resource.get_resource_type() == "Practitioner" and e.resource.name[0].family == "Nguyễn"
+    )
+    assert [(i.system, i.value) for i in nurse.identifier] == [(fhir.IDNATPS_SYSTEM, "0349912345")]
+    msp = next(
+        e.resource
+        for e in bundle.entry
+        if e.resource.get_resource_type() == "Organization" and e.resource.name.startswith("Maison")
+    )
+    assert [(i.system, i.value) for i in msp.identifier] == [(fhir.FINESS_SYSTEM, "340012345")]
+
+
+def test_api_bundle_pages(world, api, imported):
+    response = api(world.member_a).get(reverse("api-directory-fhir"), {"_count": 2})
+    body = response.json()
+    Bundle.model_validate(body)
+    assert body["total"] == 3
+    assert any(link["relation"] == "next" for link in body["link"])
+
+
+def test_fhir_respects_visibility(world, api, imported):
+    pro = Professional.objects.get(national_id="810001234567")
+    Professional.objects.filter(pk=pro.pk).update(mssante="h@kine.mssante.fr", visibility={"mssante": "cpts"})
+    text = api(world.member_b).get(reverse("api-directory-fhir")).content.decode()
+    assert "h@kine.mssante.fr" not in text
+
+
+def test_export_command_writes_a_valid_bundle(imported, tmp_path):
+    pro = Professional.objects.get(national_id="810001234567")
+    Professional.objects.filter(pk=pro.pk).update(
+        mssante="h@kine.mssante.fr", email="secret@example.org", visibility={"email": "hidden"}
+    )
+    path = tmp_path / "annuaire.json"
+    call_command("export_fhir", "--output", str(path), "--no-progress", stdout=io.StringIO())
+    body = json.loads(path.read_text(encoding="utf-8"))
+    bundle = Bundle.model_validate(body)
+    assert bundle.type == "collection" and len(bundle.entry) == 11
+    text = path.read_text(encoding="utf-8")
+    assert "h@kine.mssante.fr" in text and "secret@example.org" not in text

@@ -1,0 +1,134 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from directory.importer import ImportFormatError, import_file
+from directory.models import EntryChange, ImportRun, PracticeSite, Professional, Structure
+from search.models import SearchDocument
+from tests.directory.sample import sample_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sample_imports_exactly_the_expected_professionals(imported):
+    assert set(Professional.objects.values_list("national_id", flat=True)) == {
+        "810001234567",  # Hélène Lefèvre, two activities merged
+        "810009876543",  # Jean-François Dupont, two savoir-faire lines merged
+        "0349912345",  # ADELI nurse
+    }
+    helene = Professional.objects.get(national_id="810001234567")
+    assert (helene.first_name, helene.last_name, helene.civility) == ("Hélène", "LEFÈVRE", "Madame")
+    assert helene.profession_id == "70"
+    assert sorted(helene.sites.values_list("commune_id", flat=True)) == ["34145", "34146"]
+    dupont = Professional.objects.get(national_id="810009876543")
+    assert set(dupont.specialties.values_list("code", flat=True)) == {"SM53", "SM04"}
+    assert dupont.sites.count() == 1
+    nurse = Professional.objects.get(national_id="0349912345")
+    assert nurse.id_type == Professional.IdType.ADELI and nurse.last_name == "Nguyễn"
+    msp = Structure.objects.get(source_id="S002")
+    assert msp.finess == "340012345" and msp.kind == Structure.Kind.MSP
+
+
+def test_rejected_lines_are_reported_with_numbers_and_reasons(imported):
+    counts = imported.counts
+    assert counts["lines"] == 10
+    assert counts["lines_filtered"] == 1  # the Gard line
+    assert counts["professionals_created"] == 3
+    assert counts["professionals_rejected"] == 3
+    by_line = {item["line"]: item["reason"] for item in imported.rejected}
+    assert "nombre de colonnes incorrect" in by_line[7]
+    assert "commune inconnue « 34999 »" in by_line[9]
+    assert "non importé" in by_line[8]  # the valid line of the same person is not applied
+    assert "identifiant RPPS invalide" in by_line[10]
+    # Never half-applied: the person with one bad line is absent altogether.
+    assert not Professional.objects.filter(national_id="810007777777").exists()
+    assert not Structure.objects.filter(source_id="S005").exists()
+
+
+def test_reimport_changes_nothing(imported):
+    before = {
+        "pros": list(Professional.objects.order_by("id").values()),
+        "sites": list(PracticeSite.objects.order_by("id").values()),
+        "docs": SearchDocument.objects.count(),
+        "history": EntryChange.objects.count(),
+    }
+    again = import_file(io.BytesIO(sample_text().encode()), departments=["34"])
+    assert again.counts["professionals_unchanged"] == 3
+    assert again.counts["professionals_created"] == again.counts["professionals_updated"] == 0
+    assert list(Professional.objects.order_by("id").values()) == before["pros"]
+    assert list(PracticeSite.objects.order_by("id").values()) == before["sites"]
+    assert SearchDocument.objects.count() == before["docs"]
+    assert EntryChange.objects.count() == before["history"]
+
+
+def test_changed_line_updates_the_entry_and_records_history(imported):
+    text = sample_text().replace("Cabinet infirmier", "Cabinet infirmier des Arceaux")
+    text = text.replace("|Zoé|", "|Zoë|")
+    report = import_file(io.BytesIO(text.encode()), departments=["34"])
+    assert report.counts["professionals_updated"] == 1
+    nurse = Professional.objects.get(national_id="0349912345")
+    assert nurse.first_name == "Zoë"
+    assert nurse.sites.get().name == "Cabinet infirmier des Arceaux"
+    change = EntryChange.objects.get(professional=nurse)
+    assert change.source == EntryChange.Source.IMPORT
+    assert change.changes["first_name"] == ["Zoé", "Zoë"]
+
+
+def test_columns_are_found_by_name_not_position(communes):
+    lines = sample_text(extra=False).splitlines(keepends=True)
+    header = lines[0].rstrip("|\n").split("|")
+    # Reverse the column order of every line: the result must be the same.
+    order = list(reversed(range(len(header))))
+
+    def reorder(line):
+        values = line.rstrip("\n")[:-1].split("|")
+        if len(values) != len(header):
+            return line
+        return "|".join(values[i] for i in order) + "|\n"
+
+    text = "".join(reorder(line) for line in lines)
+    report = import_file(io.BytesIO(text.encode()), departments=["34"])
+    assert report.counts["professionals_created"] == 3
+    assert Professional.objects.get(national_id="810001234567").last_name == "LEFÈVRE"
+
+
+def test_without_department_filter_other_departments_need_their_communes(communes):
+    report = import_file(io.BytesIO(sample_text().encode()))
+    reasons = [r["reason"] for r in report.rejected]
+    assert any("commune inconnue « 30189 »" in r for r in reasons)
+
+
+def test_missing_required_columns_is_a_format_error(communes):
+    with pytest.raises(ImportFormatError):
+        import_file(io.BytesIO("Nom|Prénom|\nA|B|\n".encode()))
+
+
+def test_command_prints_summary_and_rejections(communes, tmp_path, capsys):
+    path = tmp_path / "PS_LibreAcces_Personne_activite_test.txt"
+    path.write_text(sample_text(), encoding="utf-8")
+    call_command("import_rpps", str(path), "--department", "34", "--no-progress")
+    out = capsys.readouterr().out
+    assert "3 créés" in out and "ligne 9" in out and "commune inconnue" in out
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.DONE and run.counts["professionals_created"] == 3
+
+
+def test_staff_upload_runs_the_celery_task(
+    communes, world, api, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("PS_LibreAcces_Personne_activite.txt", sample_text().encode())
+    url = reverse("api-directory-imports")
+    assert api(world.coordinator_a).post(url, {"file": upload}, format="multipart").status_code == 403
+    upload.seek(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.staff).post(url, {"file": upload, "department": ["34"]}, format="multipart")
+    assert response.status_code == 202
+    detail = api(world.staff).get(reverse("api-directory-import", args=[response.json()["id"]])).json()
+    assert detail["status"] == "done"
+    assert detail["counts"]["professionals_created"] == 3
+    assert {r["line"] for r in detail["rejected"]} == {7, 8, 9, 10}

@@ -1,0 +1,491 @@
+"""Directory benchmark: national-scale import and search latency. Prints JSON.
+
+    .venv/bin/python tests/perf/directory.py [--rows 1200000] [--queries 1000]
+
+With DATABASE_URL (PostgreSQL), a separate database `<name>_bench_directory` is created on that server,
+migrated, filled and dropped at the end (--keep keeps it). Without it, a temporary SQLite file is used.
+
+Steps: generate an extraction file of N professionals in the national format (≈15 % with a second
+activity), import it with `import_rpps` (the command, in-process, search index included), then run a
+fixed mix of queries (names with/without accents, typos, profession + commune, radius, facets) three
+ways: over HTTP against a daphne server (token auth), directly against the search backend, and as the
+equivalent raw SQL.
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DEPARTMENTS = "34,30,13,69,75,31,33,59,67,06,44,35"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_200_000, help="professionals to generate")
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument(
+        "--departments", default=DEFAULT_DEPARTMENTS, help="départements whose communes are used"
+    )
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP path")
+    return parser.parse_args()
+
+
+def setup_database(args) -> tuple[str, callable]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        handle, path = tempfile.mkstemp(prefix="bench-directory-", suffix=".sqlite3")
+        os.close(handle)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        return os.environ["DATABASE_URL"], lambda: os.path.exists(path) and os.unlink(path)
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_bench_directory"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    bench_url = urlunparse(parsed._replace(path=f"/{name}"))
+    os.environ["DATABASE_URL"] = bench_url
+
+    def drop():
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return bench_url, drop
+
+
+class RssSampler(threading.Thread):
+    """Samples this process' resident memory every 0.2 s."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.process = psutil.Process()
+        self.samples: list[tuple[float, int]] = []
+        self.running = True
+
+    def run(self):
+        while self.running:
+            self.samples.append((time.monotonic(), self.process.memory_info().rss))
+            time.sleep(0.2)
+
+    def stop(self) -> dict:
+        self.running = False
+        self.join()
+        values = [rss for _t, rss in self.samples] or [0]
+        quarter = max(1, len(values) // 4)
+        mb = 1024 * 1024
+        return {
+            "peak_rss_mb": round(max(values) / mb, 1),
+            "rss_mb_at_25_50_75_100_pct": [
+                round(values[min(len(values) - 1, quarter * i)] / mb, 1) for i in (1, 2, 3)
+            ]
+            + [round(values[-1] / mb, 1)],
+        }
+
+
+def generate(path: str, rows: int, communes: list, seed: int = 1200) -> tuple[int, list[dict]]:
+    """Write the extraction; return the line count and a sample of people for the query mix."""
+    from faker.providers.person.fr_FR import Provider
+
+    from directory.extraction import PROFESSIONS, SPECIALTIES_BY_PROFESSION, header_line, person_line
+
+    rng = random.Random(seed)
+    firsts = (
+        list(Provider.first_names_female)
+        + list(Provider.first_names_male)
+        + ["Hélène", "Zoé", "Loïc", "Anaïs"]
+    )
+    lasts = list(Provider.last_names) + ["Lefèvre", "Lefebvre", "Bénard", "Géraud", "Nguyễn", "Öztürk"]
+    weights = {"60": 30, "10": 24, "70": 15, "21": 9, "40": 6, "91": 4, "50": 3, "80": 2, "96": 3, "92": 1}
+    professions, pweights = list(weights), list(weights.values())
+    cweights = [max(pop, 50) for *_x, pop in communes]
+    sample: list[dict] = []
+    lines = 0
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(header_line(["Code fonction", "Libellé fonction"]))
+        for n in range(rows):
+            last = rng.choice(lasts)
+            if rng.random() < 0.3:
+                last = f"{last}-{rng.choice(lasts)}"
+            first = rng.choice(firsts)
+            profession = rng.choices(professions, pweights)[0]
+            adeli = profession in ("96",) or rng.random() < 0.03
+            identifier = f"{n:09d}" if adeli else f"1{n:010d}"
+            specialties = SPECIALTIES_BY_PROFESSION.get(profession)
+            specialty = rng.choice(specialties) if specialties else None
+            sites = [rng.choices(communes, cweights)[0]]
+            if rng.random() < 0.15:
+                sites.append(rng.choices(communes, cweights)[0])
+            for commune in sites:
+                code, name, postal, _pop = commune
+                # A structure's own data is the same on every line that names it, as in the real file.
+                number = rng.randint(0, 40)
+                place = random.Random(f"{code}-{number}")
+                out.write(
+                    person_line(
+                        id_type="0" if adeli else "8",
+                        identifier=identifier,
+                        last_name=last.upper(),
+                        first_name=first,
+                        profession=profession,
+                        specialty=specialty,
+                        structure_id=f"B{code}{number:03d}",
+                        company=f"Cabinet {place.choice(lasts)}",
+                        street=f"{place.randint(1, 99)} rue de la République",
+                        postal_code=(postal or "").split(" ")[0],
+                        commune_code=code,
+                        commune_name=name.upper(),
+                        phone=f"0{place.randint(100000000, 999999999)}",
+                        extra_values=["", ""],
+                    )
+                )
+                lines += 1
+            if n % max(1, rows // 400) == 0:
+                sample.append(
+                    {
+                        "first": first,
+                        "last": last,
+                        "profession": profession,
+                        "commune": sites[0][:2],
+                        "label": PROFESSIONS[profession],
+                    }
+                )
+    return lines, sample
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :]
+
+
+def query_mix(sample: list[dict], count: int, seed: int = 7) -> list[tuple[str, dict]]:
+    from search.text import fold
+
+    rng = random.Random(seed)
+    short = {
+        "70": "kiné",
+        "60": "IDE",
+        "10": "médecin",
+        "50": "sage femme",
+        "21": "pharmacien",
+        "91": "ortho",
+    }
+    mix = []
+    for i in range(count):
+        person = sample[i % len(sample)]
+        kind = i % 6
+        if kind == 0:
+            mix.append(("name_accents", {"q": f"{person['first']} {person['last']}"}))
+        elif kind == 1:
+            mix.append(("name_folded", {"q": fold(f"{person['first']} {person['last']}")}))
+        elif kind == 2:
+            mix.append(
+                ("name_typo", {"q": f"{typo(fold(person['first']), rng)} {typo(fold(person['last']), rng)}"})
+            )
+        elif kind == 3:
+            word = short.get(person["profession"], person["label"])
+            mix.append(("profession_commune", {"q": f"{word} {person['commune'][1]}"}))
+        elif kind == 4:
+            mix.append(("radius", {"near": person["commune"][0], "radius": rng.choice([5, 10, 20])}))
+        else:
+            mix.append(
+                (
+                    "facets",
+                    {"q": short.get(person["profession"], "médecin"), "profession": person["profession"]},
+                )
+            )
+    return mix
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def pick(p):
+        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
+
+    return {
+        "n": len(values),
+        "p50_ms": pick(50),
+        "p95_ms": pick(95),
+        "p99_ms": pick(99),
+        "mean_ms": round(statistics.fmean(values), 2),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_http(mix, token: str) -> tuple[dict, dict]:
+    import http.client
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        API_THROTTLE_USER="100000000/hour",
+        LOG_LEVEL="ERROR",
+    )
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        for _name, params in mix[:20]:  # warm-up (caches, connections)
+            conn.request("GET", "/api/directory/search/?" + urlencode(params), headers=headers)
+            conn.getresponse().read()
+        timings: dict[str, list[float]] = {}
+        errors = 0
+        for name, params in mix:
+            started = time.perf_counter()
+            conn.request("GET", "/api/directory/search/?" + urlencode(params), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                errors += 1
+            timings.setdefault(name, []).append(elapsed)
+        return timings, {"errors": errors}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run_backend(mix) -> dict:
+    from directory import finder
+    from directory.search_index import SPEC
+    from search.backends import get_backend
+
+    backend = get_backend()
+    timings: dict[str, list[float]] = {}
+    for name, params in mix:
+        started = time.perf_counter()
+        # Same parameters as the API after validation (list filters are lists there).
+        validated = {
+            k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
+            for k, v in params.items()
+        }
+        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated})
+        backend.search(SPEC, query)
+        timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def run_raw_sql(mix) -> dict:
+    """The equivalent hand-written SQL: one statement per query, no counting, no facets except for the
+    facet queries (PostgreSQL only)."""
+    from django.db import connection
+
+    from directory.search_index import SPEC
+    from search import places
+    from search.backends.base import bounding_box, plan_query
+    from search.backends.database import SQL_DISTANCE, _tsquery
+    from search.query import SearchQuery
+
+    if connection.vendor != "postgresql":
+        return {}
+    timings: dict[str, list[float]] = {}
+    with connection.cursor() as cursor:
+        for name, params in mix:
+            started = time.perf_counter()
+            if name == "radius":
+                place = places.commune_place(params["near"])
+                south, north, west, east = bounding_box(place, params["radius"])
+                distance = SQL_DISTANCE.replace("d.", "")
+                cursor.execute(
+                    f"SELECT * FROM (SELECT kind, object_id, title, {distance} AS distance FROM search_searchdocument"
+                    " WHERE index = 'directory' AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s) s"
+                    " WHERE distance <= %s ORDER BY distance LIMIT 20",
+                    [
+                        place.latitude,
+                        place.latitude,
+                        place.longitude,
+                        south,
+                        north,
+                        west,
+                        east,
+                        params["radius"],
+                    ],
+                )
+            else:
+                plan = plan_query(SPEC, SearchQuery(text=params["q"]))
+                tsquery = _tsquery(plan.groups)
+                if name == "facets":
+                    cursor.execute(
+                        "SELECT t, count(*) FROM (SELECT tags_arr FROM search_searchdocument, to_tsquery('french', %s) q"
+                        " WHERE index = 'directory' AND tsv @@ q AND tags_arr && %s::text[] LIMIT 10001) m,"
+                        " unnest(m.tags_arr) t WHERE split_part(t, ':', 1) = ANY(%s) GROUP BY t",
+                        [tsquery, [f"profession:{params['profession']}"], list(SPEC.facets)],
+                    )
+                elif plan.place is not None:
+                    south, north, west, east = bounding_box(plan.place, plan.radius_km)
+                    cursor.execute(
+                        "SELECT kind, object_id, title FROM search_searchdocument, to_tsquery('french', %s) q"
+                        " WHERE index = 'directory' AND tsv @@ q AND latitude BETWEEN %s AND %s"
+                        " AND longitude BETWEEN %s AND %s LIMIT 20",
+                        [tsquery, south, north, west, east],
+                    )
+                else:
+                    cursor.execute(
+                        "SELECT kind, object_id, title FROM search_searchdocument, to_tsquery('french', %s) q"
+                        " WHERE index = 'directory' AND tsv @@ q ORDER BY ts_rank(tsv, q) DESC LIMIT 20",
+                        [tsquery],
+                    )
+            cursor.fetchall()
+            timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def summarise(timings: dict) -> dict:
+    everything = [v for values in timings.values() for v in values]
+    return {
+        "all": percentiles(everything),
+        **{name: percentiles(values) for name, values in sorted(timings.items())},
+    }
+
+
+def main():
+    args = parse_args()
+    _url, cleanup = setup_database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from federation.models import Commune
+    from federation.reference_data import load_departments
+
+    result: dict = {"benchmark": "directory", "rows": args.rows, "database": connection.vendor}
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        load_departments([d for d in args.departments.split(",") if d])
+        communes = list(
+            Commune.objects.filter(latitude__isnull=False)
+            .order_by("insee_code")
+            .values_list("insee_code", "name", "postal_codes", "population")
+        )
+        result["communes"] = len(communes)
+        result["territories_s"] = round(time.monotonic() - started, 1)
+
+        handle, path = tempfile.mkstemp(prefix="PS_LibreAcces_Personne_activite_bench_", suffix=".txt")
+        os.close(handle)
+        try:
+            started = time.monotonic()
+            lines, sample = generate(path, args.rows, communes)
+            result["generate_s"] = round(time.monotonic() - started, 1)
+            result["file_mb"] = round(os.path.getsize(path) / 1e6, 1)
+            result["lines"] = lines
+
+            sampler = RssSampler()
+            sampler.start()
+            started = time.monotonic()
+            call_command(
+                "import_rpps",
+                path,
+                "--no-progress",
+                "--batch-size",
+                str(args.batch_size),
+                stdout=open(os.devnull, "w"),
+            )  # noqa: SIM115
+            elapsed = time.monotonic() - started
+            memory = sampler.stop()
+        finally:
+            os.unlink(path)
+        from directory.models import ImportRun
+
+        run = ImportRun.objects.order_by("-id").first()
+        result["import"] = {
+            "seconds": round(elapsed, 1),
+            "lines_per_s": round(lines / elapsed),
+            "professionals_per_s": round(args.rows / elapsed),
+            "counts": run.counts,
+            "memory": memory,
+            "includes_search_indexing": True,
+        }
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+
+        # Re-import of the same data is covered by the tests (idempotent); here: queries.
+        from rest_framework.authtoken.models import Token
+
+        from federation.models import User
+
+        user = User.objects.create_user(email="bench@example.org", password="bench-password-123")
+        token = Token.objects.create(user=user).key
+        mix = query_mix(sample, args.queries)
+        result["query_mix"] = {name: sum(1 for n, _ in mix if n == name) for name, _ in mix}
+        result["backend"] = summarise(run_backend(mix))
+        result["raw_sql"] = summarise(run_raw_sql(mix))
+        if not args.no_http:
+            connection.close()
+            http_timings, extra = run_http(mix, token)
+            result["http_api"] = {**summarise(http_timings), **extra}
+        if result.get("raw_sql", {}).get("all") and result.get("http_api", {}).get("all"):
+            result["api_p50_over_raw_sql_p50"] = round(
+                result["http_api"]["all"]["p50_ms"] / max(result["raw_sql"]["all"]["p50_ms"], 0.01), 2
+            )
+        result["targets"] = {
+            "import_lines_per_s>=20000": result["import"]["lines_per_s"] >= 20000,
+            "api_p95<=50ms": bool(result.get("http_api")) and result["http_api"]["all"]["p95_ms"] <= 50,
+            "api_p50<=2x_raw_sql_p50": result.get("api_p50_over_raw_sql_p50", 99) <= 2,
+        }
+    finally:
+        if not args.keep:
+            cleanup()
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
