@@ -166,7 +166,7 @@ class FhirBundleView(APIView):
     """FHIR R4 searchset Bundle of Practitioner / PractitionerRole / Organization (FR Core identifiers).
     `?cpts=<slug>` limits to one CPTS' professionals; `?_count=` and `?page=` page through."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
     def get(self, request):
         viewer = selectors.viewer_for(request.user)
         queryset = selectors.professionals_detailed().order_by("id")
