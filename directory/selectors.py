@@ -98,6 +98,19 @@ def can_edit_structure(user: User, structure: Structure) -> bool:
     ).exists()
 
 
+def mssante_addresses_for_users(viewer: "Viewer", user_ids) -> dict[int, str]:
+    """{user id: MSSanté address} of the professionals linked to these accounts, as `viewer` may see them
+    (the entry's own address first, else that of one of its practice sites)."""
+    addresses = {}
+    for professional in professionals_detailed().filter(user_id__in=list(user_ids)):
+        if not viewer.can_see(professional, "mssante"):
+            continue
+        address = professional.mssante or next((s.mssante for s in professional.sites.all() if s.mssante), "")
+        if address:
+            addresses[professional.user_id] = address
+    return addresses
+
+
 def professionals_detailed() -> QuerySet[Professional]:
     return Professional.objects.select_related("profession", "user").prefetch_related(
         "specialties",

@@ -175,7 +175,7 @@ class ConversationDetailView(APIView):
                     {"id": m.user_id, "name": services.display_name(m.user), "is_admin": m.is_admin}
                     for m in members
                 ],
-                "notice": patient_data_notice([m.user for m in members]),
+                "notice": patient_data_notice([m.user for m in members], viewer=request.user),
             }
         )
 

@@ -1,9 +1,7 @@
-"""Integration points with apps built in parallel (wired by the lead after the merge).
+"""What messaging takes from the apps below it.
 
-- `mssante_addresses(users)`: the MSSanté addresses of people, from the directory app. The patient-data
-  notice of every conversation offers them ("pour un patient, écrivez par MSSanté à …").
-- Attachments (shared documents of shared_actions) are not wired yet: a message would reference a
-  shared document and the download would go through shared_actions' own permission check.
+- `mssante_addresses(users, viewer)`: the MSSanté addresses of people, from the directory, as the viewer
+  may see them. The patient-data notice of every conversation offers them.
 """
 
 from collections.abc import Iterable
@@ -11,23 +9,23 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-
-def mssante_addresses(users: Iterable) -> dict[int, str]:
-    """{user id: MSSanté address} for the given users, when the directory knows it.
-
-    TODO(lead, after merging `directory`): look the users' professional records up, e.g.
-    `directory.selectors.mssante_by_user_ids([u.pk for u in users])`, and return their addresses.
-    Until then no address is known and the notice shows the general advice only.
-    """
-    return {}
+from directory import selectors as directory_selectors
 
 
-def patient_data_notice(users: Iterable = ()) -> dict | None:
+def mssante_addresses(users: Iterable, viewer) -> dict[int, str]:
+    """{user id: MSSanté address} for the given users, when the directory knows it and `viewer` may see it."""
+    user_ids = [u.pk for u in users]
+    if not user_ids or viewer is None:
+        return {}
+    return directory_selectors.mssante_addresses_for_users(directory_selectors.viewer_for(viewer), user_ids)
+
+
+def patient_data_notice(users: Iterable = (), viewer=None) -> dict | None:
     """The notice shown in every conversation, or None when the deployment declares HDS hosting."""
     if settings.HDS_HOSTING:
         return None
     users = list(users)
-    addresses = mssante_addresses(users)
+    addresses = mssante_addresses(users, viewer)
     names = {u.pk: (u.display_name or u.email) for u in users}
     return {
         "text": _(

@@ -133,3 +133,20 @@ def test_demo_seed_is_idempotent(world):
     assert not Message.objects.filter(body__contains="{").exists()  # every mention was filled in
     demo.seed(StringIO())
     assert (Conversation.objects.count(), Message.objects.count()) == counts
+
+
+def test_notice_offers_the_mssante_addresses_the_viewer_may_see(world, chat, api, settings):
+    from tests.directory.factories import ProfessionalFactory
+
+    settings.HDS_HOSTING = False
+    url = reverse("api-messaging-conversation", kwargs={"pk": chat.direct.pk})
+    others = [m["id"] for m in api(world.member_a).get(url).json()["members"] if m["id"] != world.member_a.pk]
+    other = type(world.member_a).objects.get(pk=others[0])
+    professional = ProfessionalFactory(user=other, mssante="dr.durand@medecin.mssante.fr")
+    notice = api(world.member_a).get(url).json()["notice"]
+    assert notice["mssante"] == [
+        {"user": other.pk, "name": other.display_name, "address": "dr.durand@medecin.mssante.fr"}
+    ]
+    professional.visibility = {"mssante": "hidden"}
+    professional.save(update_fields=["visibility"])
+    assert api(world.member_a).get(url).json()["notice"]["mssante"] == []
