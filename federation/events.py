@@ -9,6 +9,16 @@ from collections.abc import Iterable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.dispatch import Signal
+
+# In-process notice for the apps above the base layer (which the base cannot import), sent once the
+# transaction commits, with `user` and `cpts`, when someone joins or leaves a CPTS (messaging keeps the
+# CPTS general channel in step).
+cpts_membership_changed = Signal()
+
+
+def send_membership_changed_on_commit(*, user, cpts) -> None:
+    transaction.on_commit(lambda: cpts_membership_changed.send(sender=None, user=user, cpts=cpts))
 
 
 def user_group(user_id: int) -> str:

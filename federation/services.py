@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from federation.events import send_event_on_commit, user_group
+from federation.events import send_event_on_commit, send_membership_changed_on_commit, user_group
 from federation.models import (
     College,
     Commune,
@@ -167,6 +167,8 @@ def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = Cp
     membership.role = role
     membership.full_clean()
     membership.save()
+    if created:
+        send_membership_changed_on_commit(user=user, cpts=cpts)
     if previous != role:
         security_event_record(
             kind=SecurityEvent.Kind.ROLE_CHANGED,
@@ -232,6 +234,7 @@ def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
             detail={"cpts": cpts.slug},
         )
         _revoke_live_access(user)
+        send_membership_changed_on_commit(user=user, cpts=cpts)
 
 
 @transaction.atomic

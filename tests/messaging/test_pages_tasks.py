@@ -150,3 +150,18 @@ def test_notice_offers_the_mssante_addresses_the_viewer_may_see(world, chat, api
     professional.visibility = {"mssante": "hidden"}
     professional.save(update_fields=["visibility"])
     assert api(world.member_a).get(url).json()["notice"]["mssante"] == []
+
+
+def test_cpts_general_channel_follows_membership_changes(world, django_capture_on_commit_callbacks):
+    from federation import services as federation_services
+    from messaging.models import Conversation
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(email="arrivee@alpha.example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        federation_services.membership_set(actor=world.coordinator_a, cpts=world.cpts_a, user=newcomer)
+    channel = Conversation.objects.get(kind=Conversation.Kind.CPTS, cpts=world.cpts_a)
+    assert channel.memberships.filter(user=newcomer).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        federation_services.membership_remove(actor=world.coordinator_a, cpts=world.cpts_a, user=newcomer)
+    assert not channel.memberships.filter(user=newcomer).exists()
