@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from federation.events import user_group
+from federation.governance import realtime as governance_realtime
 from messaging import selectors, services
 from messaging.models import conversation_group
 
@@ -71,6 +72,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return await getattr(self, kind.replace(".", "_"))(message)
         if kind == "access.revoked":  # sent by the base layer (role removed, account disabled, ...)
             return await self.access_revoked(message)
+        if kind == "governance.event":  # live assembly: quorum, participation, results
+            return await self.governance_event(message)
         if kind and kind.startswith("websocket."):
             return await super().dispatch(message)
         # Events of other apps on the user group that this socket does not know: ignore, never crash.
@@ -96,6 +99,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+        self.governance_groups: set[str] = set(await db(governance_realtime.groups_for)(user))
+        for group in self.governance_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         counts = await db(selectors.unread_counts)(user)
         await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
@@ -108,6 +114,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        for group in self.governance_groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     # --- client frames ------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -130,6 +138,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "read": self._on_read,
             "typing": self._on_typing,
             "sync": self._on_sync,
+            "governance.subscribe": self._on_governance_subscribe,
+            "governance.unsubscribe": self._on_governance_unsubscribe,
         }.get(kind)
         if handler is None:
             return await self._error("unknown_type", _("Type de trame inconnu."))
@@ -159,6 +169,23 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 _("Erreur temporaire du serveur : renvoyez le message (il ne sera pas dupliqué)."),
                 conversation=frame.get("conversation"),
             )
+
+    async def _on_governance_subscribe(self, frame: dict) -> None:
+        """Follow one poll's live participation (`governance.poll.<id>`) or a federation's assembly."""
+        group = frame.get("group")
+        if not isinstance(group, str) or not await db(governance_realtime.may_join)(self.user, group):
+            raise PermissionDenied(_("Vous ne pouvez pas suivre cette instance de gouvernance."))
+        self.governance_groups.add(group)
+        await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _on_governance_unsubscribe(self, frame: dict) -> None:
+        group = frame.get("group")
+        if group in self.governance_groups:
+            self.governance_groups.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def governance_event(self, event):
+        await self.send(text_data=json.dumps(event))
 
     async def _error(self, code: str, detail: str, **extra) -> None:
         await self.send(text_data=_error_frame(code, detail, **extra))
@@ -334,6 +361,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.delivered.pop(conversation_id, None)
             self.pending.pop(conversation_id, None)
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        for group in list(self.governance_groups):
+            if not await db(governance_realtime.may_join)(self.user, group):
+                self.governance_groups.discard(group)
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def chat_user(self, event):
         await self.send(text_data=event["text"])

@@ -1,27 +1,54 @@
 /* Assembly room: live participation and tallies of the polls on the page.
-   The /ws/ socket (messaging) forwards "governance.event" messages of the groups
-   governance.poll.<id>; without it this script polls the API every 4 seconds (served from 'self',
-   as the Content Security Policy forbids inline scripts). */
-// Live participation: the /ws/ socket forwards "governance.event" messages; without it we poll the API.
+   The /ws/ socket (messaging) forwards "governance.event" messages of the groups governance.poll.<id>:
+   each event refreshes its poll's card at once. Without the socket the script polls the API every
+   4 seconds (served from 'self': the Content Security Policy forbids inline scripts). */
 (function () {
-  var cards = document.querySelectorAll("article[data-live]");
-  function refresh() {
-    cards.forEach(function (card) {
-      var target = card.querySelector('[data-field="cpts"]');
-      if (!target) return;
-      fetch(card.dataset.live, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (d) {
-        var p = d.participation || {};
-        var text;
-        if (p.total !== undefined) { text = p.total + "/" + p.eligible + " (" + card.dataset.secretLabel + ")"; }
-        else if (p.cpts !== undefined) { text = p.cpts + "/" + p.eligible_cpts + " CPTS, " + p.partners + "/" + p.eligible_partners + " " + card.dataset.partnersLabel; }
-        else { text = p.bureau + "/" + p.eligible_bureau; }
-        if (d.tallies && d.tallies.cpts) {
-          var t = d.tallies.cpts;
-          if (card.dataset.kind === "motion") { text += " — " + card.dataset.yes + " " + (t.yes || 0) + ", " + card.dataset.no + " " + (t.no || 0) + ", " + card.dataset.abstain + " " + (t.abstain || 0); }
-        }
-        target.textContent = text;
-      }).catch(function () {});
-    });
+  var cards = Array.prototype.slice.call(document.querySelectorAll("article[data-live]"));
+  if (!cards.length) return;
+
+  function render(card, d) {
+    var target = card.querySelector('[data-field="cpts"]');
+    if (!target) return;
+    var p = d.participation || {};
+    var text;
+    if (p.total !== undefined) { text = p.total + "/" + p.eligible + " (" + card.dataset.secretLabel + ")"; }
+    else if (p.cpts !== undefined) { text = p.cpts + "/" + p.eligible_cpts + " CPTS, " + p.partners + "/" + p.eligible_partners + " " + card.dataset.partnersLabel; }
+    else { text = p.bureau + "/" + p.eligible_bureau; }
+    if (d.tallies && d.tallies.cpts && card.dataset.kind === "motion") {
+      var t = d.tallies.cpts;
+      text += " — " + card.dataset.yes + " " + (t.yes || 0) + ", " + card.dataset.no + " " + (t.no || 0) + ", " + card.dataset.abstain + " " + (t.abstain || 0);
+    }
+    target.textContent = text;
   }
-  if (cards.length) { refresh(); setInterval(refresh, 4000); }
+
+  function refresh(card) {
+    fetch(card.dataset.live, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (d) { render(card, d); })
+      .catch(function () {});
+  }
+
+  function refreshAll() { cards.forEach(refresh); }
+
+  var live = false;
+  function connect() {
+    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
+    socket.onopen = function () {
+      live = true;
+      cards.forEach(function (card) {
+        socket.send(JSON.stringify({type: "governance.subscribe", group: "governance.poll." + card.dataset.poll}));
+      });
+      refreshAll();
+    };
+    socket.onmessage = function (message) {
+      var event = JSON.parse(message.data);
+      if (event.type !== "governance.event" || event.poll === null) return;
+      cards.forEach(function (card) { if (String(event.poll) === card.dataset.poll) refresh(card); });
+    };
+    socket.onclose = function () { live = false; setTimeout(connect, 5000); };
+  }
+
+  refreshAll();
+  setInterval(function () { if (!live) refreshAll(); }, 4000);
+  if ("WebSocket" in window) connect();
 })();
