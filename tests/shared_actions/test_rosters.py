@@ -372,21 +372,11 @@ def test_roster_list_query_count(world, api, django_assert_max_num_queries, pool
     assert response.json()["count"] == 6
 
 
-def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, next_saturday, monkeypatch):
-    """With the directory merged, a linked professional's TRE_G15 profession decides (stand-in model)."""
-    import directory.models
+def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, next_saturday):
+    """A professional linked to the account in the directory: its TRE_G15 profession decides."""
+    from tests.directory.factories import ProfessionalFactory, ProfessionFactory
 
-    class Rows(list):
-        def values_list(self, *fields, flat=False):
-            return [row for row in self]
-
-    class Manager:
-        def filter(self, user):
-            return Rows(["60"] if user == world.member_a else [])
-
-    monkeypatch.setattr(
-        directory.models, "Professional", type("Professional", (), {"objects": Manager()}), raising=False
-    )
+    ProfessionalFactory(user=world.member_a, profession=ProfessionFactory(code="60", label="Infirmier"))
     shift = services.shift_create(
         actor=world.coordinator_a,
         roster=pooled_roster,
