@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation.governance.selectors import body_meetings
 from federation.models import Federation, User
 from shared_actions.access import campaigns_visible_q, meetings_visible_q, scope_of
 from shared_actions.models import Campaign, CampaignAction, Meeting
@@ -149,20 +150,13 @@ def governance_entries(
 ) -> list[AgendaEntry]:
     """Meetings of the federation's bodies (AGO, AGE, bureau), owned by `federation.governance` and read
     through its `selectors.body_meetings(federation, start, end)` (the agenda page is already limited
-    to the federation's participants). Returns nothing while governance is not merged in."""
-    try:
-        from federation.governance.selectors import body_meetings
-    except ImportError:  # governance is built in parallel: no source until it is merged
-        return []
+    to the federation's participants)."""
     start, end = _bounds(first_day, last_day)
     entries = []
     for meeting in body_meetings(federation, start, end):
-        try:
-            url = reverse(
-                "governance-meeting", kwargs={"federation_slug": federation.slug, "meeting_id": meeting.pk}
-            )
-        except NoReverseMatch:
-            url = "/gouvernance/"
+        url = reverse(
+            "governance-meeting", kwargs={"federation_slug": federation.slug, "meeting_id": meeting.pk}
+        )
         entries.append(
             AgendaEntry(
                 uid=f"governance-{meeting.pk}",

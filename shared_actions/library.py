@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from federation.governance.selectors import minutes_for_federation
 from federation.models import Federation, User
 from shared_actions.access import scope_of
 from shared_actions.models import DocumentCategory
@@ -30,12 +31,8 @@ class LibraryEntry:
 def governance_minutes(user: User, query: str, category: str) -> list[LibraryEntry]:
     """Minutes (procès-verbaux) of the federation's bodies, stored by `federation.governance` and read
     through its `selectors.minutes_for_federation(federation)`, for every federation the user takes
-    part in. Returns nothing while governance is not merged in."""
+    part in."""
     if category and category != DocumentCategory.MINUTES:
-        return []
-    try:
-        from federation.governance.selectors import minutes_for_federation
-    except ImportError:  # governance is built in parallel: no source until it is merged
         return []
     scope = scope_of(user)
     federations = (
