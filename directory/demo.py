@@ -209,6 +209,8 @@ def _demo_profiles(stdout) -> None:
     helene = Professional.objects.filter(national_id="810001234567").first()
     user = User.objects.filter(email="member2.pays-de-lunel@demo.maillage.fr").first()
     if helene and user and helene.user_id is None and not hasattr(user, "professional"):
+        # The demo account is Hélène's own: same name in the chat as in the directory.
+        User.objects.filter(pk=user.pk).update(display_name=f"{helene.first_name} {helene.last_name}")
         services.professional_link_user(actor=None, professional=helene, user=user)
         services.professional_update(
             actor=user,
