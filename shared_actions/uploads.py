@@ -63,11 +63,25 @@ def _claimed_extension(name: str) -> str:
     return EXTENSION_ALIASES.get(ext, ext)
 
 
+# An office document expands a few times, never hundreds: beyond these, treat it as a decompression bomb
+# (it would be shared with, and opened by, other people's office software).
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+
+
+def _is_bomb(archive: zipfile.ZipFile, compressed_size: int) -> bool:
+    expanded = sum(info.file_size for info in archive.infolist())
+    return expanded > MAX_UNCOMPRESSED_BYTES or expanded > MAX_COMPRESSION_RATIO * max(compressed_size, 1)
+
+
 def _zip_kind(upload) -> str | None:
-    """'odt'…'pptx' for an office document, None for any other ZIP (refused)."""
+    """'odt'…'pptx' for an office document, None for any other ZIP or a decompression bomb (refused).
+    Only the archive's directory and a 100-byte member are read: nothing is decompressed in full."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
+            if _is_bomb(archive, upload.size):
+                return None
             names = archive.namelist()
             if "mimetype" in names:
                 declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()

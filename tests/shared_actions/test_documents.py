@@ -389,3 +389,28 @@ def test_documents_for_designated_people(world, api):
     from shared_actions.forms import DocumentForm
 
     assert "people" not in dict(DocumentForm().fields["visibility"].choices)
+
+
+def test_a_decompression_bomb_disguised_as_a_spreadsheet_is_refused(world, api, media_root):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/workbook.xml", b"<w/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 * 1024 * 1024))  # 50 MB of zeros
+    bomb = buffer.getvalue()
+    assert len(bomb) < 200 * 1024
+    response = _api_upload(api(world.coordinator_a), file=SimpleUploadedFile("budget.xlsx", bomb))
+    assert response.status_code == 400
+    assert response.json()["code"] == ["file_type_refused"]
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["../../../etc/passwd.pdf", "..\\..\\web.config.pdf", "/tmp/x.pdf", "a\x00b.pdf"]
+)
+def test_path_traversal_names_never_reach_the_storage(world, api, media_root, name):
+    response = _api_upload(api(world.coordinator_a), file=SimpleUploadedFile(name, pdf_bytes()))
+    assert response.status_code in (201, 400)
+    for stored in stored_files(media_root):
+        assert media_root in stored.parents
+        assert ".." not in stored.parts and "passwd" not in stored.name and "web.config" not in stored.name
