@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from federation import models
+from federation import models, services
 
 
 @admin.register(models.User)
@@ -14,6 +15,13 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["deactivate"]
+
+    @admin.action(description=_("Désactiver les comptes (fin des sessions, jetons et websockets)"))
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            services.user_deactivate(actor=request.user, user=user)
+        self.message_user(request, _("Comptes désactivés."))
 
 
 class MembershipInline(admin.TabularInline):

@@ -183,3 +183,20 @@ def test_csp_origin_of_a_tile_url_template():
     )
     assert _origin_pattern("https://tiles.example.org/{z}/{x}/{y}.png") == "https://tiles.example.org"
     assert _origin_pattern("") is None
+
+
+def test_staff_deactivates_accounts_from_the_admin(world, web):
+    browser = web(world.staff)
+    world.staff.is_superuser = True
+    world.staff.save()
+    response = browser.post(
+        "/admin/federation/user/",
+        {"action": "deactivate", "_selected_action": [world.member_a.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    world.member_a.refresh_from_db()
+    assert world.member_a.is_active is False
+    assert SecurityEvent.objects.filter(
+        kind="account_disabled", subject=world.member_a, actor=world.staff
+    ).exists()
