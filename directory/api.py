@@ -26,6 +26,9 @@ from directory.serializers import (
     structure_data,
 )
 from federation.api_base import CptsScopedMixin
+from federation.models import SecurityEvent
+from federation.security import client_ip
+from federation.services import security_event_record
 
 
 def _service_error(exc: DjangoValidationError):
@@ -170,6 +173,12 @@ class FhirBundleView(APIView):
     def get(self, request):
         viewer = selectors.viewer_for(request.user)
         queryset = selectors.professionals_detailed().order_by("id")
+        security_event_record(
+            kind=SecurityEvent.Kind.EXPORT,
+            actor=request.user,
+            ip_address=client_ip(request._request),
+            detail={"export": "fhir", "query": request.query_params.dict()},
+        )
         if request.query_params.get("cpts"):
             queryset = queryset.filter(cpts_links__cpts__slug=request.query_params["cpts"])
         paginator = FhirPagination()

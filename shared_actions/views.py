@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from federation.access import access_cpts, access_federation
-from federation.models import Cpts, Federation, User
+from federation.models import Cpts, Federation, SecurityEvent, User
+from federation.security import client_ip
 from federation.selectors import member_cpts, user_federations, user_memberships
+from federation.services import security_event_record
 from shared_actions import agenda, charts, ical, library, selectors, services
 from shared_actions.access import (
     access_assignment,
@@ -96,6 +98,17 @@ def hours_csv_response(request, *, roster=None, cpts=None) -> HttpResponse:
     """Monthly hours per professional and per CPTS, for compensation (semicolon CSV, UTF-8 BOM)."""
     month = _month(request)
     rows = selectors.hours_by_person(month=month, roster=roster, cpts=cpts)
+    security_event_record(
+        kind=SecurityEvent.Kind.EXPORT,
+        actor=request.user,
+        ip_address=client_ip(request),
+        detail={
+            "export": "snp_hours_csv",
+            "month": f"{month:%Y-%m}",
+            "roster": roster and roster.pk,
+            "cpts": cpts and cpts.slug,
+        },
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="heures-snp-{month:%Y-%m}.csv"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -200,3 +200,14 @@ def test_staff_deactivates_accounts_from_the_admin(world, web):
     assert SecurityEvent.objects.filter(
         kind="account_disabled", subject=world.member_a, actor=world.staff
     ).exists()
+
+
+def test_exports_are_audited(world, api, web):
+    assert api(world.member_a).get("/api/directory/fhir/").status_code == 200
+    assert web(world.coordinator_a).get("/actions/cpts/alpha/heures.csv").status_code == 200
+    exports = list(
+        SecurityEvent.objects.filter(kind="export")
+        .order_by("created_at")
+        .values_list("actor__email", "detail__export")
+    )
+    assert exports == [(world.member_a.email, "fhir"), (world.coordinator_a.email, "snp_hours_csv")]

@@ -5,6 +5,8 @@ from tqdm import tqdm
 
 from directory import fhir, selectors
 from directory.models import Visibility
+from federation.models import SecurityEvent
+from federation.services import security_event_record
 
 
 def _federation_visible(entry, name: str) -> bool:
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         if options["cpts"]:
             queryset = queryset.filter(cpts_links__cpts__slug=options["cpts"])
         total = queryset.count()
+        security_event_record(
+            kind=SecurityEvent.Kind.EXPORT,
+            detail={"export": "fhir_command", "cpts": options["cpts"], "count": total},
+        )
         out = open(options["output"], "w", encoding="utf-8") if options["output"] else sys.stdout  # noqa: SIM115
         try:
             with tqdm(
