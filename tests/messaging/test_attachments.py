@@ -217,3 +217,16 @@ async def test_websocket_send_with_attachments(world, chat):
     assert replay["message"]["attachments"] == got["message"]["attachments"]
     await alice.disconnect()
     await bob.disconnect()
+
+
+@pytest.mark.django_db
+def test_partner_delegates_receive_attachments_but_cannot_attach(world, chat, api):
+    services.member_add(
+        actor=world.fed_coordinator, conversation_id=chat.fed_channel.pk, user=world.partner_delegate
+    )
+    refused = upload(api(world.partner_delegate), chat.fed_channel)
+    assert refused.status_code == 403 and "CPTS" in refused.json()["detail"]
+    document_id = upload(api(world.member_a), chat.fed_channel).json()["id"]
+    url = reverse("api-actions-document-download", kwargs={"document_id": document_id, "number": 1})
+    assert api(world.partner_delegate).get(url).status_code == 200
+    assert Document.objects.count() == 1
