@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,9 +27,12 @@ from messaging.models import Conversation, NotificationPreference
 
 def api_error(exc: DjangoValidationError):
     """A service's ValidationError as a structured 400 (French messages, stable codes)."""
-    raise ValidationError(
-        {"detail": exc.messages, "code": [e.code or "invalid" for e in exc.error_list]}
-    ) from exc
+    errors = (
+        [e for field in exc.error_dict.values() for e in field]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    raise ValidationError({"detail": exc.messages, "code": [e.code or "invalid" for e in errors]}) from exc
 
 
 def conversation_title(conversation: Conversation, user: User, members=None) -> str:
@@ -76,6 +80,18 @@ class MessageOutSerializer(serializers.Serializer):
     client_id = serializers.UUIDField()
     reply_to = serializers.IntegerField(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
+    attachments = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class AttachmentOutSerializer(serializers.Serializer):
+    """An attachment: a shared document; `url` is shared_actions' permission-checked download."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    url = serializers.CharField()
 
 
 class ConversationRowSerializer(serializers.Serializer):
@@ -250,6 +266,9 @@ class MessageSendSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
     client_id = serializers.UUIDField()
     reply_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=50
+    )
 
 
 class MessagesView(APIView):
@@ -305,6 +324,7 @@ class MessagesView(APIView):
                 body=data.validated_data["body"],
                 client_id=data.validated_data["client_id"],
                 reply_to_id=data.validated_data["reply_to"],
+                attachment_ids=data.validated_data["attachments"],
             )
         except DjangoValidationError as exc:
             api_error(exc)
@@ -312,6 +332,39 @@ class MessagesView(APIView):
             services.message_payload(message),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class AttachmentsView(APIView):
+    """Upload a file to a conversation (multipart `file`, optional `title`): it becomes a shared document
+    visible to the conversation's members only; send its `id` in a message's `attachments`."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = AttachmentUploadSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentOutSerializer},
+    )
+    def post(self, request, pk):
+        access_conversation(request.user, pk)
+        data = AttachmentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            document = services.attachment_upload(
+                actor=request.user,
+                conversation_id=pk,
+                file=data.validated_data["file"],
+                title=data.validated_data["title"],
+            )
+        except DjangoValidationError as exc:
+            api_error(exc)
+        return Response(services.attachment_payload(document), status=status.HTTP_201_CREATED)
 
 
 class ReadSerializer(serializers.Serializer):

@@ -235,6 +235,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             body=frame.get("body"),
             client_id=frame.get("client_id"),
             reply_to_id=reply_to,
+            attachment_ids=frame.get("attachments") or [],
         )
         if not created:
             # A resend: the client may have missed the first delivery; give it the stored message again.

@@ -108,6 +108,10 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
     )
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="chat_mentions")
+    # Shared documents (shared_actions) uploaded to this conversation: see ConversationAttachment.
+    attachments = models.ManyToManyField(
+        "shared_actions.Document", blank=True, related_name="chat_messages", verbose_name=_("pièces jointes")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -132,6 +136,28 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ConversationAttachment(models.Model):
+    """A file uploaded to a conversation: a shared document (shared_actions) with the "people"
+    visibility, shared with the conversation's members and kept in step with them (services). A message
+    may only carry the attachments of its own conversation."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    document = models.OneToOneField(
+        "shared_actions.Document", on_delete=models.CASCADE, related_name="chat_attachment"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "id"]
+        verbose_name = _("pièce jointe d'une conversation")
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} — {self.document_id}"
 
 
 class MessageEdit(models.Model):

@@ -6,6 +6,12 @@ from django.db.models.functions import Coalesce
 
 from federation.models import Federation, User
 from messaging.models import Conversation, ConversationMember, Message
+from shared_actions.models import Document
+
+
+def attachments_prefetch() -> Prefetch:
+    """A message's attachments with their versions (two queries per page of messages, none per message)."""
+    return Prefetch("attachments", queryset=Document.objects.order_by("pk").prefetch_related("versions"))
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -66,7 +72,7 @@ def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
     return (
         Message.objects.filter(conversation=conversation)
         .select_related("author", "reply_to", "reply_to__author")
-        .prefetch_related("mentions")
+        .prefetch_related("mentions", attachments_prefetch())
     )
 
 
@@ -87,7 +93,7 @@ def messages_since(conversation_id: int, seq: int, limit: int) -> list[Message]:
     return list(
         Message.objects.filter(conversation_id=conversation_id, seq__gt=seq)
         .select_related("author")
-        .prefetch_related("mentions")
+        .prefetch_related("mentions", attachments_prefetch())
         .order_by("seq")[:limit]
     )
 
@@ -98,9 +104,11 @@ def search_messages(user: User, query: str, *, limit: int = 50) -> QuerySet[Mess
     PostgreSQL: French full-text search (`to_tsvector('french', body)`, GIN-indexed), ranked. Other
     databases: a case-insensitive substring match, newest first.
     """
-    visible = Message.objects.filter(
-        conversation__memberships__user=user, deleted_at__isnull=True
-    ).select_related("author", "conversation")
+    visible = (
+        Message.objects.filter(conversation__memberships__user=user, deleted_at__isnull=True)
+        .select_related("author", "conversation")
+        .prefetch_related(attachments_prefetch())
+    )
     query = query.strip()
     if not query:
         return visible.none()

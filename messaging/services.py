@@ -6,14 +6,18 @@ and status codes.
 """
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +35,7 @@ from messaging.access import (
 )
 from messaging.models import (
     Conversation,
+    ConversationAttachment,
     ConversationMember,
     Message,
     MessageEdit,
@@ -38,6 +43,12 @@ from messaging.models import (
     RetentionPolicy,
     conversation_group,
 )
+from shared_actions import services as documents
+from shared_actions.access import access_document
+from shared_actions.models import Document, DocumentCategory, Visibility
+from shared_actions.selectors import sharing_people_q
+
+logger = logging.getLogger(__name__)
 
 MENTION_RE = re.compile(r"@\*\*([^*\n]{1,150})\*\*")
 
@@ -49,11 +60,39 @@ def display_name(user: User | None) -> str:
     return user.display_name or user.email
 
 
-def message_payload(message: Message, mention_ids: Iterable[int] | None = None) -> dict:
+def attachment_payload(document: Document) -> dict | None:
+    """An attachment in a message: its latest version, downloaded through shared_actions' checked view
+    (`access_document_version`: only the people it is shared with; logged; `nosniff` attachment)."""
+    versions = list(document.versions.all())  # prefetched by the selectors
+    if not versions:
+        return None
+    version = max(versions, key=lambda v: v.number)
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "name": version.original_name,
+        "size": version.size,
+        "content_type": version.content_type,
+        "url": reverse(
+            "actions-document-download", kwargs={"document_id": document.pk, "number": version.number}
+        ),
+    }
+
+
+def message_payload(
+    message: Message,
+    mention_ids: Iterable[int] | None = None,
+    attachments: Iterable[Document] | None = None,
+) -> dict:
     """The JSON shape of a message in frames and in the API."""
     deleted = message.deleted_at is not None
     if mention_ids is None:
         mention_ids = [u.pk for u in message.mentions.all()]
+    if deleted:
+        attachments = []
+    elif attachments is None:
+        attachments = sorted(message.attachments.all(), key=lambda d: d.pk)
+    shown = [attachment_payload(d) for d in attachments]
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
@@ -66,6 +105,7 @@ def message_payload(message: Message, mention_ids: Iterable[int] | None = None) 
         "client_id": str(message.client_id),
         "reply_to": message.reply_to_id,
         "mentions": [] if deleted else sorted(mention_ids),
+        "attachments": [a for a in shown if a is not None],
     }
 
 
@@ -122,6 +162,7 @@ def _add_member(conversation: Conversation, user: User, *, is_admin: bool = Fals
         member.is_admin = True
         member.save(update_fields=["is_admin"])
     if created:
+        _attachments_follow_members(conversation, added=user)
         _publish_membership(user.pk, conversation, "added")
     return member
 
@@ -257,6 +298,7 @@ def member_remove(*, actor: User, conversation_id: int, user: User) -> None:
     deleted, _details = ConversationMember.objects.filter(conversation=conversation, user=user).delete()
     if not deleted:
         raise Http404
+    _attachments_follow_members(conversation, removed=user)
     _publish_membership(user.pk, conversation, "removed")
 
 
@@ -289,6 +331,7 @@ def memberships_revalidate(*, user: User) -> list[int]:
             allowed = conversation.federation_id in federation_ids
         if not allowed:
             member.delete()
+            _attachments_follow_members(conversation, removed=user)
             _publish_membership(user.pk, conversation, "removed")
             removed.append(conversation.pk)
     return removed
@@ -305,8 +348,155 @@ def conversation_archive(*, actor: User, conversation_id: int, archived: bool = 
     return conversation
 
 
+# --- attachments (shared documents) ---------------------------------------------------------------
+# Shared documents need a category; none of shared_actions' fits a chat file better than this one.
+ATTACHMENT_CATEGORY = DocumentCategory.REPORT
+
+
+def max_attachments() -> int:
+    return getattr(settings, "MESSAGING_MAX_ATTACHMENTS", 10)
+
+
+def _attachment_owner(actor: User, conversation: Conversation) -> dict:
+    """Who owns the document, as shared_actions requires (`document_create`: any member of the owning
+    CPTS, or the staff of the owning federation): the conversation's CPTS for a CPTS channel; otherwise
+    the actor's CPTS in the conversation's federation (lowest id), or the federation for its staff."""
+    if conversation.cpts_id and Membership.objects.filter(user=actor, cpts_id=conversation.cpts_id).exists():
+        return {"cpts": conversation.cpts}
+    federation = conversation.federation
+    if federation is not None:
+        cpts = (
+            Cpts.objects.filter(
+                memberships__user=actor,
+                federation_memberships__federation=federation,
+                federation_memberships__left_on__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if cpts is not None:
+            return {"cpts": cpts}
+        if can_manage_federation(actor, federation):
+            return {"federation": federation}
+    raise PermissionDenied(
+        _(
+            "Seuls les membres d'une CPTS de la fédération et l'équipe de la fédération peuvent joindre "
+            "un fichier."
+        )
+    )
+
+
+def _eligible_people(
+    user_ids: Iterable[int], *, cpts: Cpts | None, federation: Federation | None
+) -> list[User]:
+    """The given people a document of that owner may be shared with (shared_actions' rule): a member
+    whose CPTS just left the federation, not yet removed from the conversation, gets nothing."""
+    return list(
+        User.objects.filter(pk__in=list(user_ids))
+        .filter(sharing_people_q(cpts=cpts, federation=federation))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def attachment_upload(*, actor: User, conversation_id: int, file, title: str = "") -> Document:
+    """Upload a file to a conversation: a shared document with the "people" visibility, shared with the
+    conversation's members (shared_actions validates the file first: size limit, type detected on the
+    content; nothing is stored when it is refused). Send it with `message_send(attachment_ids=[...])`."""
+    conversation = access_conversation(actor, conversation_id, for_write=True)
+    owner = _attachment_owner(actor, conversation)
+    federation = owner.get("federation") or cpts_federation(owner["cpts"])
+    member_ids = set(conversation.memberships.values_list("user_id", flat=True)) | {actor.pk}
+    people = _eligible_people(member_ids, cpts=owner.get("cpts"), federation=federation)
+    title = (title or "").strip() or PurePath(getattr(file, "name", "") or "").stem.strip()
+    document = documents.document_create(
+        actor=actor,
+        title=title[:200] or _("Pièce jointe"),
+        category=ATTACHMENT_CATEGORY,
+        file=file,
+        description=_("Pièce jointe de la conversation « %(title)s ».") % {"title": str(conversation)},
+        visibility=Visibility.PEOPLE,
+        shared_with_users=people,
+        **owner,
+    )
+    ConversationAttachment.objects.create(conversation=conversation, document=document, uploaded_by=actor)
+    prefetch_related_objects([document], "versions")
+    return document
+
+
+def _attachments_follow_members(
+    conversation: Conversation, *, added: User | None = None, removed: User | None = None
+) -> None:
+    """Keep the people of the conversation's attachments equal to its members (plus the person who
+    shared each one, whom shared_actions always lets see it). Only the documents that need it are
+    touched: one query when there is nothing to do. Changes go through `document_update`, on behalf of
+    the person who shared the document (the only one shared_actions lets change a "people" document)."""
+    rows = ConversationAttachment.objects.filter(conversation=conversation)
+    if added is not None:
+        rows = rows.exclude(document__shared_with_users=added).exclude(document__created_by=added)
+    if removed is not None:
+        rows = rows.filter(document__shared_with_users=removed)
+    rows = list(rows.select_related("document__cpts", "document__federation", "document__created_by"))
+    if not rows:
+        return
+    member_ids = set(conversation.memberships.values_list("user_id", flat=True))
+    for row in rows:
+        document = row.document
+        sharer = document.created_by
+        if sharer is None:
+            # The sharer's account was deleted: nobody may change the sharing any more. Keep it as it
+            # is (a removed member keeps access to what was shared while they were in; see PROTOCOL.md).
+            logger.warning("attachment %s: sharer deleted, people not updated", document.pk)
+            continue
+        people = _eligible_people(
+            member_ids | {sharer.pk}, cpts=document.cpts, federation=document.federation
+        )
+        if not people:
+            logger.warning("attachment %s: nobody left to share it with", document.pk)
+            continue
+        documents.document_update(actor=sharer, document=document, shared_with_users=people)
+
+
+def _clean_attachments(actor: User, conversation_id: int, attachment_ids) -> list[Document]:
+    """The documents a message carries: each one uploaded to this conversation and visible to the
+    sender (`access_document`). Anything else is refused as a whole (code `invalid_attachment`)."""
+    if attachment_ids is None or attachment_ids == []:
+        return []
+    if not isinstance(attachment_ids, list | tuple) or any(
+        isinstance(i, bool) or not isinstance(i, int) for i in attachment_ids
+    ):
+        raise ValidationError(
+            _("attachments doit être une liste d'identifiants de documents."), code="invalid_attachments"
+        )
+    ids = list(dict.fromkeys(attachment_ids))
+    if len(ids) > max_attachments():
+        raise ValidationError(
+            _("Trop de pièces jointes (%(max)d au plus).") % {"max": max_attachments()},
+            code="too_many_attachments",
+        )
+    refused = ValidationError(_("Pièce jointe introuvable ou inaccessible."), code="invalid_attachment")
+    found = []
+    for document_id in ids:
+        try:
+            found.append(access_document(actor, document_id))
+        except Http404:
+            raise refused from None
+    here = set(
+        ConversationAttachment.objects.filter(
+            conversation_id=conversation_id, document_id__in=ids
+        ).values_list("document_id", flat=True)
+    )
+    if here != set(ids):
+        raise refused
+    prefetch_related_objects(found, "versions")
+    return found
+
+
 # --- messages -------------------------------------------------------------------------------------
-def _clean_body(body) -> str:
+def _clean_body(body, *, allow_empty: bool = False) -> str:
+    if allow_empty and (body is None or (isinstance(body, str) and not body.strip())):
+        return ""  # a message made of attachments only
     if not isinstance(body, str) or not body.strip():
         raise ValidationError(_("Le message est vide."), code="empty_body")
     body = body.strip()
@@ -341,9 +531,18 @@ def _mentioned_users(conversation: Conversation, body: str, actor: User) -> list
 
 
 def message_send(
-    *, actor: User, conversation_id: int, body: str, client_id, reply_to_id: int | None = None
+    *,
+    actor: User,
+    conversation_id: int,
+    body: str,
+    client_id,
+    reply_to_id: int | None = None,
+    attachment_ids=(),
 ) -> tuple[Message, bool]:
     """Persist a message, then publish it on commit. Returns (message, created).
+
+    `attachment_ids`: documents uploaded to this conversation (`attachment_upload`) that the sender may
+    see; with attachments, the body may be empty.
 
     The sequence number comes from the conversation row, updated under its lock, so concurrent senders
     get consecutive numbers. A resend with a known `client_id` returns the first message unchanged (the
@@ -352,7 +551,7 @@ def message_send(
     client_id = _clean_client_id(client_id)
     try:
         with transaction.atomic():
-            return _message_send(actor, conversation_id, body, client_id, reply_to_id)
+            return _message_send(actor, conversation_id, body, client_id, reply_to_id, attachment_ids)
     except IntegrityError:
         existing = Message.objects.filter(
             conversation_id=conversation_id, author=actor, client_id=client_id
@@ -383,10 +582,12 @@ def _allocate_seq(actor: User, conversation_id: int) -> int | None:
     return row[0] if row else None
 
 
-def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple[Message, bool]:
+def _message_send(
+    actor, conversation_id, body, client_id, reply_to_id, attachment_ids=()
+) -> tuple[Message, bool]:
     if not actor.is_active:
         raise Http404
-    body = _clean_body(body)
+    body = _clean_body(body, allow_empty=bool(attachment_ids))
     seq = _allocate_seq(actor, conversation_id)
     if seq is None:
         conversation = access_conversation(actor, conversation_id)  # 404 for a non-member
@@ -401,6 +602,7 @@ def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple
             raise ValidationError(
                 _("Le message cité n'existe pas dans cette conversation."), code="invalid_reply_to"
             )
+    attached = _clean_attachments(actor, conversation_id, attachment_ids)
     message = Message(
         conversation_id=conversation_id,
         seq=seq,
@@ -409,7 +611,9 @@ def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple
         body=body,
         reply_to_id=reply_to_id,
     )
-    message.full_clean(exclude=["conversation", "author", "reply_to"], validate_constraints=False)
+    # An empty body (attachments only) was allowed by _clean_body; the field itself is not blank.
+    exclude = ["conversation", "author", "reply_to"] + ([] if body else ["body"])
+    message.full_clean(exclude=exclude, validate_constraints=False)
     # A resend (same client_id) fails here on the unique constraint: message_send rolls everything back,
     # the sequence number included, and returns the first message.
     message.save(force_insert=True)
@@ -419,11 +623,13 @@ def _message_send(actor, conversation_id, body, client_id, reply_to_id) -> tuple
         mention_ids = _mentioned_users(conversation, body, actor)
         if mention_ids:
             message.mentions.set(mention_ids)
+    if attached:
+        message.attachments.set(attached)
     # Writing a message means having read the conversation up to it.
     ConversationMember.objects.filter(
         conversation_id=conversation_id, user=actor, last_read_seq__lt=seq
     ).update(last_read_seq=seq)
-    payload = message_payload(message, mention_ids)
+    payload = message_payload(message, mention_ids, sorted(attached, key=lambda d: d.pk))
     _publish_to_conversation(conversation_id, {"type": "message.new", "message": payload}, seq=seq)
     return message, True
 
@@ -482,6 +688,8 @@ def message_delete(*, actor: User, message_id: int) -> Message:
     message.save(update_fields=["deleted_at", "deleted_by", "body"])
     message.edits.all().delete()
     message.mentions.clear()
+    # The documents stay (shared with the members, in their library); the message no longer shows them.
+    message.attachments.clear()
     _publish_to_conversation(
         conversation.pk,
         {

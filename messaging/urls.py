@@ -38,6 +38,11 @@ urlpatterns = [
         api.MessagesView.as_view(),
         name="api-messaging-messages",
     ),
+    path(
+        "api/messaging/conversations/<int:pk>/attachments/",
+        api.AttachmentsView.as_view(),
+        name="api-messaging-attachments",
+    ),
     path("api/messaging/conversations/<int:pk>/read/", api.ReadView.as_view(), name="api-messaging-read"),
     path("api/messaging/messages/<int:pk>/", api.MessageDetailView.as_view(), name="api-messaging-message"),
     path(

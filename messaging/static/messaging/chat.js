@@ -148,6 +148,16 @@
     var body = document.createElement("p"); body.className = "chat-body";
     if (m.deleted) { body.textContent = t.deleted; body.classList.add("meta"); } else body.append(renderBody(m.body));
     li.append(body);
+    if (!m.deleted && m.attachments && m.attachments.length) {
+      var files = document.createElement("ul"); files.className = "chat-attachments";
+      m.attachments.forEach(function (a) {
+        var item = document.createElement("li"), link = document.createElement("a");
+        link.href = a.url; link.textContent = "📎 " + a.title + " (" + a.name + ", " + formatSize(a.size) + ")";
+        link.setAttribute("download", "");
+        item.append(link); files.append(item);
+      });
+      li.append(files);
+    }
     if (!m.deleted && m.id && !conversations[m.conversation].archived) {
       var actions = document.createElement("div"); actions.className = "chat-actions";
       actions.append(button(t.reply, function () { startReply(m); }));
@@ -158,6 +168,11 @@
       li.append(actions);
     }
     return li;
+  }
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + " o";
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " Ko";
+    return (bytes / (1024 * 1024)).toFixed(1).replace(".", ",") + " Mo";
   }
   function button(label, action) {
     var b = document.createElement("button"); b.type = "button"; b.className = "link"; b.textContent = label;
@@ -260,15 +275,49 @@
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") markRead(); });
 
   // --- composing: send, reply, edit, delete, typing, mentions ------------------------------------
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var body = input.value.trim(); if (!body || current === null) return;
-    if (body.length > config.maxBody) { showError(body.length + " / " + config.maxBody); return; }
+  // Attachments: the file is uploaded first (it becomes a shared document visible to the members only),
+  // then its id goes in the message.send frame; downloads go through the documents' checked view.
+  var fileInput = $("chat-file"), fileName = $("chat-file-name"), uploading = false;
+  function clearFile() { fileInput.value = ""; fileName.hidden = true; fileName.textContent = ""; }
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files[0]; if (!file) { clearFile(); return; }
+    fileName.textContent = t.attached + " " + file.name + " ";
+    fileName.append(button(t.removeFile, clearFile));
+    fileName.hidden = false;
+  });
+  function uploadFile(conversation, file) {
+    var data = new FormData(); data.append("file", file);
+    return fetch("/api/messaging/conversations/" + conversation + "/attachments/", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf(), "Accept": "application/json" }, body: data
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (json) {
+        if (!r.ok) throw new Error((json.detail && [].concat(json.detail).join(" ")) || t.uploadError);
+        return json;
+      });
+    });
+  }
+  function queueMessage(body, attachments) {
     var frame = { type: "message.send", conversation: current, body: body, client_id: uuid(), reply_to: replyTo ? replyTo.id : null };
+    if (attachments.length) frame.attachments = attachments.map(function (a) { return a.id; });
     outbox.push(frame);
-    appendMessage({ conversation: current, client_id: frame.client_id, author: me, body: body, reply_to: frame.reply_to, mentions: [] }, true);
+    appendMessage({ conversation: current, client_id: frame.client_id, author: me, body: body, reply_to: frame.reply_to, mentions: [], attachments: attachments }, true);
     sendFrame(frame); // if the socket is down, the outbox goes out after the next `sync`
     input.value = ""; replyTo = null; $("chat-reply").hidden = true; hideMentions();
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = input.value.trim(), file = fileInput.files[0];
+    if ((!body && !file) || current === null || uploading) return;
+    if (body.length > config.maxBody) { showError(body.length + " / " + config.maxBody); return; }
+    if (!file) { queueMessage(body, []); return; }
+    uploading = true; fileName.textContent = t.uploading;
+    var conversation = current;
+    uploadFile(conversation, file).then(function (attachment) {
+      clearFile();
+      if (current === conversation) queueMessage(body, [attachment]);
+    }).catch(function (error) {
+      clearFile(); showError(error.message || t.uploadError);
+    }).finally(function () { uploading = false; });
   });
   input.addEventListener("keydown", function (event) {
     if (!mentionList.hidden && handleMentionKeys(event)) return;
