@@ -350,7 +350,7 @@ def conversation_archive(*, actor: User, conversation_id: int, archived: bool = 
 
 # --- attachments (shared documents) ---------------------------------------------------------------
 # Shared documents need a category; none of shared_actions' fits a chat file better than this one.
-ATTACHMENT_CATEGORY = DocumentCategory.REPORT
+ATTACHMENT_CATEGORY = DocumentCategory.ATTACHMENT
 
 
 def max_attachments() -> int:

@@ -30,6 +30,7 @@ class DocumentCategory(models.TextChoices):
     REPORT = "compte_rendu", _("Compte rendu")
     CAMPAIGN_MATERIAL = "support_campagne", _("Support de campagne")
     TEMPLATE = "modele", _("Modèle")
+    ATTACHMENT = "piece_jointe", _("Pièce jointe (messagerie)")
 
 
 class Visibility(models.TextChoices):

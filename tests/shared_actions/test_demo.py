@@ -39,7 +39,9 @@ def test_seed_demo_builds_the_pooled_resources_and_is_idempotent(media_root):
     campaign = Campaign.objects.get()
     assert campaign.theme == "vaccination_grippe" and campaign.participants.count() == 3
     assert IndicatorValue.objects.values("cpts").distinct().count() == 3
-    assert {d.category for d in Document.objects.all()} == set(DocumentCategory.values)
+    assert {d.category for d in Document.objects.all()} == set(DocumentCategory.values) - {
+        DocumentCategory.ATTACHMENT
+    }
     assert DocumentVersion.objects.filter(number=2).exists()
     assert all(v.file.read(4) == b"%PDF" for v in DocumentVersion.objects.all())
     assert Meeting.objects.count() >= 3
