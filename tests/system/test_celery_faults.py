@@ -105,7 +105,7 @@ def test_worker_killed_mid_import_completes_the_import_once(tmp_path):
     # longer than the import itself, which would otherwise be handed out twice while running).
     worker_env = {
         "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "CELERY_VISIBILITY_TIMEOUT": "8",
+        "CELERY_VISIBILITY_TIMEOUT": "12",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
