@@ -177,6 +177,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps' tasks modules (see config/celery.py)
+# Defaults unchanged (Celery's "celery" queue, Kombu's one-hour redelivery of unacknowledged tasks);
+# system tests give their processes their own queue and a short visibility timeout.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Abandoned tasks are looked for every interval x throttle seconds (Kombu's defaults: 10 x 10).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+}
 
 # --- search ---------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
@@ -351,6 +360,10 @@ if EMAIL_URL:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif env_str("EMAIL_FILE_PATH", ""):
+    # One file per sent batch in that folder (system tests read what was sent; no SMTP server needed).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <noreply@maillage.localhost>")
@@ -472,7 +485,10 @@ MESSAGING_AUTH_RECHECK_SECONDS = env_int("MESSAGING_AUTH_RECHECK_SECONDS", 60)
 MESSAGING_NOTIFY_DELAY_MINUTES = env_int("MESSAGING_NOTIFY_DELAY_MINUTES", 10)
 # Freeze the objects loaded at start-up out of the garbage collector in daphne (PERF-NOTES.md, point 4).
 MESSAGING_GC_FREEZE = env_bool("MESSAGING_GC_FREEZE", True)
-CELERY_BEAT_SCHEDULE["messaging-notify-due"] = {"task": "messaging.notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["messaging-notify-due"] = {
+    "task": "messaging.notify_due",
+    "schedule": float(env_int("MESSAGING_NOTIFY_INTERVAL_SECONDS", 60)),
+}
 CELERY_BEAT_SCHEDULE["messaging-daily-digest"] = {
     "task": "messaging.daily_digest",
     "schedule": crontab(hour=7, minute=30),

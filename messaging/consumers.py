@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
@@ -33,6 +34,25 @@ from messaging.models import conversation_group
 logger = logging.getLogger(__name__)
 
 FORWARD_HANDLERS = {"chat.forward", "chat.user", "chat.membership"}
+
+# Close code sent to every open socket when the server process stops: "service restart", the
+# application-range twin of RFC 6455's 1012 (autobahn, under daphne, only lets an application send 1000
+# or 3000-4999). The client reconnects (then `sync`) instead of seeing a dropped TCP connection (1006).
+CLOSE_SERVICE_RESTART = 4012
+_open_consumers: "weakref.WeakSet[ChatConsumer]" = weakref.WeakSet()
+
+
+async def close_all_for_restart(flush_seconds: float = 0.5) -> int:
+    """Process shutdown (daphne, SIGTERM): tell every open socket to reconnect. Returns how many."""
+    consumers = list(_open_consumers)
+    for consumer in consumers:
+        try:
+            await consumer.close(code=CLOSE_SERVICE_RESTART)
+        except Exception:  # a socket already gone: nothing to tell
+            logger.debug("close on shutdown failed", exc_info=True)
+    if consumers:
+        await asyncio.sleep(flush_seconds)  # let the close frames reach the clients before exit
+    return len(consumers)
 
 
 _executor: ThreadPoolExecutor | None = None
@@ -103,10 +123,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for group in self.governance_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        _open_consumers.add(self)
         counts = await db(selectors.unread_counts)(user)
         await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
 
     async def disconnect(self, code):
+        _open_consumers.discard(self)
         if not hasattr(self, "user"):
             return
         for task in self.gap_tasks.values():

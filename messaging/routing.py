@@ -1,13 +1,32 @@
 """Websocket routes of the messaging app, mounted by config/routing.py: the `/ws/` socket."""
 
+import asyncio
 import gc
+import sys
 
 from django.conf import settings
 from django.urls import path
 
-from messaging.consumers import ChatConsumer
+from messaging.consumers import ChatConsumer, close_all_for_restart
 
 websocket_urlpatterns = [path("ws/", ChatConsumer.as_asgi())]
+
+
+def _close_sockets_on_shutdown() -> None:
+    """Under daphne, before the reactor stops (SIGTERM/SIGINT) and daphne cancels the consumers, close
+    every open socket with 4012 "service restart" so that clients reconnect at once. Twisted waits for
+    the returned Deferred (the close frames are flushed) before dropping the connections."""
+    if "daphne.server" not in sys.modules:
+        return  # another server (tests, uvicorn): nothing to hook
+    from twisted.internet import defer, reactor
+
+    def before_shutdown():
+        return defer.Deferred.fromFuture(asyncio.ensure_future(close_all_for_restart()))
+
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
+
+
+_close_sockets_on_shutdown()
 
 if settings.MESSAGING_GC_FREEZE:
     # This module is imported once, when the ASGI application starts (daphne). Moving every object

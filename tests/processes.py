@@ -98,6 +98,13 @@ def collected_static() -> Path:
 @contextmanager
 def daphne(tmp_path: Path, **env_extra: str):
     """A daphne server on a free loopback port; yields its base URL."""
+    with daphne_process(tmp_path, **env_extra) as (base, _process):
+        yield base
+
+
+@contextmanager
+def daphne_process(tmp_path: Path, **env_extra: str):
+    """A daphne server on a free loopback port; yields its base URL and its process (to signal it)."""
     port = free_port()
     args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
     env = process_env(ALLOWED_HOSTS="127.0.0.1,localhost", STATIC_ROOT=str(collected_static()), **env_extra)
@@ -108,7 +115,7 @@ def daphne(tmp_path: Path, **env_extra: str):
         except OSError:
             process.terminate()
             raise RuntimeError((tmp_path / f"daphne-{port}.log").read_text(errors="replace")) from None
-        yield base
+        yield base, process
 
 
 def celery(tmp_path: Path, kind: str = "worker", **env_extra: str):
