@@ -51,11 +51,12 @@ def test_search_the_directory_with_a_typo_and_open_the_result(server, new_page, 
     page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
     # No accents, last letter missing: typed key by key, results come without submitting the form.
     page.locator("#id_q").press_sequentially("helene lefevr", delay=20)
-    first = page.locator("#directory-results li").first
-    first.locator("a", has_text="Hélène Lefèvre").wait_for()
-    assert page.locator("#directory-total").inner_text() == "1"
+    # The answer is rendered and the address follows the query (shareable) in the same callback.
+    page.wait_for_function("() => location.search.includes('q=helene+lefevr')")
     assert page.evaluate("window.sameDocument") is True
-    assert "q=helene+lefevr" in page.url  # the address follows the query (shareable)
+    assert page.locator("#directory-total").inner_text() == "1"
+    first = page.locator("#directory-results li").first
+    assert first.locator("a").inner_text() == "Hélène Lefèvre"
     screenshot(page, "directory-instant-search")
 
     first.get_by_role("link").click()
@@ -148,8 +149,16 @@ def test_a_delegate_votes_and_sees_the_published_result(server, new_page):
     row = voter.locator("tbody tr").first
     assert [c.inner_text() for c in row.locator("td").all()][:3] == ["2", "1", "0"]
     assert "non publié" not in voter.locator("main").inner_text()
+    # On a phone the tallies scroll inside their card; the page itself does not scroll sideways.
+    assert voter.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(voter, "governance-result")
     assert voter.csp_violations == [] and manager.csp_violations == []
+
+    scan = new_page(bypass_csp=True)  # the result and the meeting room, on a phone, through axe-core
+    sign_in(scan, server, a.delegates[0].email, PASSWORD)
+    for url in (poll_url, f"{server}/gouvernance/{a.fed.slug}/seances/{poll.meeting_id}/"):
+        scan.goto(url)
+        assert axe_violations(scan) == [], url
 
 
 def test_main_pages_of_each_app_have_no_serious_accessibility_violations(server, new_page, world):
