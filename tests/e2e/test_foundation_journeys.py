@@ -14,10 +14,11 @@ def test_sign_in_and_reach_my_cpts(server, new_page, world):
     page.wait_for_url(server + "/cpts/alpha/")
     assert page.locator("h1").inner_text() == "CPTS Alpha"
     page.select_option("#lang", "en")  # the language selector submits itself (static script, CSP-safe)
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    # Wait for the new page itself: right after the change the old one is still "loaded".
+    page.locator("html[lang=en]").wait_for(state="attached")
+    assert page.locator("h1").inner_text() == "CPTS Alpha"
     page.select_option("#lang", "fr")
-    page.wait_for_load_state()
+    page.locator("html[lang=fr]").wait_for(state="attached")
     screenshot(page, "foundation-cpts-home")
     assert page.csp_violations == []
 
