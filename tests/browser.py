@@ -6,9 +6,11 @@ test modules import the helpers (`sign_in`, `screenshot`, `axe_violations`) from
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests import processes
 
@@ -105,3 +107,17 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def off_loop(service, *args, **kwargs):
+    """Call a service from a thread of its own: Playwright's sync API keeps an event loop running in
+    the test thread, where the real-time events services send on commit (async_to_sync) cannot go."""
+
+    def call():
+        try:
+            return service(*args, **kwargs)
+        finally:
+            connections.close_all()  # the thread's own session, or the test database could not be dropped
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()

@@ -4,35 +4,19 @@ and the voting pages are exercised as a person would use them. Every journey lea
 tests/e2e/screenshots/ and checks that the strict Content Security Policy blocked nothing."""
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 
 from directory import search_index
 from federation.governance import services as governance
 from messaging import services as messaging
 from messaging.models import Conversation
-from tests.browser import axe_violations, screenshot, sign_in
+from tests.browser import axe_violations, off_loop, screenshot, sign_in
 from tests.directory.factories import ProfessionalFactory, ProfessionFactory
 from tests.factories import PASSWORD
 from tests.governance.conftest import build_assembly, open_meeting
 
 pytestmark = pytest.mark.e2e
-
-
-def off_loop(service, *args, **kwargs):
-    """Call a service from a thread of its own: Playwright's sync API keeps an event loop running in
-    the test thread, where the real-time events services send on commit (async_to_sync) cannot go."""
-
-    def call():
-        try:
-            return service(*args, **kwargs)
-        finally:
-            connections.close_all()  # the thread's own session, or the test database could not be dropped
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 def test_search_the_directory_with_a_typo_and_open_the_result(server, new_page, world):
