@@ -47,10 +47,11 @@ run: demo
 	@echo "Maillage : http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-# The suite runs in parallel; system tests (real processes, service restarts) then run alone.
+# The suite runs in parallel; then, alone, the browser tests (timing-sensitive on 2 cores) and the system
+# tests (real processes, service restarts).
 test: install-dev browsers
-	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system"
-	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest -p no:xdist -m system
+	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system and not e2e"
+	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest -p no:xdist -m "e2e or system"
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

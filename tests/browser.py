@@ -26,6 +26,13 @@ def server(transactional_db, tmp_path):
         yield base
 
 
+def pytest_collection_modifyitems(items):
+    # Every test that opens a browser is an e2e test (run apart from the parallel suite by `make test`).
+    for item in items:
+        if "new_page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 # Module scope: Playwright's sync API keeps an event loop running in this thread while it lives, which
 # would break the async (websocket) tests that run later in the same worker.
 @pytest.fixture(scope="module")
