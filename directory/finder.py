@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from directory.search_index import INDEX, SPEC
+from federation.models import Cpts
 from search import places
 from search.backends import get_backend
 from search.query import Place, SearchQuery
@@ -36,7 +37,15 @@ def _labels(facet: str, values: list[str]) -> dict[str, str]:
     return {v: cache.get(v, v) for v in values}
 
 
-def build_query(params: dict) -> tuple[SearchQuery, str | None]:
+def flag_filter_values(viewer) -> list[str]:
+    """Flag tags a viewer may filter on: entries of no CPTS, and of the CPTS of their federations (the
+    flags are federation-visible fields: another federation must not learn them through a filter)."""
+    if viewer.user.is_staff:
+        return ["all", *(f"cpts{pk}" for pk in Cpts.objects.values_list("pk", flat=True))]
+    return ["all", *(f"cpts{pk}" for pk in sorted(viewer.federation_cpts | viewer.own_cpts))]
+
+
+def build_query(params: dict, viewer) -> tuple[SearchQuery, str | None]:
     """A SearchQuery from validated parameters; the second item is an error code, if any."""
     query = SearchQuery(
         text=params.get("q", ""),
@@ -49,10 +58,9 @@ def build_query(params: dict) -> tuple[SearchQuery, str | None]:
             query.filters[facet] = list(params[facet])
     if params.get("kind"):
         query.kinds = [params["kind"]]
-    if params.get("accepts_new_patients"):
-        query.flags.append("accepts_new_patients")
-    if params.get("snp"):
-        query.flags.append("snp")
+    for flag in ("accepts_new_patients", "snp"):
+        if params.get(flag):
+            query.filters[flag] = flag_filter_values(viewer)
     if params.get("near"):
         place = places.commune_place(params["near"].strip())
         if place is None:
@@ -70,8 +78,8 @@ def build_query(params: dict) -> tuple[SearchQuery, str | None]:
     return query, None
 
 
-def run(params: dict) -> dict:
-    query, error = build_query(params)
+def run(params: dict, viewer) -> dict:
+    query, error = build_query(params, viewer)
     if error:
         return {"error": error}
     result = get_backend().search(SPEC, query)

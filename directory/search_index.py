@@ -69,6 +69,12 @@ FLAG_FIELDS = {
 }
 
 
+def flag_scopes(cpts_links) -> list[str]:
+    """Who may filter on an entry's federation-visible flags: the members of its CPTS' federations (see
+    `selectors.Viewer.can_see`), hence one tag per CPTS; "all" for an entry attached to no CPTS."""
+    return [f"cpts{link.cpts_id}" for link in cpts_links] or ["all"]
+
+
 def _public(pro, field: str) -> bool:
     return pro.visibility_of(field) == Visibility.FEDERATION
 
@@ -146,7 +152,10 @@ def professional_documents(ids: list[int]) -> Iterable[Document]:
                 if getattr(pro, name) and _public(pro, name)
             ],
             flags=[
-                flag for field, flag in FLAG_FIELDS.items() if getattr(pro, field) and _public(pro, field)
+                f"{flag}:{scope}"
+                for field, flag in FLAG_FIELDS.items()
+                if getattr(pro, field) and _public(pro, field)
+                for scope in flag_scopes(pro.cpts_links.all())
             ],
         )
 

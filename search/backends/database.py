@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from search.backends.base import Plan, SearchBackend, bounding_box, haversine_km, plan_query, text_only
@@ -281,7 +282,6 @@ class DatabaseBackend(SearchBackend):
 
     # Generic (SQLite) ---------------------------------------------------------------------------
     def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
-        from django.db.models import Q
 
         qs = SearchDocument.objects.filter(index=spec.name)
         for alternatives in plan.groups:
@@ -292,16 +292,7 @@ class DatabaseBackend(SearchBackend):
                     words &= Q(folded__contains=f" {word}")
                 condition |= words
             qs = qs.filter(condition)
-        if query.kinds:
-            qs = qs.filter(kind__in=query.kinds)
-        for facet, values in query.filters.items():
-            if values:
-                condition = Q()
-                for value in values:
-                    condition |= Q(tags__contains=f" {facet}:{value} ")
-                qs = qs.filter(condition)
-        for flag in query.flags:
-            qs = qs.filter(tags__contains=f" {flag} ")
+        qs = self._restricted(qs, query)
         if plan.place is not None:
             qs = qs.filter(latitude__isnull=False)
             if plan.radius_km:
@@ -314,11 +305,25 @@ class DatabaseBackend(SearchBackend):
             rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
         return self._finish(query, plan, rows, fuzzy)
 
+    @staticmethod
+    def _restricted(qs, query: SearchQuery):
+        """Kinds, filters (OR inside a facet, AND across facets) and flags, on the portable path."""
+        if query.kinds:
+            qs = qs.filter(kind__in=query.kinds)
+        for facet, values in query.filters.items():
+            if values:
+                condition = Q()
+                for value in values:
+                    condition |= Q(tags__contains=f" {facet}:{value} ")
+                qs = qs.filter(condition)
+        for flag in query.flags:
+            qs = qs.filter(tags__contains=f" {flag} ")
+        return qs
+
     def _fuzzy_generic(self, spec, query, plan, columns) -> list:
         needle = " ".join(plan.words)
-        candidates = SearchDocument.objects.filter(index=spec.name)
-        if query.kinds:
-            candidates = candidates.filter(kind__in=query.kinds)
+        # The typo fallback keeps the query's filters: a filter must never widen into its complement.
+        candidates = self._restricted(SearchDocument.objects.filter(index=spec.name), query)
         out = []
         size = len(plan.words)
         for row in candidates.values_list(*columns)[:50_000]:

@@ -234,3 +234,23 @@ def test_error_reports_reach_the_coordinators_of_the_entry(world, web, entry):
     assert web(world.coordinator_a).post(url, {"report": report.pk}).status_code == 302
     report.refresh_from_db()
     assert report.status == ErrorReport.Status.RESOLVED
+
+
+def test_federation_visible_flags_cannot_be_probed_from_another_federation(world, api, communes):
+    """SNP participation visible to the federation: members of the federation filter on it, a user of
+    another federation gets no hit through the filter (the flag is not theirs to learn)."""
+    from directory import search_index
+
+    pro = ProfessionalFactory(last_name="Garde", takes_part_in_snp=True)
+    PracticeSiteFactory(professional=pro, commune=communes["Lunel"])
+    ProfessionalCptsFactory(professional=pro, cpts=world.cpts_a)
+    search_index.schedule_professionals([pro.pk])
+    url = reverse("api-directory-search")
+
+    def hits(user):
+        return [r["id"] for r in api(user).get(url, {"q": "garde", "snp": "true"}).json()["results"]]
+
+    assert hits(world.member_b) == [pro.pk]  # CPTS B: same federation
+    assert hits(world.staff) == [pro.pk]
+    assert hits(world.member_c) == []  # CPTS C: another federation
+    assert [r["id"] for r in api(world.member_c).get(url, {"q": "garde"}).json()["results"]] == [pro.pk]

@@ -298,12 +298,13 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
         server.wait(timeout=10)
 
 
-def run_backend(mix) -> dict:
-    from directory import finder
+def run_backend(mix, user) -> dict:
+    from directory import finder, selectors
     from directory.search_index import SPEC
     from search.backends import get_backend
 
     backend = get_backend()
+    viewer = selectors.viewer_for(user)
     timings: dict[str, list[float]] = {}
     for name, params in mix:
         started = time.perf_counter()
@@ -312,7 +313,7 @@ def run_backend(mix) -> dict:
             k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
             for k, v in params.items()
         }
-        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated})
+        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated}, viewer)
         backend.search(SPEC, query)
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     return timings
@@ -466,7 +467,7 @@ def main():
         token = Token.objects.create(user=user).key
         mix = query_mix(sample, args.queries)
         result["query_mix"] = {name: sum(1 for n, _ in mix if n == name) for name, _ in mix}
-        result["backend"] = summarise(run_backend(mix))
+        result["backend"] = summarise(run_backend(mix, user))
         result["raw_sql"] = summarise(run_raw_sql(mix))
         if not args.no_http:
             connection.close()

@@ -180,6 +180,9 @@
   }
   function nearBottom() { return stream.scrollHeight - stream.scrollTop - stream.clientHeight < 80; }
   function appendMessage(m, pending) {
+    // A message can arrive live while the history that contains it is loading: one element per seq.
+    var existing = m.seq && messagesEl.querySelector('[data-seq="' + m.seq + '"]');
+    if (existing) { existing.replaceWith(renderMessage(m)); return; }
     var stick = nearBottom(), later = null;
     if (m.seq) later = Array.prototype.find.call(messagesEl.children, function (li) { return Number(li.dataset.seq) > m.seq; });
     messagesEl.insertBefore(renderMessage(m, pending), later || null);
@@ -258,7 +261,9 @@
     api("GET", "/api/messaging/conversations/" + id + "/messages/?limit=50&before=" + oldestSeq).then(function (page) {
       if (current !== id) return;
       var first = messagesEl.firstChild;
-      page.results.forEach(function (m) { messagesEl.insertBefore(renderMessage(m), first); });
+      page.results.forEach(function (m) {
+        if (!messagesEl.querySelector('[data-seq="' + m.seq + '"]')) messagesEl.insertBefore(renderMessage(m), first);
+      });
       if (page.results.length) oldestSeq = page.results[0].seq;
       noOlder = !page.previous;
       stream.scrollTop = stream.scrollHeight - height;
