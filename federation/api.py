@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,7 +7,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from federation import selectors, services
-from federation.api_base import CptsScopedMixin, FederationScopedMixin, as_api_validation_error
+from federation.api_base import CptsScopedMixin, FederationScopedMixin
 from federation.models import Commune
 from federation.security import client_ip
 from federation.serializers import (
@@ -24,11 +23,6 @@ from federation.serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
-
-
-def raise_api_validation_error(exc: DjangoValidationError):
-    """Re-raise a service's ValidationError as a structured 400 (messages stay French)."""
-    raise as_api_validation_error(exc) from exc
 
 
 class ObtainTokenView(APIView):

@@ -6,14 +6,12 @@ federation's coordinators/admins and the bureau (→ 403 otherwise); voting is f
 
 from functools import cached_property
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from federation.api import raise_api_validation_error
 from federation.governance import selectors, services
 from federation.governance.access import (
     access_governance,
@@ -69,12 +67,6 @@ class GovernanceScopedMixin:
         super().initial(request, *args, **kwargs)
         self.federation  # noqa: B018 — resolve (404/403) before any handler runs
 
-    def run(self, call, *args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except DjangoValidationError as exc:
-            raise_api_validation_error(exc)
-
 
 OverviewSerializer = inline_serializer(
     "GovernanceOverview",
@@ -117,8 +109,7 @@ class StatutesView(GovernanceScopedMixin, APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         meeting = access_meeting(request.user, self.federation, v["meeting"]) if v["meeting"] else None
-        poll = self.run(
-            services.statutes_change_propose,
+        poll = services.statutes_change_propose(
             actor=request.user,
             federation=self.federation,
             changes=v["changes"],
@@ -146,8 +137,7 @@ class FeeListView(GovernanceScopedMixin, generics.ListAPIView):
         member = FederationMember.objects.filter(federation=self.federation, pk=v["member"]).first()
         if member is None:
             raise Http404
-        fee = self.run(
-            services.fee_set,
+        fee = services.fee_set(
             actor=request.user,
             federation=self.federation,
             member=member,
@@ -167,8 +157,7 @@ class FeeStatusView(GovernanceScopedMixin, APIView):
             raise Http404
         data = FeeStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fee = self.run(
-            services.fee_mark,
+        fee = services.fee_mark(
             actor=request.user,
             fee=fee,
             status=data.validated_data["status"],
@@ -196,8 +185,7 @@ class DelegateView(GovernanceScopedMixin, generics.ListAPIView):
         user = User.objects.filter(pk=v["user"]).first()
         if member is None or user is None:
             raise Http404
-        delegate = self.run(
-            services.delegate_designate,
+        delegate = services.delegate_designate(
             actor=request.user,
             federation=self.federation,
             cpts=member.cpts,
@@ -223,8 +211,7 @@ class BureauView(GovernanceScopedMixin, APIView):
         users = {u.pk: u for u in User.objects.filter(pk__in=[seat["user"] for seat in v["seats"]])}
         if len(users) != len({seat["user"] for seat in v["seats"]}):
             raise Http404
-        mandates = self.run(
-            services.bureau_set,
+        mandates = services.bureau_set(
             actor=request.user,
             federation=self.federation,
             seats=[(users[seat["user"]], seat["role"]) for seat in v["seats"]],
@@ -249,8 +236,7 @@ class MeetingListView(GovernanceScopedMixin, generics.ListAPIView):
         first = (
             access_meeting(request.user, self.federation, v["first_meeting"]) if v["first_meeting"] else None
         )
-        meeting = self.run(
-            services.meeting_create,
+        meeting = services.meeting_create(
             actor=request.user,
             federation=self.federation,
             body=v["body"],
@@ -308,7 +294,7 @@ class MeetingActionView(GovernanceScopedMixin, APIView):
         if action not in self.ACTIONS:
             raise Http404
         meeting = access_meeting(request.user, self.federation, meeting_id, for_write=True)
-        meeting = self.run(self.ACTIONS[action], actor=request.user, meeting=meeting)
+        meeting = self.ACTIONS[action](actor=request.user, meeting=meeting)
         return Response(MeetingSerializer(meeting).data)
 
 
@@ -327,8 +313,7 @@ class AttendanceView(GovernanceScopedMixin, APIView):
         mandate = BureauMandate.objects.filter(federation=self.federation, pk=v["mandate"]).first()
         if (v["member"] and member is None) or (v["mandate"] and mandate is None):
             raise Http404
-        self.run(
-            services.attendance_sign,
+        services.attendance_sign(
             actor=request.user,
             meeting=meeting,
             status=v["status"],
@@ -354,7 +339,7 @@ class ProxyView(GovernanceScopedMixin, APIView):
         holder = User.objects.filter(pk=data.validated_data["holder"]).first()
         if giver is None or holder is None:
             raise Http404
-        self.run(services.proxy_give, actor=request.user, meeting=meeting, giver=giver, holder=holder)
+        services.proxy_give(actor=request.user, meeting=meeting, giver=giver, holder=holder)
         return Response(selectors.attendance_sheet(meeting), status=status.HTTP_201_CREATED)
 
 
@@ -375,7 +360,7 @@ class ProxyWithdrawView(GovernanceScopedMixin, APIView):
         )
         if proxy is None:
             raise Http404
-        self.run(services.proxy_withdraw, actor=request.user, proxy=proxy)
+        services.proxy_withdraw(actor=request.user, proxy=proxy)
         return Response(selectors.attendance_sheet(meeting))
 
 
@@ -405,8 +390,7 @@ class PollListView(GovernanceScopedMixin, generics.ListAPIView):
             else None
         )
         candidates = list(User.objects.filter(pk__in=v["candidates"]))
-        poll = self.run(
-            services.poll_create,
+        poll = services.poll_create(
             actor=request.user,
             federation=self.federation,
             title=v["title"],
@@ -494,20 +478,19 @@ class PollActionView(GovernanceScopedMixin, APIView):
     def post(self, request, federation_slug, poll_id, action):
         poll = access_poll(request.user, self.federation, poll_id, for_write=True)
         if action == "open":
-            poll = self.run(services.poll_open, actor=request.user, poll=poll)
+            poll = services.poll_open(actor=request.user, poll=poll)
         elif action == "close":
             data = PollCloseSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            poll = self.run(
-                services.poll_close,
+            poll = services.poll_close(
                 actor=request.user,
                 poll=poll,
                 casting_vote=data.validated_data["casting_vote"],
             )
         elif action == "publish":
-            poll = self.run(services.poll_publish, actor=request.user, poll=poll)
+            poll = services.poll_publish(actor=request.user, poll=poll)
         elif action == "second-round":
-            poll = self.run(services.election_second_round, actor=request.user, poll=poll)
+            poll = services.election_second_round(actor=request.user, poll=poll)
         else:
             raise Http404
         return Response(PollSerializer(poll).data)
@@ -526,8 +509,7 @@ class BallotView(GovernanceScopedMixin, APIView):
         data = BallotSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        self.run(
-            services.ballot_cast,
+        services.ballot_cast(
             actor=request.user,
             poll=poll,
             right_key=v["right"],
