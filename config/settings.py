@@ -136,8 +136,11 @@ if IS_POSTGRES:
     # up; a psycopg pool per process bounds them and checks each connection before lending it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: each loan is checked first
+    # Memory per sort/bitmap: search bitmaps of a few hundred thousand entries stay exact (PostgreSQL's
+    # 4MB default turns them lossy, and every row of a lossy page is rechecked).
+    DATABASES["default"]["OPTIONS"] = {"options": f"-c work_mem={env_str('DB_WORK_MEM', '32MB')}"}
     if env_bool("DB_POOL", True):  # the test process turns it off (Makefile); servers keep it
-        DATABASES["default"]["OPTIONS"] = {
+        DATABASES["default"]["OPTIONS"] |= {
             "pool": {
                 "min_size": env_int("DB_POOL_MIN", 1),
                 "max_size": env_int("DB_POOL_MAX", 20),
@@ -508,4 +511,4 @@ DIRECTORY_IMPORT_BATCH_SIZE = env_int("DIRECTORY_IMPORT_BATCH_SIZE", 2000)
 # Radius (km) around a commune named in the search text ("kine lunel").
 SEARCH_PLACE_RADIUS_KM = env_int("SEARCH_PLACE_RADIUS_KM", 10)
 # Counting and facets stop after this many matches (the total is then a lower bound).
-SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 10_000)
+SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1_000)

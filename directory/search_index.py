@@ -259,6 +259,10 @@ SPEC = IndexSpec(
     facets=FACETS,
     facet_labels=facet_labels,
     place_radius_km=float(getattr(settings, "SEARCH_PLACE_RADIUS_KM", 10)),
+    terms=lambda: [
+        *Profession.objects.values_list("label", flat=True),
+        *Specialty.objects.values_list("label", flat=True),
+    ],
 )
 
 

@@ -15,6 +15,7 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 
 from directory.models import (
     EntryChange,
@@ -80,6 +81,14 @@ def viewer_for(user: User) -> Viewer:
         ).values_list("cpts_id", flat=True)
     )
     return Viewer(user=user, own_cpts=own, managed_cpts=managed, federation_cpts=federation_cpts)
+
+
+def lazy_viewer_for(user: User) -> Viewer:
+    """The viewer, computed on first use: a search only needs it for the federation-visible flag filters,
+    so most searches skip its three queries."""
+    if not user.is_authenticated:
+        raise Http404
+    return SimpleLazyObject(lambda: viewer_for(user))
 
 
 def can_edit_professional(user: User, professional: Professional) -> bool:

@@ -2,8 +2,8 @@
 
 Generic: the apps register what they index (search.registry); this table knows nothing about them.
 On PostgreSQL the migration adds a stored generated `tsv` column (french configuration over an IMMUTABLE
-unaccent wrapper) with a GIN index, a generated `tags_arr` text[] with a GIN index for filters and facets,
-and a trigram GIN index on `name_folded` for typo-tolerant matching.
+unaccent wrapper) with a GIN index and a generated `tags_arr` text[] with a GIN index for filters and
+facets; typos are corrected against `SearchWord`, the vocabulary of titles.
 """
 
 from django.db import models
@@ -20,7 +20,7 @@ class SearchDocument(models.Model):
     # Lower-case, accent-folded text framed by spaces (" helene lefevre kine lunel "): word-prefix LIKE
     # matching on SQLite.
     folded = models.TextField(blank=True)
-    # Folded title for trigram similarity (typos).
+    # Folded title for typo-tolerant matching (SQLite; PostgreSQL corrects words against SearchWord).
     name_folded = models.CharField(max_length=300, blank=True)
     # Space-framed "facet:value" tokens (" profession:70 cpts:pays-de-lunel snp ").
     tags = models.TextField(blank=True)
@@ -38,3 +38,36 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index}/{self.kind}/{self.object_id}"
+
+
+class SearchWord(models.Model):
+    """Folded title words of an index (names), with a trigram index on PostgreSQL: a mistyped query word
+    is corrected against this small table ("lefvre" → "lefevre") instead of comparing it with every
+    document. Words are never removed: a stale word only yields no match."""
+
+    index = models.CharField(max_length=50)
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["index", "word"], name="one_word_per_index")]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.word}"
+
+
+class SearchPlace(models.Model):
+    """Distinct coordinates of an index's documents (entries share their commune's centroid). Nearest-first
+    searches walk these places in order of distance and read each place's documents from the
+    (index, latitude, longitude) index, stopping as soon as the page and the counts are filled."""
+
+    index = models.CharField(max_length=50)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "latitude", "longitude"], name="one_place_per_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.latitude},{self.longitude}"

@@ -41,6 +41,9 @@ class IndexSpec:
     facet_labels: Callable[[str, list[str]], dict[str, str]] | None = None
     # Default radius when the query names a place ("kine lunel").
     place_radius_km: float = 10.0
+    # Whole words of the nomenclature ("pharmacien", "medecin"): typed last, they are complete words,
+    # not the start of a longer one.
+    terms: Callable[[], Iterable[str]] | None = None
 
 
 _REGISTRY: dict[str, IndexSpec] = {}

@@ -8,8 +8,11 @@ and facets computed in Python on the candidate rows.
 """
 
 import difflib
+import json
+import time
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import connection
@@ -21,22 +24,74 @@ from search.models import SearchDocument
 from search.pgcopy import upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
-from search.text import fold, framed
+from search.text import fold, framed, tokens
 
 # Counting and facets stop after this many matches (the total is then reported as a lower bound).
-COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 10_000)
-TRIGRAM_THRESHOLD = 0.45
+COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 1_000)
+# Typo tolerance: the closest vocabulary words accepted for a word that matched nothing.
+CORRECTIONS_PER_WORD = 4
+# A word the planner expects in more documents than this is not corrected.
+COMMON_WORD_ROWS = 2_000
+# Haversine, in km, from the point given as parameters (latitude, latitude, longitude) to `{alias}`.
 SQL_DISTANCE = (
-    "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians(d.latitude - %s) / 2), 2)"
-    " + cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))"
+    "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians({alias}.latitude - %s) / 2), 2)"
+    " + cos(radians(%s)) * cos(radians({alias}.latitude))"
+    " * power(sin(radians({alias}.longitude - %s) / 2), 2)))))"
 )
 
 
-def _tsquery(groups: list[list[list[str]]]) -> str:
-    """'kine lunel' → '(kine:* | kinesitherapeute:*) & (lunel:*)'. Words are folded [a-z0-9] only."""
+def _limit(query: SearchQuery) -> int:
+    """Matches collected: one more than the cap (to know it is exceeded), or than a page beyond it."""
+    return max(COUNT_CAP, query.offset + query.page_size) + 1
+
+
+_DOCUMENTS = {"at": 0.0, "count": 0.0}
+
+
+def _documents(cursor) -> float:
+    """The planner's row count of the documents table, refreshed every few minutes."""
+    if time.monotonic() - _DOCUMENTS["at"] > 300:
+        cursor.execute(
+            "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_searchdocument'::regclass"
+        )
+        _DOCUMENTS.update(at=time.monotonic(), count=cursor.fetchone()[0])
+    return _DOCUMENTS["count"]
+
+
+_TERMS: dict[str, tuple[float, frozenset]] = {}
+
+
+def complete_words(spec: IndexSpec) -> frozenset:
+    """Folded words of the spec's abbreviations, their expansions and its terms (cached a few minutes)."""
+    at, words = _TERMS.get(spec.name, (0.0, frozenset()))
+    if time.monotonic() - at > 300:
+        phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
+        phrases += list(spec.terms()) if spec.terms else []
+        words = frozenset(w for phrase in phrases for w in tokens(phrase))
+        _TERMS[spec.name] = (time.monotonic(), words)
+    return words
+
+
+def _tsquery(
+    groups: list[list[list[str]]], synonyms: dict | None = None, complete: frozenset = frozenset()
+) -> str:
+    """'kine lunel' → '(kine | kinesitherapeute) & (lunel:*)'. Words are folded [a-z0-9] only.
+
+    Only the last word typed matches as a prefix (the query is read while it is typed); the words
+    before it are complete words, matched after stemming. An abbreviation and its expansions, and the
+    corrections of a mistyped word, are whole words: "ortho" means orthophoniste or orthoptiste, not
+    every word starting with "ortho"; so is a word of the nomenclature typed in full. Prefix matching is also several times slower on the index, the
+    more so for short stems."""
     parts = []
-    for alternatives in groups:
-        options = [" & ".join(f"{w}:*" for w in alt) for alt in alternatives]
+    for position, alternatives in enumerate(groups):
+        typed = " ".join(alternatives[0])
+        prefix = (
+            position == len(groups) - 1 and not (synonyms and typed in synonyms) and typed not in complete
+        )
+        options = [
+            " & ".join(f"{w}:*" if prefix and i == 0 else w for w in alt)
+            for i, alt in enumerate(alternatives)
+        ]
         parts.append("(" + " | ".join(f"({o})" for o in options) + ")")
     return " & ".join(parts)
 
@@ -104,6 +159,7 @@ class DatabaseBackend(SearchBackend):
                     conflict=["index", "kind", "object_id"],
                     update=self.fields,
                 )
+                self._record_words_and_places(index, [t[3] for t in tuples], [(t[10], t[11]) for t in tuples])
             return len(tuples)
         rows = [_to_row(index, doc) for doc in documents]
         if rows:
@@ -115,6 +171,26 @@ class DatabaseBackend(SearchBackend):
                 update_fields=self.fields,
             )
         return len(rows)
+
+    @staticmethod
+    def _record_words_and_places(index: str, titles: list[str], points: list[tuple]) -> None:
+        """Feed the vocabulary (typo correction) and the places (nearest-first walks); folding and
+        splitting happen in the database, with the same unaccent as the full-text index."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w FROM unnest(%s::text[]) t,"
+                " regexp_split_to_table(lower(maillage_unaccent(t)), '[^a-z0-9]+') w"
+                " WHERE length(w) BETWEEN 2 AND 100 ON CONFLICT DO NOTHING",
+                [index, titles],
+            )
+            located = sorted({p for p in points if p[0] is not None and p[1] is not None})
+            if located:
+                cursor.execute(
+                    "INSERT INTO search_searchplace (index, latitude, longitude)"
+                    " SELECT %s, la, lo FROM unnest(%s::float8[], %s::float8[]) AS t(la, lo)"
+                    " ON CONFLICT DO NOTHING",
+                    [index, [p[0] for p in located], [p[1] for p in located]],
+                )
 
     def delete_documents(self, index: str, kind: str, object_ids: Iterable[int]) -> int:
         ids = list(object_ids)
@@ -128,8 +204,12 @@ class DatabaseBackend(SearchBackend):
     # --- querying -------------------------------------------------------------------------------
     def search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
         plan = plan_query(spec, query)
-        run = self._search_postgres if connection.vendor == "postgresql" else self._search_generic
-        result = run(spec, query, plan)
+        if connection.vendor != "postgresql":
+            run = self._search_generic
+            result = run(spec, query, plan)
+        else:
+            run = self._search_postgres
+            result = run(spec, query, plan)
         if result.total == 0 and plan.place_from_text:
             # "lunel" may be a surname: read the text again without a place.
             result = run(spec, query, text_only(plan, query, spec))
@@ -148,137 +228,218 @@ class DatabaseBackend(SearchBackend):
         return list(dict.fromkeys(out))[:limit]
 
     # PostgreSQL ---------------------------------------------------------------------------------
+    # Every path below is one statement that collects at most COUNT_CAP + 1 matches (`m`; more for a page
+    # beyond the cap) and returns the count, the page and the facet counts from them: the cost follows
+    # the cap, not the corpus.
     def _search_postgres(self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False) -> SearchResult:
-        params: list = []
-        from_sql = "search_searchdocument d"
-        where = ["d.index = %s"]
-        where_params: list = [spec.name]
-        score = "0.0"
-        if plan.has_text and not fuzzy:
-            from_sql += ", to_tsquery('french', maillage_unaccent(%s)) q"
-            params.append(_tsquery(plan.groups))
-            where.append("d.tsv @@ q")
-            score = "ts_rank(d.tsv, q)"
-        elif plan.has_text:
-            needle = " ".join(plan.words)
-            where.append("d.name_folded %% %s")
-            where_params.append(needle)
-            score = "similarity(d.name_folded, %s)"
-        if query.kinds:
-            where.append("d.kind = ANY(%s)")
-            where_params.append(list(query.kinds))
-        for facet, values in query.filters.items():
-            if values:
-                where.append("d.tags_arr && %s::text[]")
-                where_params.append([f"{facet}:{v}" for v in values])
-        if query.flags:
-            where.append("d.tags_arr @> %s::text[]")
-            where_params.append(list(query.flags))
-        distance = "NULL::float"
-        distance_params: list = []
-        outer = ""
-        outer_params: list = []
-        if plan.place is not None:
-            distance = SQL_DISTANCE
-            distance_params = [plan.place.latitude, plan.place.latitude, plan.place.longitude]
-            where.append("d.latitude IS NOT NULL")
-            if plan.radius_km:
-                south, north, west, east = bounding_box(plan.place, plan.radius_km)
-                where.append("d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s")
-                where_params += [south, north, west, east]
-                outer = "WHERE s.distance <= %s"
-                outer_params = [plan.radius_km]
-        score_params = [" ".join(plan.words)] if (fuzzy and plan.has_text) else []
-        inner = (
-            f"SELECT d.id, d.kind, d.object_id, d.title, d.subtitle, d.latitude, d.longitude, d.tags_arr,"
-            f" {score} AS score, {distance} AS distance FROM {from_sql} WHERE {' AND '.join(where)}"
-        )
-        inner_params = score_params + distance_params + params + where_params
-        if plan.place is not None:
-            order = "s.distance, s.id"
-        elif plan.has_text:
-            order = "s.score DESC, s.id"
+        tsquery = _tsquery(plan.groups, spec.synonyms, complete_words(spec)) if plan.has_text else ""
+        where, params = self._conditions(spec, query, tsquery)
+        if tsquery:
+            score, score_params = "ts_rank(d.tsv, to_tsquery('french', %s))", [tsquery]
         else:
-            order = "s.title, s.id"
+            score, score_params = "0.0::real", []
         facets = [f for f in (query.facets or []) if f]
+        columns = "d.id, d.kind, d.object_id, d.title, d.subtitle, d.latitude, d.longitude, d.tags_arr"
         with connection.cursor() as cursor:
-            if fuzzy:
-                # A stricter threshold than pg_trgm's 0.3 prunes the index candidates at national scale.
-                cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-            cursor.execute(
-                f"WITH m AS (SELECT s.tags_arr FROM ({inner}) s {outer} LIMIT {COUNT_CAP + 1})"
-                " SELECT NULL, count(*) FROM m UNION ALL"
-                " SELECT t, count(*) FROM m, unnest(m.tags_arr) t"
-                " WHERE split_part(t, ':', 1) = ANY(%s) GROUP BY t",
-                inner_params + outer_params + [facets],
-            )
-            counts = cursor.fetchall()
-            total = next(c for t, c in counts if t is None)
-            if total == 0 and plan.has_text and not fuzzy:
-                return self._search_postgres(spec, query, plan, fuzzy=True)
-            order_sql = f"ORDER BY {order}"
-            if total > COUNT_CAP and plan.place is None:
-                # Too broad to rank every match (a whole profession nationally): the first matches
-                # come straight from the index scan, in table order; the facets and the total
-                # invite to refine.
-                order_sql = ""
-            select = (
-                "SELECT s.kind, s.object_id, s.title, s.subtitle, s.score, s.distance, s.latitude,"
-                f" s.longitude FROM ({inner}) s"
-            )
-            wanted = query.offset + query.page_size
-            rows = None
-            if plan.place is not None and total >= wanted:
-                # Nearest first without sorting every candidate of a dense area: the nearest `wanted`
-                # entries lie in the smallest circle that holds `wanted` entries; grow it until it does.
-                limit = plan.radius_km or float("inf")
-                step = 1.0
-                while step < limit:
-                    south, north, west, east = bounding_box(plan.place, step)
-                    cursor.execute(
-                        f"{select} WHERE s.distance <= %s AND s.latitude BETWEEN %s AND %s"
-                        f" AND s.longitude BETWEEN %s AND %s ORDER BY {order} LIMIT %s OFFSET %s",
-                        inner_params + [step, south, north, west, east, query.page_size, query.offset],
-                    )
-                    candidate = cursor.fetchall()
-                    if len(candidate) == query.page_size:
-                        rows = candidate
-                        break
-                    step *= 4
-            if rows is None:
-                cursor.execute(
-                    f"{select} {outer} {order_sql} LIMIT %s OFFSET %s",
-                    inner_params + outer_params + [query.page_size, query.offset],
+            if plan.place is None:
+                order = "score DESC, id" if tsquery else "title, id"
+                total, hits, counts = self._collect(
+                    cursor,
+                    f"SELECT {columns}, {score} AS score, NULL::float8 AS distance"
+                    f" FROM search_searchdocument d WHERE {' AND '.join(where)} LIMIT {_limit(query)}",
+                    score_params + params,
+                    order,
+                    query,
+                    facets,
                 )
-                rows = cursor.fetchall()
-        hits = [
-            SearchHit(
-                kind=k,
-                object_id=o,
-                title=t,
-                subtitle=st,
-                score=float(sc or 0),
-                distance_km=round(dist, 2) if dist is not None else None,
-                latitude=lat,
-                longitude=lon,
-            )
-            for k, o, t, st, sc, dist, lat, lon in rows
-        ]
+            else:
+                total, hits, counts = self._collect_near(
+                    cursor, spec, query, plan, columns, (score, score_params), (where, params), facets
+                )
+            if total == 0 and tsquery and not fuzzy:
+                corrected = self._corrected_plan(cursor, spec, plan)
+                if corrected is not None:
+                    return self._search_postgres(spec, query, corrected, fuzzy=True)
         facet_counts: dict[str, list[tuple[str, int]]] = {f: [] for f in facets}
         for tag, count in counts:
-            if tag is not None:
-                facet, _, value = tag.partition(":")
-                facet_counts[facet].append((value, count))
+            facet, _, value = tag.partition(":")
+            facet_counts[facet].append((value, count))
         for facet in facet_counts:
             facet_counts[facet].sort(key=lambda item: (-item[1], item[0]))
         return SearchResult(
-            hits=hits,
-            total=min(total, COUNT_CAP),
-            total_is_exact=total <= COUNT_CAP,
+            hits=[
+                SearchHit(
+                    kind=k,
+                    object_id=o,
+                    title=t,
+                    subtitle=st,
+                    score=float(sc or 0),
+                    distance_km=round(dist, 2) if dist is not None else None,
+                    latitude=lat,
+                    longitude=lon,
+                )
+                for k, o, t, st, sc, dist, lat, lon in hits
+            ],
+            total=min(total, _limit(query) - 1),
+            total_is_exact=total < _limit(query),
             facets=facet_counts,
             place=plan.place,
             fuzzy=fuzzy,
         )
+
+    @staticmethod
+    def _conditions(spec: IndexSpec, query: SearchQuery, tsquery: str) -> tuple[list[str], list]:
+        where, params = ["d.index = %s"], [spec.name]
+        if tsquery:
+            where.append("d.tsv @@ to_tsquery('french', %s)")
+            params.append(tsquery)
+        if query.kinds:
+            where.append("d.kind = ANY(%s)")
+            params.append(list(query.kinds))
+        for facet, values in query.filters.items():
+            if values:
+                where.append("d.tags_arr && %s::text[]")
+                params.append([f"{facet}:{v}" for v in values])
+        if query.flags:
+            where.append("d.tags_arr @> %s::text[]")
+            params.append(list(query.flags))
+        return where, params
+
+    @staticmethod
+    def _collect(cursor, matches_sql, params, order, query, facets, *, before="", before_params=()):
+        """Run `matches_sql` (at most COUNT_CAP + 1 rows with the columns of `_search_postgres`) once and
+        return (count, page rows, [(tag, count)]). `before` adds CTEs `matches_sql` may read."""
+        cursor.execute(
+            f"WITH {before} m AS MATERIALIZED ({matches_sql})"
+            " SELECT (SELECT count(*) FROM m),"
+            " (SELECT coalesce(json_agg(json_build_array(kind, object_id, title, subtitle, score, distance,"
+            f" latitude, longitude) ORDER BY {order}), '[]'::json)"
+            f" FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p),"
+            " (SELECT coalesce(json_agg(json_build_array(t, c)), '[]'::json) FROM (SELECT t, count(*) AS c"
+            " FROM m, unnest(m.tags_arr) t WHERE split_part(t, ':', 1) = ANY(%s) GROUP BY t) f)",
+            [*before_params, *params, query.page_size, query.offset, facets],
+        )
+        return cursor.fetchone()
+
+    def _collect_near(self, cursor, spec, query, plan, columns, scoring, conditions, facets):
+        """Nearest first, by the cheaper of two reads (see `_text_first`): the text/filter matches in the
+        box, sorted by distance; or a walk over the places in order of distance, reading each place's
+        documents from the geo index and stopping at COUNT_CAP + 1 (a common profession in a city,
+        or no text at all): then the cost follows the cap, not the density of the area."""
+        score, score_params = scoring
+        where, params = conditions
+        place, radius = plan.place, plan.radius_km
+        distance = SQL_DISTANCE.format(alias="d")
+        distance_params = [place.latitude, place.latitude, place.longitude]
+        order = "distance, id"
+        box_where, box_params = [], []
+        if radius:
+            box_where = [
+                "d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s",
+                f"{distance} <= %s",
+            ]
+            box_params = [*bounding_box(place, radius), *distance_params, radius]
+        if len(where) > 1 and self._text_first(cursor, spec, where, params, box_where[:1], box_params[:4]):
+            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance.
+            return self._collect(
+                cursor,
+                f"SELECT {columns}, {score} AS score, {distance} AS distance FROM search_searchdocument d"
+                f" WHERE {' AND '.join([*where, 'd.latitude IS NOT NULL', *box_where])}"
+                f" ORDER BY distance, d.id LIMIT {_limit(query)}",
+                [*score_params, *distance_params, *params, *box_params],
+                order,
+                query,
+                facets,
+            )
+        # Broad: walk the places, nearest first.
+        place_where, place_params = ["pl.index = %s"], [spec.name]
+        if radius:
+            south, north, west, east = bounding_box(place, radius)
+            place_where.append("pl.latitude BETWEEN %s AND %s AND pl.longitude BETWEEN %s AND %s")
+            place_params += [south, north, west, east]
+        near = (
+            f"p AS MATERIALIZED (SELECT pl.latitude, pl.longitude, {SQL_DISTANCE.format(alias='pl')} AS distance"
+            f" FROM search_searchplace pl WHERE {' AND '.join(place_where)}),"
+        )
+        # Each place's documents are read from the (index, latitude, longitude) index in order, and the
+        # LIMIT stops the walk as soon as the cap is reached.
+        return self._collect(
+            cursor,
+            f"SELECT x.*, p.distance FROM (SELECT * FROM p {'WHERE p.distance <= %s' if radius else ''}"
+            f" ORDER BY p.distance) p CROSS JOIN LATERAL (SELECT {columns}, {score} AS score"
+            f" FROM search_searchdocument d WHERE {' AND '.join(where)}"
+            f" AND d.latitude = p.latitude AND d.longitude = p.longitude LIMIT {_limit(query)}) x"
+            f" LIMIT {_limit(query)}",
+            [*([radius] if radius else []), *score_params, *params],
+            order,
+            query,
+            facets,
+            before=near,
+            before_params=[*distance_params, *place_params],
+        )
+
+    @classmethod
+    def _text_first(cls, cursor, spec, where, params, box_where, box_params) -> bool:
+        """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
+        multivariate statistics of the coordinates): the text/filter matches, of which those in the
+        box are read from the table; or the walk over the nearest places, which reads
+        COUNT_CAP / density documents (at most every document of the box). Reading a bitmap entry
+        costs about 0.4 of a row read in a walk (in index order), a row read from a bitmap about 3."""
+        matches, in_box = cls._estimated_rows(
+            cursor, (where, params), (["d.index = %s", *box_where], [spec.name, *box_params])
+        )
+        density = min(1.0, matches / _documents(cursor))
+        text_first = 0.4 * (matches + in_box) + 3 * density * in_box
+        walk = min((COUNT_CAP + 1) / max(density, 1e-6), in_box)
+        return text_first <= walk
+
+    @staticmethod
+    def _estimated_rows(cursor, *conditions: tuple[list[str], list]) -> list[float]:
+        """The planner's estimates of the documents matching each (where, params), in one round trip."""
+        subqueries = [
+            f"ARRAY(SELECT 1 FROM search_searchdocument d WHERE {' AND '.join(w)})" for w, _p in conditions
+        ]
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT {', '.join(subqueries)}",
+            [p for _w, params in conditions for p in params],
+        )
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return [sub["Plan Rows"] for sub in plan[0]["Plan"]["Plans"]]
+
+    @classmethod
+    def _corrected_plan(cls, cursor, spec: IndexSpec, plan: Plan) -> Plan | None:
+        """Nothing matched: each word that is a single alternative also accepts the closest words of the
+        vocabulary ("lefvre" → "lefevre", "lefebvre"). None when no word has a close neighbour."""
+        words = sorted({g[0][0] for g in plan.groups if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) >= 3})
+        # A word the index knows well is no typo: nothing matched because of the other words/filters.
+        if words:
+            estimates = cls._estimated_rows(
+                cursor,
+                *((["d.index = %s", "d.tsv @@ to_tsquery('french', %s)"], [spec.name, w]) for w in words),
+            )
+            words = [w for w, rows in zip(words, estimates, strict=True) if rows < COMMON_WORD_ROWS]
+        if not words:
+            return None
+        cursor.execute(
+            "SELECT q.w, s.word FROM unnest(%s::text[]) AS q(w) CROSS JOIN LATERAL (SELECT word"
+            " FROM search_searchword WHERE index = %s AND word %% q.w AND word <> q.w"
+            f" ORDER BY similarity(word, q.w) DESC, word LIMIT {CORRECTIONS_PER_WORD}) s",
+            [words, spec.name],
+        )
+        corrections: dict[str, list[str]] = {}
+        for word, correction in cursor.fetchall():
+            corrections.setdefault(word, []).append(correction)
+        if not corrections:
+            return None
+        groups = [
+            group + [[c] for c in corrections.get(group[0][0], [])]
+            if len(group) == 1 and len(group[0]) == 1
+            else group
+            for group in plan.groups
+        ]
+        return replace(plan, groups=groups)
 
     # Generic (SQLite) ---------------------------------------------------------------------------
     def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
@@ -380,8 +541,8 @@ class DatabaseBackend(SearchBackend):
         ]
         return SearchResult(
             hits=hits,
-            total=min(len(scored), COUNT_CAP),
-            total_is_exact=len(scored) <= COUNT_CAP,
+            total=min(len(scored), _limit(query) - 1),
+            total_is_exact=len(scored) < _limit(query),
             facets=facet_counts,
             place=plan.place,
             fuzzy=fuzzy,

@@ -195,6 +195,9 @@ def test_broad_queries_are_capped(world, api, directory, monkeypatch):
     from search.backends import database
 
     monkeypatch.setattr(database, "COUNT_CAP", 2)
-    answer = search(api, world.member_a, q="kine", kind="professional")
+    answer = search(api, world.member_a, q="kine", kind="professional", page_size=1)
     assert answer["total"] == 2 and answer["total_is_exact"] is False
-    assert len(answer["results"]) == 5  # the page itself is not capped
+    # A page beyond the cap is still served whole (the lower bound then covers it).
+    answer = search(api, world.member_a, q="kine", kind="professional", page_size=5)
+    assert len(answer["results"]) == 5 and answer["total"] >= 5
+    assert search(api, world.member_a, q="kine", kind="professional", page_size=2, page=3)["results"]

@@ -327,7 +327,7 @@ def run_raw_sql(mix) -> dict:
     from directory.search_index import SPEC
     from search import places
     from search.backends.base import bounding_box, plan_query
-    from search.backends.database import SQL_DISTANCE, _tsquery
+    from search.backends.database import SQL_DISTANCE, _tsquery, complete_words
     from search.query import SearchQuery
 
     if connection.vendor != "postgresql":
@@ -339,7 +339,7 @@ def run_raw_sql(mix) -> dict:
             if name == "radius":
                 place = places.commune_place(params["near"])
                 south, north, west, east = bounding_box(place, params["radius"])
-                distance = SQL_DISTANCE.replace("d.", "")
+                distance = SQL_DISTANCE.format(alias="search_searchdocument")
                 cursor.execute(
                     f"SELECT * FROM (SELECT kind, object_id, title, {distance} AS distance FROM search_searchdocument"
                     " WHERE index = 'directory' AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s) s"
@@ -357,7 +357,7 @@ def run_raw_sql(mix) -> dict:
                 )
             else:
                 plan = plan_query(SPEC, SearchQuery(text=params["q"]))
-                tsquery = _tsquery(plan.groups)
+                tsquery = _tsquery(plan.groups, SPEC.synonyms, complete_words(SPEC))
                 if name == "facets":
                     cursor.execute(
                         "SELECT t, count(*) FROM (SELECT tags_arr FROM search_searchdocument, to_tsquery('french', %s) q"
