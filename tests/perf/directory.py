@@ -281,6 +281,13 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
         for _name, params in mix[:20]:  # warm-up (caches, connections)
             conn.request("GET", "/api/directory/search/?" + urlencode(params), headers=headers)
             conn.getresponse().read()
+        # The floor of the HTTP path: an unauthenticated health check (daphne, middleware, no query).
+        floor = []
+        for _ in range(200):
+            started = time.perf_counter()
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            floor.append((time.perf_counter() - started) * 1000)
         timings: dict[str, list[float]] = {}
         errors = 0
         for name, params in mix:
@@ -292,7 +299,7 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
             if response.status != 200:
                 errors += 1
             timings.setdefault(name, []).append(elapsed)
-        return timings, {"errors": errors}
+        return timings, {"errors": errors, "healthz_p50_ms": percentiles(floor)["p50_ms"]}
     finally:
         server.terminate()
         server.wait(timeout=10)
