@@ -38,8 +38,9 @@ def _labels(facet: str, values: list[str]) -> dict[str, str]:
 
 
 def flag_filter_values(viewer) -> list[str]:
-    """Flag tags a viewer may filter on: entries of no CPTS, and of the CPTS of their federations (the
-    flags are federation-visible fields: another federation must not learn them through a filter)."""
+    """Scopes of the federation-visible fields a viewer may search (flags as filters, skills as text):
+    entries of no CPTS, and of the CPTS of their federations (another federation must not learn them
+    through a search)."""
     if viewer.user.is_staff:
         return ["all", *(f"cpts{pk}" for pk in Cpts.objects.values_list("pk", flat=True))]
     return ["all", *(f"cpts{pk}" for pk in sorted(viewer.federation_cpts | viewer.own_cpts))]
@@ -61,6 +62,9 @@ def build_query(params: dict, viewer) -> tuple[SearchQuery, str | None]:
     for flag in ("accepts_new_patients", "snp"):
         if params.get(flag):
             query.filters[flag] = flag_filter_values(viewer)
+    if query.text.strip():
+        # Skills and interests open to a federation match only for its members.
+        query.scopes = flag_filter_values(viewer)
     if params.get("near"):
         place = places.commune_place(params["near"].strip())
         if place is None:

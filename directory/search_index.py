@@ -1,7 +1,8 @@
 """What the directory gives the generic search layer: documents, abbreviations, facets.
 
 Only public fields and optional fields visible federation-wide go into the index, so a search can never
-reveal a field its owner restricted to their CPTS (the API hydrates results with visibility rules).
+reveal a field its owner restricted to their CPTS (the API hydrates results with visibility rules); the
+federation-visible text is restricted text, matched only for viewers of those federations.
 """
 
 from collections.abc import Iterable
@@ -88,7 +89,8 @@ def build_professional_document(
     specialties: list[tuple[str, str]],
     sites: list[dict],
     cpts_slugs: Iterable[str] = (),
-    extra_text: Iterable[str] = (),
+    restricted_text: Iterable[str] = (),
+    restricted_scopes: Iterable[str] = (),
     flags: Iterable[str] = (),
 ) -> Document:
     """One professional's document. `sites`: dicts with name, commune_code, commune_name,
@@ -98,7 +100,6 @@ def build_professional_document(
     text_parts = [profession_label, *(label for _code, label in specialties)]
     for site in sites:
         text_parts += [site["name"], site["commune_name"], site["structure_name"]]
-    text_parts += list(extra_text)
     tags = [f"profession:{profession_code}"]
     tags += [f"specialty:{code}" for code, _label in specialties]
     tags += [f"cpts:{slug}" for slug in cpts_slugs]
@@ -116,6 +117,8 @@ def build_professional_document(
         suggest=[profession_label, place],
         latitude=primary["latitude"] if primary else None,
         longitude=primary["longitude"] if primary else None,
+        restricted_text=" ".join(t for t in restricted_text if t),
+        restricted_scopes=list(restricted_scopes),
     )
 
 
@@ -146,11 +149,13 @@ def professional_documents(ids: list[int]) -> Iterable[Document]:
             specialties=[(s.code, s.label) for s in pro.specialties.all()],
             sites=sites,
             cpts_slugs=[link.cpts.slug for link in pro.cpts_links.all()],
-            extra_text=[
+            # Federation-visible fields: found only by the federations that may see them.
+            restricted_text=[
                 getattr(pro, name)
                 for name in ("skills", "interests", "languages")
                 if getattr(pro, name) and _public(pro, name)
             ],
+            restricted_scopes=flag_scopes(pro.cpts_links.all()),
             flags=[
                 f"{flag}:{scope}"
                 for field, flag in FLAG_FIELDS.items()

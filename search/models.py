@@ -29,6 +29,8 @@ class SearchDocument(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Folded, space-framed text matched only for viewers holding one of the document's " scope:… " tags.
+    restricted_text = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

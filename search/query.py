@@ -25,6 +25,8 @@ class SearchQuery:
     facets: list[str] = field(default_factory=list)
     # Resolve a commune named in the free text into a place ("kine lunel" → near Lunel).
     detect_place: bool = True
+    # The viewer's scopes: restricted text (Document.restricted_text) matches only in these.
+    scopes: list[str] = field(default_factory=list)
 
     @property
     def offset(self) -> int:

@@ -18,6 +18,10 @@ class Document:
     suggest: list[str] = field(default_factory=list)  # autocomplete strings
     latitude: float | None = None
     longitude: float | None = None
+    # Searchable only by viewers holding one of `restricted_scopes` (SearchQuery.scopes): text whose
+    # owner opened it to some tenants only must not be found by the others.
+    restricted_text: str = ""
+    restricted_scopes: list[str] = field(default_factory=list)
 
 
 @dataclass

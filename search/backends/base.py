@@ -19,6 +19,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
+def scope_tags(scopes) -> list[str]:
+    """Tags marking the scopes whose viewers may match a document's restricted text."""
+    return [f"scope:{s}" for s in scopes]
+
+
 def bounding_box(place: Place, radius_km: float) -> tuple[float, float, float, float]:
     dlat = radius_km / 111.0
     dlon = radius_km / (111.0 * max(0.01, math.cos(math.radians(place.latitude))))

@@ -19,7 +19,15 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from search.backends.base import Plan, SearchBackend, bounding_box, haversine_km, plan_query, text_only
+from search.backends.base import (
+    Plan,
+    SearchBackend,
+    bounding_box,
+    haversine_km,
+    plan_query,
+    scope_tags,
+    text_only,
+)
 from search.models import SearchDocument
 from search.pgcopy import upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -96,6 +104,12 @@ def _tsquery(
     return " & ".join(parts)
 
 
+def _tags(doc: Document) -> str:
+    """Space-framed tags; restricted text adds the scopes allowed to match it."""
+    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
+    return f" {' '.join(tags)} " if tags else ""
+
+
 def _to_row(index: str, doc: Document) -> SearchDocument:
     return SearchDocument(
         index=index,
@@ -106,10 +120,11 @@ def _to_row(index: str, doc: Document) -> SearchDocument:
         text=doc.text,
         folded=framed(f"{doc.title} {doc.text}"),
         name_folded=fold(doc.title)[:300],
-        tags=f" {' '.join(doc.tags)} " if doc.tags else "",
+        tags=_tags(doc),
         suggest=framed(" ".join(doc.suggest)),
         latitude=doc.latitude,
         longitude=doc.longitude,
+        restricted_text=framed(doc.restricted_text),
     )
 
 
@@ -126,6 +141,7 @@ class DatabaseBackend(SearchBackend):
         "latitude",
         "longitude",
         "updated_at",
+        "restricted_text",
     ]
 
     # --- indexing -------------------------------------------------------------------------------
@@ -143,11 +159,12 @@ class DatabaseBackend(SearchBackend):
                     doc.text,
                     framed(f"{doc.title} {doc.text}"),
                     fold(doc.title)[:300],
-                    f" {' '.join(doc.tags)} " if doc.tags else "",
+                    _tags(doc),
                     framed(" ".join(doc.suggest)),
                     doc.latitude,
                     doc.longitude,
                     now,
+                    framed(doc.restricted_text),
                 )
                 for doc in documents
             ]
@@ -290,7 +307,15 @@ class DatabaseBackend(SearchBackend):
     @staticmethod
     def _conditions(spec: IndexSpec, query: SearchQuery, tsquery: str) -> tuple[list[str], list]:
         where, params = ["d.index = %s"], [spec.name]
-        if tsquery:
+        if tsquery and query.scopes:
+            # Restricted text counts for the documents of the viewer's scopes (few documents carry some:
+            # a partial index finds them, their tsvector is computed here).
+            where.append(
+                "(d.tsv @@ to_tsquery('french', %s) OR (d.restricted_text <> '' AND d.tags_arr && %s::text[]"
+                " AND (d.tsv || to_tsvector('french', d.restricted_text)) @@ to_tsquery('french', %s)))"
+            )
+            params += [tsquery, scope_tags(query.scopes), tsquery]
+        elif tsquery:
             where.append("d.tsv @@ to_tsquery('french', %s)")
             params.append(tsquery)
         if query.kinds:
@@ -445,12 +470,17 @@ class DatabaseBackend(SearchBackend):
     def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
 
         qs = SearchDocument.objects.filter(index=spec.name)
+        in_scope = Q(pk__in=[])
+        for tag in scope_tags(query.scopes):
+            in_scope |= Q(tags__contains=f" {tag} ")
         for alternatives in plan.groups:
             condition = Q()
             for alternative in alternatives:
                 words = Q()
                 for word in alternative:
-                    words &= Q(folded__contains=f" {word}")
+                    words &= Q(folded__contains=f" {word}") | (
+                        Q(restricted_text__contains=f" {word}") & in_scope
+                    )
                 condition |= words
             qs = qs.filter(condition)
         qs = self._restricted(qs, query)

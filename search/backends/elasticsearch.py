@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from elasticsearch_dsl import Index, Mapping, Q, Search, analyzer, token_filter, tokenizer
 
-from search.backends.base import Plan, SearchBackend, plan_query, text_only
+from search.backends.base import Plan, SearchBackend, plan_query, scope_tags, text_only
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
 from search.text import fold
@@ -53,6 +53,7 @@ MAPPINGS = {
         },
         "subtitle": {"type": "keyword", "index": False},
         "text": {"type": "text", "analyzer": "french_text"},
+        "restricted": {"type": "text", "analyzer": "french_text"},
         "suggest": {"type": "text", "analyzer": "autocomplete", "search_analyzer": "folded_text"},
         "tags": {"type": "keyword"},
         "location": {"type": "geo_point"},
@@ -84,25 +85,32 @@ def document_body(doc: Document) -> dict:
         "title": doc.title,
         "subtitle": doc.subtitle,
         "text": doc.text,
+        "restricted": doc.restricted_text,
         "suggest": [doc.title, *doc.suggest],
-        "tags": doc.tags,
+        "tags": [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])],
     }
     if doc.latitude is not None and doc.longitude is not None:
         body["location"] = {"lat": doc.latitude, "lon": doc.longitude}
     return body
 
 
-def _word_query(word: str) -> Q:
-    # A word matches as typed (stemmed), as a prefix, or with typos on the folded title.
-    return Q(
-        "bool",
-        should=[
-            Q("multi_match", query=word, fields=["title^3", "text"], fuzziness="AUTO", prefix_length=1),
-            Q("match_phrase_prefix", **{"title.folded": {"query": word}}),
-            Q("match", suggest={"query": word}),
-        ],
-        minimum_should_match=1,
-    )
+def _word_query(word: str, scopes: list[str]) -> Q:
+    # A word matches as typed (stemmed), as a prefix, or with typos on the folded title; in restricted
+    # text only for documents of the viewer's scopes.
+    should = [
+        Q("multi_match", query=word, fields=["title^3", "text"], fuzziness="AUTO", prefix_length=1),
+        Q("match_phrase_prefix", **{"title.folded": {"query": word}}),
+        Q("match", suggest={"query": word}),
+    ]
+    if scopes:
+        should.append(
+            Q(
+                "bool",
+                must=[Q("match", restricted={"query": word, "fuzziness": "AUTO", "prefix_length": 1})],
+                filter=[Q("terms", tags=scope_tags(scopes))],
+            )
+        )
+    return Q("bool", should=should, minimum_should_match=1)
 
 
 def build_search(spec: IndexSpec, query: SearchQuery, plan: Plan) -> Search:
@@ -110,7 +118,10 @@ def build_search(spec: IndexSpec, query: SearchQuery, plan: Plan) -> Search:
     search = Search(index=index_name(spec.name))
     must = []
     for alternatives in plan.groups:
-        options = [Q("bool", must=[_word_query(w) for w in alternative]) for alternative in alternatives]
+        options = [
+            Q("bool", must=[_word_query(w, query.scopes) for w in alternative])
+            for alternative in alternatives
+        ]
         must.append(options[0] if len(options) == 1 else Q("bool", should=options, minimum_should_match=1))
     filters = []
     if query.kinds:

@@ -122,6 +122,26 @@ def test_flags_follow_visibility(world, api, directory, communes):
     assert ids(search(api, world.member_a, accepts_new_patients="true")) == []
 
 
+def test_federation_visible_skills_are_found_only_by_that_federation(world, api, directory):
+    from tests.directory.factories import ProfessionalCptsFactory
+
+    kine = directory["marsillargues"]
+    ProfessionalCptsFactory(professional=kine, cpts=world.cpts_a)
+    Professional.objects.filter(pk=kine.pk).update(skills="Hypnose médicale, rééducation vestibulaire")
+    indexing.index_objects("directory", "professional", [kine.pk])
+    assert ids(search(api, world.member_a, q="hypnose")) == [kine.pk]
+    assert ids(search(api, world.coordinator_b, q="kine vestibulaire")) == [kine.pk]  # same federation
+    # Another federation (Gard) and a CPTS in no federation find nothing, not even a count.
+    for outsider in (world.member_c,):
+        answer = search(api, outsider, q="hypnose")
+        assert ids(answer) == [] and answer["total"] == 0
+        assert ids(search(api, outsider, q="kine vestibulaire")) == []
+    # Restricted to its CPTS: the text leaves the index altogether.
+    Professional.objects.filter(pk=kine.pk).update(visibility={"skills": "cpts"})
+    indexing.index_objects("directory", "professional", [kine.pk])
+    assert ids(search(api, world.member_a, q="hypnose")) == []
+
+
 def test_pagination(world, api, directory):
     first = search(api, world.member_a, profession="70", page_size=2, kind="professional")
     second = search(api, world.member_a, profession="70", page_size=2, page=2, kind="professional")
