@@ -9,12 +9,21 @@ A professional is never half-applied: if any of their lines is bad (wrong column
 unknown commune), none of their lines is applied and every bad line is reported with its number and
 reason. Upserts are keyed by the national id; a digest of the imported record makes a re-import of
 unchanged data write nothing.
+
+On PostgreSQL, outside a transaction, batches are written by a second thread with its own connection
+while the next batch is parsed (the GIL is released while PostgreSQL works); batches stay in order.
 """
 
 import hashlib
+import operator
+import queue
 import re
+import sys
+import threading
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import BinaryIO
 
 from django.db import connection, transaction
@@ -172,13 +181,20 @@ STRUCTURE_UPDATE_COLUMNS = [
 ]
 
 
-def _structure_signature(structure) -> tuple:
-    return tuple(getattr(structure, c) for c in STRUCTURE_UPDATE_COLUMNS[:-1])
+# What the import writes of a structure: the update columns but `updated_at`.
+STRUCTURE_SIGNATURE = STRUCTURE_UPDATE_COLUMNS[:-1]
 
 
 REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
 _SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
 _BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One parsed line: the known columns, stripped ("" when the file lacks the column).
+Line = namedtuple("Line", list(COLUMNS))
+# Digests written by this version start with this prefix; older ones are plain md5 (`legacy_digest`).
+DIGEST_PREFIX = "2."
+# Structures repeat on many lines (about ten professionals each): check their numbers once.
+_siret_ok = lru_cache(maxsize=1 << 16)(is_valid_siret)
+_siren_ok = lru_cache(maxsize=1 << 16)(is_valid_siren)
 
 
 class ImportFormatError(Exception):
@@ -211,7 +227,21 @@ def structure_kind(name: str, finess: str) -> str:
     return Structure.Kind.OTHER if finess else Structure.Kind.PRACTICE
 
 
-@dataclass
+def _department(line: Line) -> str:
+    code = line.commune_code
+    if code:
+        return code[:3] if code.startswith("97") else code[:2]
+    if line.department:
+        return line.department.zfill(2)
+    postal = line.postal_code
+    return (
+        ("2A" if postal.startswith("20") else postal[:3] if postal.startswith("97") else postal[:2])
+        if postal
+        else ""
+    )
+
+
+@dataclass(slots=True)
 class Person:
     national_id: str
     first_line: int
@@ -222,6 +252,19 @@ class Person:
     errors: list = field(default_factory=list)
 
     def digest(self) -> str:
+        """The imported record (fields, specialties and sites in a fixed order), hashed. Values come
+        from split lines, so they hold no "|"."""
+        parts = [*self.fields.values(), str(len(self.specialties))]
+        for code in sorted(self.specialties):
+            parts += (code, *self.specialties[code])
+        for key in sorted(self.sites):
+            parts += (key, *self.sites[key].values())
+        payload = "|".join(parts).encode()
+        return DIGEST_PREFIX + hashlib.md5(payload, usedforsecurity=False).hexdigest()[:30]
+
+    def legacy_digest(self) -> str:
+        """The digest of earlier versions: only computed for entries they wrote, so that the first
+        import with this version does not rewrite unchanged entries."""
         payload = repr(
             (
                 sorted(self.fields.items()),
@@ -259,6 +302,76 @@ class ImportReport:
             self.rejected.append({"line": line, "national_id": national_id, "reason": reason})
 
 
+def _session_settings(cursor, on: bool) -> None:
+    if on:
+        # Each batch commits on its own and a re-run completes an interrupted import, so the import may
+        # skip waiting for the WAL flush; a larger GIN pending list batches the full-text index updates.
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET gin_pending_list_limit = 65536")
+    else:
+        cursor.execute("RESET synchronous_commit")
+        cursor.execute("RESET gin_pending_list_limit")
+
+
+class _Writer:
+    """Applies batches in order on its own thread and database connection (Django connections are per
+    thread), while the reading thread parses the next ones. The bounded queue keeps memory flat. After
+    an error the writer drains the queue without applying, and the reader raises the error."""
+
+    def __init__(self, apply: Callable[[list], None]):
+        self.apply = apply
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="rpps-import-writer", daemon=True)
+        # The writer waits on PostgreSQL then needs the GIL back quickly: hand it over sooner than the
+        # default 5 ms while the reader is busy parsing.
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                _session_settings(cursor, True)
+            while (batch := self.queue.get()) is not None:
+                if self.error is None and not self.stopped:
+                    try:
+                        self.apply(batch)
+                    except BaseException as exc:  # re-raised by the reading thread
+                        self.error = exc
+        finally:
+            try:
+                if connection.connection is not None and connection.is_usable():
+                    with connection.cursor() as cursor:
+                        _session_settings(cursor, False)
+            finally:
+                connection.close()
+
+    def put(self, batch: list) -> None:
+        self._raise()
+        self.queue.put(batch)
+
+    def finish(self) -> None:
+        """Wait for every batch to be written; raise the writer's error if any."""
+        self._stop()
+        self._raise()
+
+    def abort(self) -> None:
+        """The reader failed: drop the queued batches and end the thread."""
+        self.stopped = True
+        self._stop()
+
+    def _stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        sys.setswitchinterval(self.switch_interval)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class RppsImporter:
     """Streams one extraction file into the directory. `run(stream)` returns an ImportReport."""
 
@@ -286,6 +399,8 @@ class RppsImporter:
         self.professions = set(self.profession_labels)
         self.specialties = set(self.specialty_labels)
         self.structure_cache: dict[str, tuple[tuple, int]] = {}
+        self.pg = connection.vendor == "postgresql"
+        self.writer: _Writer | None = None
 
     # --- reading ----------------------------------------------------------------------------------
     def run(self, stream: BinaryIO) -> ImportReport:
@@ -303,32 +418,57 @@ class RppsImporter:
         missing = [COLUMNS[key] for key in REQUIRED if self.col[key] is None]
         if missing:
             raise ImportFormatError("Colonnes obligatoires absentes : " + ", ".join(missing))
+        # Lines are split with one more value than the header, always "" (the trailing separator, or
+        # added): absent columns read it.
+        self._pick = operator.itemgetter(*(self.width if i is None else i for i in self.col.values()))
 
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Each batch commits on its own and a re-run completes an interrupted import, so the
-                # import may skip waiting for the WAL flush; a larger GIN pending list batches the
-                # full-text index updates.
-                cursor.execute("SET synchronous_commit = off")
-                cursor.execute("SET gin_pending_list_limit = 65536")
+        # A second thread needs its own connection, which cannot see an enclosing transaction's rows.
+        if self.pg and not connection.in_atomic_block:
+            self.writer = _Writer(self._write)
+            try:
+                self._read(stream)
+            except BaseException:
+                self.writer.abort()
+                raise
+            self.writer.finish()
+        else:
+            if self.pg:
+                with connection.cursor() as cursor:
+                    _session_settings(cursor, True)
+            self._read(stream)
+            if self.pg:
+                with connection.cursor() as cursor:
+                    _session_settings(cursor, False)
+        return self.report
+
+    def _read(self, stream: BinaryIO) -> None:
+        counts, width, pick, progress = self.report.counts, self.width, self._pick, self.progress
+        read = 0  # bytes not yet reported to `progress` (reported once per batch)
         batch: dict[str, Person] = {}
         # readline() rather than iteration: Django's File.__iter__ rewinds to the start.
         for number, raw in enumerate(iter(stream.readline, b""), start=2):
-            if self.progress:
-                self.progress(len(raw))
+            read += len(raw)
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if not text.strip():
+            if not text or text.isspace():
                 continue
-            self.report.counts["lines"] += 1
-            if text.endswith("|"):  # the extraction ends every line with a separator
-                text = text[:-1]
+            counts["lines"] += 1
             values = text.split("|")
-            national_id = self._national_id(values)
+            if not text.endswith("|"):  # the extraction ends every line with a separator
+                values.append("")
+            if len(values) == width + 1:
+                line = Line._make(map(str.strip, pick(values)))
+                national_id = line.national_id or (line.id_type + line.identifier if line.identifier else "")
+            else:
+                line = None
+                national_id = self._national_id(values[:-1])
             if len(batch) >= self.batch_size and national_id not in batch:
+                if progress:
+                    progress(read)
+                    read = 0
                 self._flush(batch)
                 batch = {}
-            if len(values) != self.width:
-                reason = f"nombre de colonnes incorrect ({len(values)} au lieu de {self.width})"
+            if line is None:
+                reason = f"nombre de colonnes incorrect ({len(values) - 1} au lieu de {width})"
                 if national_id:
                     person = batch.setdefault(national_id, Person(national_id, number))
                     person.errors.append((number, reason))
@@ -336,14 +476,11 @@ class RppsImporter:
                 else:
                     self.report.reject(number, "", reason)
                 continue
-            self._read_line(number, values, national_id, batch)
+            self._read_line(number, line, national_id, batch)
+        if progress and read:
+            progress(read)
         if batch:
             self._flush(batch)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-                cursor.execute("RESET gin_pending_list_limit")
-        return self.report
 
     def _get(self, values: list[str], key: str) -> str:
         index = self.col[key]
@@ -352,41 +489,27 @@ class RppsImporter:
         return values[index].strip()
 
     def _national_id(self, values: list[str]) -> str:
+        """National id of a line with the wrong number of columns (read as far as it goes)."""
         national_id = self._get(values, "national_id")
         if not national_id:
             id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
             national_id = id_type + identifier if identifier else ""
         return national_id
 
-    def _department_of(self, values: list[str]) -> str:
-        code = self._get(values, "commune_code")
-        if code:
-            return code[:3] if code.startswith("97") else code[:2]
-        department = self._get(values, "department")
-        if department:
-            return department.zfill(2)
-        postal = self._get(values, "postal_code")
-        return (
-            ("2A" if postal.startswith("20") else postal[:3] if postal.startswith("97") else postal[:2])
-            if postal
-            else ""
-        )
-
-    def _read_line(self, number: int, values: list[str], national_id: str, batch: dict) -> None:
-        if self.departments and self._department_of(values) not in self.departments:
+    def _read_line(self, number: int, line: Line, national_id: str, batch: dict) -> None:
+        if self.departments and _department(line) not in self.departments:
             self.report.counts["lines_filtered"] += 1
             return
-        id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
         person = batch.get(national_id)
         if person is None:
             person = batch[national_id] = Person(national_id or f"?{number}", number)
         person.lines.append(number)
-        error = national_id_error(id_type, identifier, self._get(values, "national_id"))
-        if error is None and not self._get(values, "last_name"):
+        error = national_id_error(line.id_type, line.identifier, line.national_id)
+        if error is None and not line.last_name:
             error = "nom d'exercice manquant"
-        if error is None and not self._get(values, "profession_code"):
+        if error is None and not line.profession_code:
             error = "code profession manquant"
-        commune_code = self._get(values, "commune_code")
+        commune_code = line.commune_code
         if error is None and commune_code and commune_code not in self.communes:
             error = f"commune inconnue « {commune_code} »"
         if error:
@@ -394,66 +517,51 @@ class RppsImporter:
             return
         if not person.fields:
             person.fields = {
-                "id_type": id_type,
-                "civility": self._get(values, "civility_ex") or self._get(values, "civility"),
-                "last_name": self._get(values, "last_name"),
-                "first_name": self._get(values, "first_name"),
-                "profession": self._get(values, "profession_code"),
-                "profession_label": self._get(values, "profession_label"),
-                "category": self._get(values, "category_label")[:50],
+                "id_type": line.id_type,
+                "civility": line.civility_ex or line.civility,
+                "last_name": line.last_name,
+                "first_name": line.first_name,
+                "profession": line.profession_code,
+                "profession_label": line.profession_label,
+                "category": line.category_label[:50],
             }
-        sf_code = self._get(values, "sf_code")
-        if sf_code:
-            person.specialties[sf_code] = (
-                self._get(values, "sf_label"),
-                self._get(values, "sf_kind_code"),
-                self._get(values, "sf_kind_label"),
-            )
-        site = self._site(values, commune_code)
+        if line.sf_code:
+            person.specialties[line.sf_code] = (line.sf_label, line.sf_kind_code, line.sf_kind_label)
+        site = self._site(line, commune_code)
         if site is not None:
             key = site.pop("key")
             person.sites.setdefault(key, site)
 
-    def _site(self, values: list[str], commune_code: str) -> dict | None:
+    def _site(self, line: Line, commune_code: str) -> dict | None:
         street = " ".join(
-            part
-            for part in (
-                self._get(values, "street_number") + self._get(values, "street_repeat"),
-                self._get(values, "street_type"),
-                self._get(values, "street"),
-            )
-            if part
+            filter(None, (line.street_number + line.street_repeat, line.street_type, line.street))
         )
-        address = ", ".join(
-            part
-            for part in (self._get(values, "geo_complement"), street, self._get(values, "distribution"))
-            if part
-        )
-        structure_id = self._get(values, "structure_id")
-        name = self._get(values, "trade_name") or self._get(values, "company")
+        address = ", ".join(filter(None, (line.geo_complement, street, line.distribution)))
+        structure_id = line.structure_id
+        name = line.trade_name or line.company
         if not (structure_id or address or commune_code or name):
             return None
-        siret = self._get(values, "siret")
-        finess = self._get(values, "finess").upper()
-        email = self._get(values, "email")
+        siret = line.siret
+        finess = line.finess.upper()
+        finess_legal = line.finess_legal.upper()
+        email = line.email
+        mode = line.mode[:1]
         site = {
             "structure_id": structure_id,
-            "company": self._get(values, "company")[:250],
-            "trade_name": self._get(values, "trade_name")[:250],
-            "siret": siret if is_valid_siret(siret) else "",
-            "siren": (lambda s: s if is_valid_siren(s) else "")(self._get(values, "siren")),
+            "company": line.company[:250],
+            "trade_name": line.trade_name[:250],
+            "siret": siret if _siret_ok(siret) else "",
+            "siren": line.siren if _siren_ok(line.siren) else "",
             "finess": finess if FINESS_RE.match(finess) else "",
-            "finess_legal": (lambda f: f if FINESS_RE.match(f) else "")(
-                self._get(values, "finess_legal").upper()
-            ),
-            "mode": self._get(values, "mode")[:1] if self._get(values, "mode")[:1] in ("L", "S", "B") else "",
-            "sector": self._get(values, "sector")[:150],
+            "finess_legal": finess_legal if FINESS_RE.match(finess_legal) else "",
+            "mode": mode if mode in ("L", "S", "B") else "",
+            "sector": line.sector[:150],
             "address": address[:300],
-            "postal_code": self._get(values, "postal_code")[:10],
+            "postal_code": line.postal_code[:10],
             "commune": commune_code,
-            "phone": self._get(values, "phone")[:30],
-            "phone2": self._get(values, "phone2")[:30],
-            "fax": self._get(values, "fax")[:30],
+            "phone": line.phone[:30],
+            "phone2": line.phone2[:30],
+            "fax": line.fax[:30],
             "email": email[:200] if _BAD_EMAIL.match(email) else "",
         }
         key = (
@@ -486,9 +594,16 @@ class RppsImporter:
                     self.report.counts["lines_rejected"] += len(others) - 1
             elif person.fields:
                 valid.append(person)
-        if valid:
-            with transaction.atomic():
-                self._apply(valid)
+        if not valid:
+            return
+        if self.writer is not None:
+            self.writer.put(valid)
+        else:
+            self._write(valid)
+
+    def _write(self, persons: list[Person]) -> None:
+        with transaction.atomic():
+            self._apply(persons)
 
     def _ensure_references(self, persons: list[Person]) -> None:
         professions, specialties = {}, {}
@@ -514,19 +629,39 @@ class RppsImporter:
                 Specialty.objects.filter(code__in=list(specialties)).values_list("code", "label")
             )
 
-    def _apply(self, persons: list[Person]) -> None:
-        digests = {p.national_id: p.digest() for p in persons}
-        existing = {
-            row[0]: row[1:]
-            for row in Professional.objects.filter(national_id__in=list(digests)).values_list(
+    def _existing(self, national_ids: list[str]) -> dict[str, tuple]:
+        """national id → (id, import_digest, civility, last_name, first_name, profession_id)."""
+        if self.pg:
+            # One array parameter: the ORM's IN list costs a parameter per id.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT national_id, id, import_digest, civility, last_name, first_name, profession_id"
+                    f" FROM {Professional._meta.db_table} WHERE national_id = ANY(%s)",
+                    [national_ids],
+                )
+                rows = cursor.fetchall()
+        else:
+            rows = Professional.objects.filter(national_id__in=national_ids).values_list(
                 "national_id", "id", "import_digest", "civility", "last_name", "first_name", "profession_id"
             )
-        }
-        changed = [
-            p
-            for p in persons
-            if p.national_id not in existing or existing[p.national_id][1] != digests[p.national_id]
-        ]
+        return {row[0]: row[1:] for row in rows}
+
+    def _apply(self, persons: list[Person]) -> None:
+        digests = {p.national_id: p.digest() for p in persons}
+        existing = self._existing(list(digests))
+        changed, upgraded = [], []
+        for p in persons:
+            old = existing.get(p.national_id)
+            if old is None:
+                changed.append(p)
+            elif old[1] == digests[p.national_id]:
+                continue
+            elif not old[1].startswith(DIGEST_PREFIX) and old[1] == p.legacy_digest():
+                upgraded.append(Professional(id=old[0], import_digest=digests[p.national_id]))
+            else:
+                changed.append(p)
+        if upgraded:  # unchanged entries written by an earlier version: only their digest changes
+            Professional.objects.bulk_update(upgraded, ["import_digest"], batch_size=1000)
         self.report.counts["professionals_unchanged"] += len(persons) - len(changed)
         if not changed:
             return
@@ -540,7 +675,7 @@ class RppsImporter:
         }
 
         now = timezone.now()
-        pg = connection.vendor == "postgresql"
+        pg = self.pg
         new = [p for p in changed if p.national_id not in existing]
         updated = [p for p in changed if p.national_id in existing]
         ids: dict[str, int] = {p.national_id: existing[p.national_id][0] for p in updated}
@@ -716,41 +851,48 @@ class RppsImporter:
         )
 
     def _upsert_structures(self, persons: list[Person]) -> dict[str, int]:
-        structures = {}
+        # source id → (signature, site): the values written, in STRUCTURE_UPDATE_COLUMNS order.
+        seen: dict[str, tuple[tuple, dict]] = {}
+        known: dict[str, int] = {}
+        cache = self.structure_cache
         for person in persons:
             for site in person.sites.values():
                 source_id = site["structure_id"]
-                if not source_id or source_id in structures:
+                if not source_id or source_id in seen or source_id in known:
                     continue
                 commune = self.communes.get(site["commune"])
-                name = site["company"] or site["trade_name"] or source_id
-                structures[source_id] = Structure(
-                    source_id=source_id,
-                    kind=structure_kind(name + " " + site["trade_name"], site["finess"]),
-                    name=name,
-                    trade_name=site["trade_name"],
-                    finess=site["finess"],
-                    finess_legal=site["finess_legal"],
-                    siret=site["siret"],
-                    siren=site["siren"],
-                    address=site["address"],
-                    postal_code=site["postal_code"],
-                    commune_id=site["commune"] or None,
-                    latitude=commune[0] if commune else None,
-                    longitude=commune[1] if commune else None,
-                    phone=site["phone"],
-                    email=site["email"],
+                signature = (
+                    site["company"] or site["trade_name"] or source_id,
+                    site["trade_name"],
+                    site["finess"],
+                    site["finess_legal"],
+                    site["siret"],
+                    site["siren"],
+                    site["address"],
+                    site["postal_code"],
+                    site["commune"] or None,
+                    commune[0] if commune else None,
+                    commune[1] if commune else None,
+                    site["phone"],
                 )
-        known: dict[str, int] = {}
-        for source_id, structure in list(structures.items()):
-            cached = self.structure_cache.get(source_id)
-            if cached is not None and cached[0] == _structure_signature(structure):
-                known[source_id] = cached[1]  # already written by an earlier batch of this run
-                del structures[source_id]
-        if not structures:
+                cached = cache.get(source_id)
+                if cached is not None and cached[0] == signature:
+                    known[source_id] = cached[1]  # already written by an earlier batch of this run
+                else:
+                    seen[source_id] = (signature, site)
+        if not seen:
             return known
+        structures = {
+            source_id: Structure(
+                source_id=source_id,
+                kind=structure_kind(signature[0] + " " + site["trade_name"], site["finess"]),
+                email=site["email"],
+                **dict(zip(STRUCTURE_SIGNATURE, signature, strict=True)),
+            )
+            for source_id, (signature, site) in seen.items()
+        }
         now = timezone.now()
-        if connection.vendor == "postgresql":
+        if self.pg:
             rows = upsert_rows(
                 Structure._meta.db_table,
                 STRUCTURE_COPY_COLUMNS,
@@ -782,10 +924,10 @@ class RppsImporter:
             )
             inserted = set()  # SQLite: documents rebuilt from the database
         self.report.counts["structures"] += len(structures)
-        if len(self.structure_cache) > 200_000:  # bounded memory on national files
-            self.structure_cache.clear()
-        for source_id, structure in structures.items():
-            self.structure_cache[source_id] = (_structure_signature(structure), ids[source_id])
+        if len(cache) > 200_000:  # bounded memory on national files
+            cache.clear()
+        for source_id, (signature, _site) in seen.items():
+            cache[source_id] = (signature, ids[source_id])
         if self.index:
             # New structures: documents from the data in hand; existing ones may have CPTS links.
             documents = []
