@@ -47,7 +47,7 @@ from directory.validators import (
     national_id_error,
 )
 from federation.models import Commune
-from search.pgcopy import copy_rows, next_ids, upsert_rows
+from search.pgcopy import NULL, copy_text, next_ids, text_fields, upsert_rows
 from search.text import fold
 
 # Internal name → folded header name (see `_header_key`).
@@ -92,6 +92,7 @@ COLUMNS = {
     "department": "code departement",
     "sector": "libelle secteur d activite",
 }
+# A new professional: the columns from the file, then the others with their defaults (COPY text).
 PRO_COPY_COLUMNS = [
     "id",
     "national_id",
@@ -101,22 +102,22 @@ PRO_COPY_COLUMNS = [
     "first_name",
     "profession_id",
     "category",
-    "mobile_phone",
-    "email",
-    "mssante",
-    "languages",
-    "skills",
-    "interests",
-    "accepts_new_patients",
-    "takes_part_in_snp",
-    "takes_part_in_sas",
-    "hosts_trainees",
-    "visibility",
-    "user_id",
     "import_digest",
-    "created_at",
-    "updated_at",
 ]
+PRO_COPY_DEFAULTS = {
+    "mobile_phone": "",
+    "email": "",
+    "mssante": "",
+    "languages": "",
+    "skills": "",
+    "interests": "",
+    "accepts_new_patients": NULL,
+    "takes_part_in_snp": "f",
+    "takes_part_in_sas": "f",
+    "hosts_trainees": "f",
+    "visibility": "{}",
+    "user_id": NULL,
+}
 SITE_FIELDS = [
     "professional_id",
     "source_key",
@@ -135,7 +136,25 @@ SITE_FIELDS = [
     "email",
     "mssante",
 ]
-SITE_COPY_COLUMNS = SITE_FIELDS
+# The same in the order of the COPY lines: ids and coordinates, the text fields, the commune.
+SITE_COPY_COLUMNS = [
+    "professional_id",
+    "structure_id",
+    "latitude",
+    "longitude",
+    "source_key",
+    "mode",
+    "sector",
+    "name",
+    "address",
+    "postal_code",
+    "phone",
+    "phone2",
+    "fax",
+    "email",
+    "mssante",
+    "commune_id",
+]
 STRUCTURE_COPY_COLUMNS = [
     "source_id",
     "kind",
@@ -185,6 +204,7 @@ STRUCTURE_UPDATE_COLUMNS = [
 STRUCTURE_SIGNATURE = STRUCTURE_UPDATE_COLUMNS[:-1]
 
 
+NULL_PAIR = f"{NULL}\t{NULL}"
 REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
 _SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
 _BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -250,6 +270,8 @@ class Person:
     sites: dict = field(default_factory=dict)
     lines: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    record_digest: str = ""
+    rows: "_Rows | None" = None  # what PostgreSQL is sent for this person, prepared ahead (`_prepare`)
 
     def digest(self) -> str:
         """The imported record (fields, specialties and sites in a fixed order), hashed. Values come
@@ -273,6 +295,16 @@ class Person:
             )
         )
         return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(slots=True)
+class _Rows:
+    """A professional's COPY text without the ids the writer assigns, and their search document."""
+
+    professional: str  # the PRO_COPY_COLUMNS after `id`
+    sites: list[tuple[str, str]]  # (structure source id, SITE_COPY_COLUMNS after `structure_id`)
+    specialties: list[str]  # specialty_id
+    document: object  # search Document; its object_id is set once the id is known
 
 
 @dataclass
@@ -327,7 +359,7 @@ class _Writer:
         # The writer waits on PostgreSQL then needs the GIL back quickly: hand it over sooner than the
         # default 5 ms while the reader is busy parsing.
         self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(0.0005)
+        sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.0005")))
         self.thread.start()
 
     def _run(self) -> None:
@@ -399,8 +431,16 @@ class RppsImporter:
         self.professions = set(self.profession_labels)
         self.specialties = set(self.specialty_labels)
         self.structure_cache: dict[str, tuple[tuple, int]] = {}
+        # Commune code → "latitude\tlongitude" as COPY text.
+        self.copy_coordinates = {
+            code: f"{NULL if lat is None else lat}\t{NULL if lon is None else lon}"
+            for code, (lat, lon, _name) in self.communes.items()
+        }
         self.pg = connection.vendor == "postgresql"
         self.writer: _Writer | None = None
+        # Whether the reading thread prepares the rows of valid persons (while the writer waits for
+        # PostgreSQL): yes while batches create entries, not while a re-import finds them unchanged.
+        self.prepare_rows = self.pg
 
     # --- reading ----------------------------------------------------------------------------------
     def run(self, stream: BinaryIO) -> ImportReport:
@@ -593,6 +633,10 @@ class RppsImporter:
                     )
                     self.report.counts["lines_rejected"] += len(others) - 1
             elif person.fields:
+                # Here rather than in the writing thread, which is the one waiting on PostgreSQL.
+                person.record_digest = person.digest()
+                if self.prepare_rows:
+                    person.rows = self._prepare(person)
                 valid.append(person)
         if not valid:
             return
@@ -647,7 +691,7 @@ class RppsImporter:
         return {row[0]: row[1:] for row in rows}
 
     def _apply(self, persons: list[Person]) -> None:
-        digests = {p.national_id: p.digest() for p in persons}
+        digests = {p.national_id: p.record_digest for p in persons}
         existing = self._existing(list(digests))
         changed, upgraded = [], []
         for p in persons:
@@ -667,53 +711,26 @@ class RppsImporter:
             return
         self._ensure_references(changed)
         structure_ids = self._upsert_structures(changed)
-        structure_names = {
-            s["structure_id"]: s["company"] or s["trade_name"] or s["structure_id"]
-            for p in changed
-            for s in p.sites.values()
-            if s["structure_id"]
-        }
 
         now = timezone.now()
         pg = self.pg
         new = [p for p in changed if p.national_id not in existing]
         updated = [p for p in changed if p.national_id in existing]
         ids: dict[str, int] = {p.national_id: existing[p.national_id][0] for p in updated}
+        if pg:
+            self.prepare_rows = bool(new)
+            for p in changed:
+                if p.rows is None:
+                    p.rows = self._prepare(p)
         if pg and new:
             # COPY with ids reserved from the sequence: the fast path of a first import.
             fresh = next_ids(Professional._meta.db_table, len(new))
             ids.update(zip((p.national_id for p in new), fresh, strict=True))
-            copy_rows(
+            defaults = "\t".join([*PRO_COPY_DEFAULTS.values(), str(now), str(now)])
+            copy_text(
                 Professional._meta.db_table,
-                PRO_COPY_COLUMNS,
-                (
-                    (
-                        ids[p.national_id],
-                        p.national_id,
-                        p.fields["id_type"],
-                        p.fields["civility"][:20],
-                        p.fields["last_name"][:150],
-                        p.fields["first_name"][:150],
-                        p.fields["profession"],
-                        p.fields["category"],
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        None,
-                        False,
-                        False,
-                        False,
-                        "{}",
-                        None,
-                        digests[p.national_id],
-                        now,
-                        now,
-                    )
-                    for p in new
-                ),
+                [*PRO_COPY_COLUMNS, *PRO_COPY_DEFAULTS, "created_at", "updated_at"],
+                [f"{ids[p.national_id]}\t{p.rows.professional}\t{defaults}\n" for p in new],
             )
         orm_rows = updated if pg else changed
         if orm_rows:
@@ -757,35 +774,31 @@ class RppsImporter:
             Professional.specialties.through.objects.filter(professional_id__in=updated_ids).delete()
             PracticeSite.objects.filter(professional_id__in=updated_ids, source_key__isnull=False).delete()
         through = Professional.specialties.through
-        link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
-        site_rows = []
-        for p in changed:
-            for key, s in p.sites.items():
-                commune = self.communes.get(s["commune"])
-                site_rows.append(
-                    (
-                        ids[p.national_id],
-                        key,
-                        structure_ids.get(s["structure_id"]),
-                        s["mode"],
-                        s["sector"],
-                        s["trade_name"] or s["company"],
-                        s["address"],
-                        s["postal_code"],
-                        s["commune"] or None,
-                        commune[0] if commune else None,
-                        commune[1] if commune else None,
-                        s["phone"],
-                        s["phone2"],
-                        s["fax"],
-                        s["email"],
-                        "",
-                    )
-                )
         if pg:
-            copy_rows(through._meta.db_table, ["professional_id", "specialty_id"], link_rows)
-            copy_rows(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, site_rows)
+            sites = self._copy_sites_and_links(changed, ids, structure_ids)
         else:
+            link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
+            site_rows = [
+                (
+                    ids[p.national_id],
+                    key,
+                    structure_ids.get(s["structure_id"]),
+                    s["mode"],
+                    s["sector"],
+                    s["trade_name"] or s["company"],
+                    s["address"],
+                    s["postal_code"],
+                    s["commune"] or None,
+                    *self.communes.get(s["commune"], (None, None))[:2],
+                    s["phone"],
+                    s["phone2"],
+                    s["fax"],
+                    s["email"],
+                    "",
+                )
+                for p in changed
+                for key, s in p.sites.items()
+            ]
             through.objects.bulk_create(
                 [through(professional_id=a, specialty_id=b) for a, b in link_rows], batch_size=2000
             )
@@ -793,8 +806,8 @@ class RppsImporter:
                 [PracticeSite(**dict(zip(SITE_FIELDS, row, strict=True))) for row in site_rows],
                 batch_size=2000,
             )
-        sites = site_rows
-        self.report.counts["sites"] += len(sites)
+            sites = len(site_rows)
+        self.report.counts["sites"] += sites
         history = []
         for p in changed:
             old = existing.get(p.national_id)
@@ -818,34 +831,104 @@ class RppsImporter:
         if self.index:
             # New entries: documents from the data in hand; updated ones are rebuilt from the database
             # (they may carry CPTS links and optional fields).
-            search_index.index_new_professionals(
-                [self._document(ids[p.national_id], p, structure_names) for p in new]
-            )
+            documents = []
+            for p in new:
+                if p.rows is not None:
+                    p.rows.document.object_id = ids[p.national_id]
+                    documents.append(p.rows.document)
+                else:
+                    documents.append(self._document(ids[p.national_id], p))
+            search_index.index_new_professionals(documents)
             search_index.schedule_professionals(ids[p.national_id] for p in updated)
 
-    def _document(self, pk: int, person: Person, structure_names: dict[str, str]):
+    def _copy_sites_and_links(
+        self, persons: list[Person], ids: dict[str, int], structure_ids: dict[str, int]
+    ) -> int:
+        """PostgreSQL: COPY the sites and specialty links of these professionals; returns the site count."""
+        links, sites = [], []
+        for p in persons:
+            pk = ids[p.national_id]
+            links += [f"{pk}\t{code}\n" for code in p.rows.specialties]
+            for source_id, rest in p.rows.sites:
+                structure = structure_ids.get(source_id)
+                sites.append(f"{pk}\t{NULL if structure is None else structure}\t{rest}\n")
+        through = Professional.specialties.through
+        copy_text(through._meta.db_table, ["professional_id", "specialty_id"], links)
+        return copy_text(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, sites)
+
+    def _prepare(self, person: Person) -> _Rows:
+        """PostgreSQL: the person's rows as COPY text and their document, without ids."""
+        fields = person.fields
+        coordinates = self.copy_coordinates
+        sites = [
+            (
+                s["structure_id"],
+                f"{coordinates.get(s['commune'], NULL_PAIR)}\t"
+                + text_fields(
+                    (
+                        key,
+                        s["mode"],
+                        s["sector"],
+                        s["trade_name"] or s["company"],
+                        s["address"],
+                        s["postal_code"],
+                        s["phone"],
+                        s["phone2"],
+                        s["fax"],
+                        s["email"],
+                        "",
+                    )
+                )
+                # Commune codes were checked against the reference table.
+                + f"\t{s['commune'] or NULL}",
+            )
+            for key, s in person.sites.items()
+        ]
+        professional = text_fields(
+            (
+                person.national_id,
+                fields["id_type"],
+                fields["civility"][:20],
+                fields["last_name"][:150],
+                fields["first_name"][:150],
+                fields["profession"],
+                fields["category"],
+                person.record_digest,
+            )
+        )
+        specialties = [text_fields((code,)) for code in person.specialties]
+        document = self._document(0, person) if self.index else None
+        return _Rows(professional, sites, specialties, document)
+
+    def _document(self, pk: int, person: Person):
         sites = []
         for s in person.sites.values():
             commune = self.communes.get(s["commune"])
+            structure_id = s["structure_id"]
             sites.append(
                 {
                     "name": s["trade_name"] or s["company"],
                     "commune_code": s["commune"],
                     "commune_name": commune[2] if commune else "",
-                    "structure_name": structure_names.get(s["structure_id"], ""),
+                    "structure_name": (s["company"] or s["trade_name"] or structure_id)
+                    if structure_id
+                    else "",
                     "mode": s["mode"],
                     "latitude": commune[0] if commune else None,
                     "longitude": commune[1] if commune else None,
                 }
             )
         fields = person.fields
+        code = fields["profession"]
         return search_index.build_professional_document(
             pk=pk,
             full_name=f"{fields['first_name'][:150]} {fields['last_name'][:150]}".strip(),
-            profession_code=fields["profession"],
-            profession_label=self.profession_labels.get(fields["profession"], fields["profession_label"]),
+            profession_code=code,
+            # Labels of codes new to the database are stored as below (`_ensure_references`).
+            profession_label=self.profession_labels.get(code) or fields["profession_label"] or code,
             specialties=[
-                (code, self.specialty_labels.get(code, v[0])) for code, v in person.specialties.items()
+                (sf_code, self.specialty_labels.get(sf_code) or v[0] or sf_code)
+                for sf_code, v in person.specialties.items()
             ],
             sites=sites,
         )
@@ -882,28 +965,30 @@ class RppsImporter:
                     seen[source_id] = (signature, site)
         if not seen:
             return known
-        structures = {
-            source_id: Structure(
+        kinds = {
+            source_id: structure_kind(signature[0] + " " + site["trade_name"], site["finess"])
+            for source_id, (signature, site) in seen.items()
+        }
+
+        def structure(source_id: str) -> Structure:
+            signature, site = seen[source_id]
+            return Structure(
                 source_id=source_id,
-                kind=structure_kind(signature[0] + " " + site["trade_name"], site["finess"]),
+                kind=kinds[source_id],
                 email=site["email"],
                 **dict(zip(STRUCTURE_SIGNATURE, signature, strict=True)),
             )
-            for source_id, (signature, site) in seen.items()
-        }
-        now = timezone.now()
+
         if self.pg:
+            now = timezone.now()
+            # STRUCTURE_COPY_COLUMNS: the signature, the e-mail, then what the import leaves empty.
+            blank = ("",) * 8
             rows = upsert_rows(
                 Structure._meta.db_table,
                 STRUCTURE_COPY_COLUMNS,
                 (
-                    [
-                        *(getattr(st, c) for c in STRUCTURE_COPY_COLUMNS[:-3]),
-                        "{}",
-                        now,
-                        now,
-                    ]
-                    for st in structures.values()
+                    (source_id, kinds[source_id], *signature, site["email"], *blank, "{}", now, now)
+                    for source_id, (signature, site) in seen.items()
                 ),
                 conflict=["source_id"],
                 update=STRUCTURE_UPDATE_COLUMNS,
@@ -913,17 +998,15 @@ class RppsImporter:
             inserted = {source_id for source_id, _pk, was_inserted in rows if was_inserted}
         else:
             Structure.objects.bulk_create(
-                structures.values(),
+                [structure(source_id) for source_id in seen],
                 batch_size=2000,
                 update_conflicts=True,
                 unique_fields=["source_id"],
                 update_fields=[c.removesuffix("_id") for c in STRUCTURE_UPDATE_COLUMNS],
             )
-            ids = dict(
-                Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id")
-            )
+            ids = dict(Structure.objects.filter(source_id__in=list(seen)).values_list("source_id", "id"))
             inserted = set()  # SQLite: documents rebuilt from the database
-        self.report.counts["structures"] += len(structures)
+        self.report.counts["structures"] += len(seen)
         if len(cache) > 200_000:  # bounded memory on national files
             cache.clear()
         for source_id, (signature, _site) in seen.items():
@@ -932,12 +1015,12 @@ class RppsImporter:
             # New structures: documents from the data in hand; existing ones may have CPTS links.
             documents = []
             for source_id in inserted:
-                structure = structures[source_id]
-                structure.pk = ids[source_id]
-                commune = self.communes.get(structure.commune_id or "")
+                new_structure = structure(source_id)
+                new_structure.pk = ids[source_id]
+                commune = self.communes.get(new_structure.commune_id or "")
                 documents.append(
                     search_index.build_structure_document(
-                        structure, commune_name=commune[2] if commune else ""
+                        new_structure, commune_name=commune[2] if commune else ""
                     )
                 )
             search_index.index_new_structures(documents)

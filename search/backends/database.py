@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from search.backends.base import Plan, SearchBackend, bounding_box, haversine_km, plan_query, text_only
 from search.models import SearchDocument
-from search.pgcopy import copy_rows, upsert_rows
+from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
 from search.text import fold, framed
@@ -121,30 +121,29 @@ class DatabaseBackend(SearchBackend):
         conflict is possible), with '' for the columns only the SQLite path reads."""
         if connection.vendor != "postgresql":
             return self.index_documents(index, documents)
-        now = timezone.now()
-        return copy_rows(
-            SearchDocument._meta.db_table,
-            ["index", "kind", "object_id", *self.fields],
-            (
+        tail = f"\t\t\t{timezone.now()}\n"  # folded, suggest, updated_at
+        lines = [
+            text_fields(
                 (
                     index,
                     doc.kind,
-                    doc.object_id,
+                    str(doc.object_id),
                     doc.title[:300],
                     doc.subtitle[:300],
                     doc.text,
-                    "",
                     # Typo tolerance (trigram similarity on the title) still reads it.
                     fold(doc.title)[:300],
                     f" {' '.join(doc.tags)} " if doc.tags else "",
-                    "",
-                    doc.latitude,
-                    doc.longitude,
-                    now,
                 )
-                for doc in documents
-            ),
-        )
+            )
+            + f"\t{NULL if doc.latitude is None else doc.latitude}"
+            + f"\t{NULL if doc.longitude is None else doc.longitude}"
+            + tail
+            for doc in documents
+        ]
+        columns = ["index", "kind", "object_id", "title", "subtitle", "text", "name_folded", "tags"]
+        columns += ["latitude", "longitude", "folded", "suggest", "updated_at"]
+        return copy_text(SearchDocument._meta.db_table, columns, lines)
 
     def delete_documents(self, index: str, kind: str, object_ids: Iterable[int]) -> int:
         ids = list(object_ids)
