@@ -359,7 +359,7 @@ class _Writer:
         # The writer waits on PostgreSQL then needs the GIL back quickly: hand it over sooner than the
         # default 5 ms while the reader is busy parsing.
         self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.0005")))
+        sys.setswitchinterval(0.001)
         self.thread.start()
 
     def _run(self) -> None:
