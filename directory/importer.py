@@ -9,12 +9,21 @@ A professional is never half-applied: if any of their lines is bad (wrong column
 unknown commune), none of their lines is applied and every bad line is reported with its number and
 reason. Upserts are keyed by the national id; a digest of the imported record makes a re-import of
 unchanged data write nothing.
+
+On PostgreSQL, outside a transaction, batches are written by a second thread with its own connection
+while the next batch is parsed (the GIL is released while PostgreSQL works); batches stay in order.
 """
 
 import hashlib
+import operator
+import queue
 import re
+import sys
+import threading
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import BinaryIO
 
 from django.db import connection, transaction
@@ -38,7 +47,7 @@ from directory.validators import (
     national_id_error,
 )
 from federation.models import Commune
-from search.pgcopy import copy_rows, next_ids, upsert_rows
+from search.pgcopy import NULL, copy_text, next_ids, text_fields, upsert_rows
 from search.text import fold
 
 # Internal name → folded header name (see `_header_key`).
@@ -83,6 +92,7 @@ COLUMNS = {
     "department": "code departement",
     "sector": "libelle secteur d activite",
 }
+# A new professional: the columns from the file, then the others with their defaults (COPY text).
 PRO_COPY_COLUMNS = [
     "id",
     "national_id",
@@ -92,22 +102,22 @@ PRO_COPY_COLUMNS = [
     "first_name",
     "profession_id",
     "category",
-    "mobile_phone",
-    "email",
-    "mssante",
-    "languages",
-    "skills",
-    "interests",
-    "accepts_new_patients",
-    "takes_part_in_snp",
-    "takes_part_in_sas",
-    "hosts_trainees",
-    "visibility",
-    "user_id",
     "import_digest",
-    "created_at",
-    "updated_at",
 ]
+PRO_COPY_DEFAULTS = {
+    "mobile_phone": "",
+    "email": "",
+    "mssante": "",
+    "languages": "",
+    "skills": "",
+    "interests": "",
+    "accepts_new_patients": NULL,
+    "takes_part_in_snp": "f",
+    "takes_part_in_sas": "f",
+    "hosts_trainees": "f",
+    "visibility": "{}",
+    "user_id": NULL,
+}
 SITE_FIELDS = [
     "professional_id",
     "source_key",
@@ -126,7 +136,25 @@ SITE_FIELDS = [
     "email",
     "mssante",
 ]
-SITE_COPY_COLUMNS = SITE_FIELDS
+# The same in the order of the COPY lines: ids and coordinates, the text fields, the commune.
+SITE_COPY_COLUMNS = [
+    "professional_id",
+    "structure_id",
+    "latitude",
+    "longitude",
+    "source_key",
+    "mode",
+    "sector",
+    "name",
+    "address",
+    "postal_code",
+    "phone",
+    "phone2",
+    "fax",
+    "email",
+    "mssante",
+    "commune_id",
+]
 STRUCTURE_COPY_COLUMNS = [
     "source_id",
     "kind",
@@ -172,13 +200,21 @@ STRUCTURE_UPDATE_COLUMNS = [
 ]
 
 
-def _structure_signature(structure) -> tuple:
-    return tuple(getattr(structure, c) for c in STRUCTURE_UPDATE_COLUMNS[:-1])
+# What the import writes of a structure: the update columns but `updated_at`.
+STRUCTURE_SIGNATURE = STRUCTURE_UPDATE_COLUMNS[:-1]
 
 
+NULL_PAIR = f"{NULL}\t{NULL}"
 REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
 _SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
 _BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One parsed line: the known columns, stripped ("" when the file lacks the column).
+Line = namedtuple("Line", list(COLUMNS))
+# Digests written by this version start with this prefix; older ones are plain md5 (`legacy_digest`).
+DIGEST_PREFIX = "2."
+# Structures repeat on many lines (about ten professionals each): check their numbers once.
+_siret_ok = lru_cache(maxsize=1 << 16)(is_valid_siret)
+_siren_ok = lru_cache(maxsize=1 << 16)(is_valid_siren)
 
 
 class ImportFormatError(Exception):
@@ -211,7 +247,21 @@ def structure_kind(name: str, finess: str) -> str:
     return Structure.Kind.OTHER if finess else Structure.Kind.PRACTICE
 
 
-@dataclass
+def _department(line: Line) -> str:
+    code = line.commune_code
+    if code:
+        return code[:3] if code.startswith("97") else code[:2]
+    if line.department:
+        return line.department.zfill(2)
+    postal = line.postal_code
+    return (
+        ("2A" if postal.startswith("20") else postal[:3] if postal.startswith("97") else postal[:2])
+        if postal
+        else ""
+    )
+
+
+@dataclass(slots=True)
 class Person:
     national_id: str
     first_line: int
@@ -220,8 +270,23 @@ class Person:
     sites: dict = field(default_factory=dict)
     lines: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    record_digest: str = ""
+    rows: "_Rows | None" = None  # what PostgreSQL is sent for this person, prepared ahead (`_prepare`)
 
     def digest(self) -> str:
+        """The imported record (fields, specialties and sites in a fixed order), hashed. Values come
+        from split lines, so they hold no "|"."""
+        parts = [*self.fields.values(), str(len(self.specialties))]
+        for code in sorted(self.specialties):
+            parts += (code, *self.specialties[code])
+        for key in sorted(self.sites):
+            parts += (key, *self.sites[key].values())
+        payload = "|".join(parts).encode()
+        return DIGEST_PREFIX + hashlib.md5(payload, usedforsecurity=False).hexdigest()[:30]
+
+    def legacy_digest(self) -> str:
+        """The digest of earlier versions: only computed for entries they wrote, so that the first
+        import with this version does not rewrite unchanged entries."""
         payload = repr(
             (
                 sorted(self.fields.items()),
@@ -230,6 +295,16 @@ class Person:
             )
         )
         return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(slots=True)
+class _Rows:
+    """A professional's COPY text without the ids the writer assigns, and their search document."""
+
+    professional: str  # the PRO_COPY_COLUMNS after `id`
+    sites: list[tuple[str, str]]  # (structure source id, SITE_COPY_COLUMNS after `structure_id`)
+    specialties: list[str]  # specialty_id
+    document: object  # search Document; its object_id is set once the id is known
 
 
 @dataclass
@@ -259,6 +334,76 @@ class ImportReport:
             self.rejected.append({"line": line, "national_id": national_id, "reason": reason})
 
 
+def _session_settings(cursor, on: bool) -> None:
+    if on:
+        # Each batch commits on its own and a re-run completes an interrupted import, so the import may
+        # skip waiting for the WAL flush; a larger GIN pending list batches the full-text index updates.
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET gin_pending_list_limit = 65536")
+    else:
+        cursor.execute("RESET synchronous_commit")
+        cursor.execute("RESET gin_pending_list_limit")
+
+
+class _Writer:
+    """Applies batches in order on its own thread and database connection (Django connections are per
+    thread), while the reading thread parses the next ones. The bounded queue keeps memory flat. After
+    an error the writer drains the queue without applying, and the reader raises the error."""
+
+    def __init__(self, apply: Callable[[list], None]):
+        self.apply = apply
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="rpps-import-writer", daemon=True)
+        # The writer waits on PostgreSQL then needs the GIL back quickly: hand it over sooner than the
+        # default 5 ms while the reader is busy parsing.
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.001)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                _session_settings(cursor, True)
+            while (batch := self.queue.get()) is not None:
+                if self.error is None and not self.stopped:
+                    try:
+                        self.apply(batch)
+                    except BaseException as exc:  # re-raised by the reading thread
+                        self.error = exc
+        finally:
+            try:
+                if connection.connection is not None and connection.is_usable():
+                    with connection.cursor() as cursor:
+                        _session_settings(cursor, False)
+            finally:
+                connection.close()
+
+    def put(self, batch: list) -> None:
+        self._raise()
+        self.queue.put(batch)
+
+    def finish(self) -> None:
+        """Wait for every batch to be written; raise the writer's error if any."""
+        self._stop()
+        self._raise()
+
+    def abort(self) -> None:
+        """The reader failed: drop the queued batches and end the thread."""
+        self.stopped = True
+        self._stop()
+
+    def _stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        sys.setswitchinterval(self.switch_interval)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class RppsImporter:
     """Streams one extraction file into the directory. `run(stream)` returns an ImportReport."""
 
@@ -286,6 +431,16 @@ class RppsImporter:
         self.professions = set(self.profession_labels)
         self.specialties = set(self.specialty_labels)
         self.structure_cache: dict[str, tuple[tuple, int]] = {}
+        # Commune code → "latitude\tlongitude" as COPY text.
+        self.copy_coordinates = {
+            code: f"{NULL if lat is None else lat}\t{NULL if lon is None else lon}"
+            for code, (lat, lon, _name) in self.communes.items()
+        }
+        self.pg = connection.vendor == "postgresql"
+        self.writer: _Writer | None = None
+        # Whether the reading thread prepares the rows of valid persons (while the writer waits for
+        # PostgreSQL): yes while batches create entries, not while a re-import finds them unchanged.
+        self.prepare_rows = self.pg
 
     # --- reading ----------------------------------------------------------------------------------
     def run(self, stream: BinaryIO) -> ImportReport:
@@ -303,32 +458,57 @@ class RppsImporter:
         missing = [COLUMNS[key] for key in REQUIRED if self.col[key] is None]
         if missing:
             raise ImportFormatError("Colonnes obligatoires absentes : " + ", ".join(missing))
+        # Lines are split with one more value than the header, always "" (the trailing separator, or
+        # added): absent columns read it.
+        self._pick = operator.itemgetter(*(self.width if i is None else i for i in self.col.values()))
 
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Each batch commits on its own and a re-run completes an interrupted import, so the
-                # import may skip waiting for the WAL flush; a larger GIN pending list batches the
-                # full-text index updates.
-                cursor.execute("SET synchronous_commit = off")
-                cursor.execute("SET gin_pending_list_limit = 65536")
+        # A second thread needs its own connection, which cannot see an enclosing transaction's rows.
+        if self.pg and not connection.in_atomic_block:
+            self.writer = _Writer(self._write)
+            try:
+                self._read(stream)
+            except BaseException:
+                self.writer.abort()
+                raise
+            self.writer.finish()
+        else:
+            if self.pg:
+                with connection.cursor() as cursor:
+                    _session_settings(cursor, True)
+            self._read(stream)
+            if self.pg:
+                with connection.cursor() as cursor:
+                    _session_settings(cursor, False)
+        return self.report
+
+    def _read(self, stream: BinaryIO) -> None:
+        counts, width, pick, progress = self.report.counts, self.width, self._pick, self.progress
+        read = 0  # bytes not yet reported to `progress` (reported once per batch)
         batch: dict[str, Person] = {}
         # readline() rather than iteration: Django's File.__iter__ rewinds to the start.
         for number, raw in enumerate(iter(stream.readline, b""), start=2):
-            if self.progress:
-                self.progress(len(raw))
+            read += len(raw)
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if not text.strip():
+            if not text or text.isspace():
                 continue
-            self.report.counts["lines"] += 1
-            if text.endswith("|"):  # the extraction ends every line with a separator
-                text = text[:-1]
+            counts["lines"] += 1
             values = text.split("|")
-            national_id = self._national_id(values)
+            if not text.endswith("|"):  # the extraction ends every line with a separator
+                values.append("")
+            if len(values) == width + 1:
+                line = Line._make(map(str.strip, pick(values)))
+                national_id = line.national_id or (line.id_type + line.identifier if line.identifier else "")
+            else:
+                line = None
+                national_id = self._national_id(values[:-1])
             if len(batch) >= self.batch_size and national_id not in batch:
+                if progress:
+                    progress(read)
+                    read = 0
                 self._flush(batch)
                 batch = {}
-            if len(values) != self.width:
-                reason = f"nombre de colonnes incorrect ({len(values)} au lieu de {self.width})"
+            if line is None:
+                reason = f"nombre de colonnes incorrect ({len(values) - 1} au lieu de {width})"
                 if national_id:
                     person = batch.setdefault(national_id, Person(national_id, number))
                     person.errors.append((number, reason))
@@ -336,14 +516,11 @@ class RppsImporter:
                 else:
                     self.report.reject(number, "", reason)
                 continue
-            self._read_line(number, values, national_id, batch)
+            self._read_line(number, line, national_id, batch)
+        if progress and read:
+            progress(read)
         if batch:
             self._flush(batch)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-                cursor.execute("RESET gin_pending_list_limit")
-        return self.report
 
     def _get(self, values: list[str], key: str) -> str:
         index = self.col[key]
@@ -352,41 +529,27 @@ class RppsImporter:
         return values[index].strip()
 
     def _national_id(self, values: list[str]) -> str:
+        """National id of a line with the wrong number of columns (read as far as it goes)."""
         national_id = self._get(values, "national_id")
         if not national_id:
             id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
             national_id = id_type + identifier if identifier else ""
         return national_id
 
-    def _department_of(self, values: list[str]) -> str:
-        code = self._get(values, "commune_code")
-        if code:
-            return code[:3] if code.startswith("97") else code[:2]
-        department = self._get(values, "department")
-        if department:
-            return department.zfill(2)
-        postal = self._get(values, "postal_code")
-        return (
-            ("2A" if postal.startswith("20") else postal[:3] if postal.startswith("97") else postal[:2])
-            if postal
-            else ""
-        )
-
-    def _read_line(self, number: int, values: list[str], national_id: str, batch: dict) -> None:
-        if self.departments and self._department_of(values) not in self.departments:
+    def _read_line(self, number: int, line: Line, national_id: str, batch: dict) -> None:
+        if self.departments and _department(line) not in self.departments:
             self.report.counts["lines_filtered"] += 1
             return
-        id_type, identifier = self._get(values, "id_type"), self._get(values, "identifier")
         person = batch.get(national_id)
         if person is None:
             person = batch[national_id] = Person(national_id or f"?{number}", number)
         person.lines.append(number)
-        error = national_id_error(id_type, identifier, self._get(values, "national_id"))
-        if error is None and not self._get(values, "last_name"):
+        error = national_id_error(line.id_type, line.identifier, line.national_id)
+        if error is None and not line.last_name:
             error = "nom d'exercice manquant"
-        if error is None and not self._get(values, "profession_code"):
+        if error is None and not line.profession_code:
             error = "code profession manquant"
-        commune_code = self._get(values, "commune_code")
+        commune_code = line.commune_code
         if error is None and commune_code and commune_code not in self.communes:
             error = f"commune inconnue « {commune_code} »"
         if error:
@@ -394,66 +557,51 @@ class RppsImporter:
             return
         if not person.fields:
             person.fields = {
-                "id_type": id_type,
-                "civility": self._get(values, "civility_ex") or self._get(values, "civility"),
-                "last_name": self._get(values, "last_name"),
-                "first_name": self._get(values, "first_name"),
-                "profession": self._get(values, "profession_code"),
-                "profession_label": self._get(values, "profession_label"),
-                "category": self._get(values, "category_label")[:50],
+                "id_type": line.id_type,
+                "civility": line.civility_ex or line.civility,
+                "last_name": line.last_name,
+                "first_name": line.first_name,
+                "profession": line.profession_code,
+                "profession_label": line.profession_label,
+                "category": line.category_label[:50],
             }
-        sf_code = self._get(values, "sf_code")
-        if sf_code:
-            person.specialties[sf_code] = (
-                self._get(values, "sf_label"),
-                self._get(values, "sf_kind_code"),
-                self._get(values, "sf_kind_label"),
-            )
-        site = self._site(values, commune_code)
+        if line.sf_code:
+            person.specialties[line.sf_code] = (line.sf_label, line.sf_kind_code, line.sf_kind_label)
+        site = self._site(line, commune_code)
         if site is not None:
             key = site.pop("key")
             person.sites.setdefault(key, site)
 
-    def _site(self, values: list[str], commune_code: str) -> dict | None:
+    def _site(self, line: Line, commune_code: str) -> dict | None:
         street = " ".join(
-            part
-            for part in (
-                self._get(values, "street_number") + self._get(values, "street_repeat"),
-                self._get(values, "street_type"),
-                self._get(values, "street"),
-            )
-            if part
+            filter(None, (line.street_number + line.street_repeat, line.street_type, line.street))
         )
-        address = ", ".join(
-            part
-            for part in (self._get(values, "geo_complement"), street, self._get(values, "distribution"))
-            if part
-        )
-        structure_id = self._get(values, "structure_id")
-        name = self._get(values, "trade_name") or self._get(values, "company")
+        address = ", ".join(filter(None, (line.geo_complement, street, line.distribution)))
+        structure_id = line.structure_id
+        name = line.trade_name or line.company
         if not (structure_id or address or commune_code or name):
             return None
-        siret = self._get(values, "siret")
-        finess = self._get(values, "finess").upper()
-        email = self._get(values, "email")
+        siret = line.siret
+        finess = line.finess.upper()
+        finess_legal = line.finess_legal.upper()
+        email = line.email
+        mode = line.mode[:1]
         site = {
             "structure_id": structure_id,
-            "company": self._get(values, "company")[:250],
-            "trade_name": self._get(values, "trade_name")[:250],
-            "siret": siret if is_valid_siret(siret) else "",
-            "siren": (lambda s: s if is_valid_siren(s) else "")(self._get(values, "siren")),
+            "company": line.company[:250],
+            "trade_name": line.trade_name[:250],
+            "siret": siret if _siret_ok(siret) else "",
+            "siren": line.siren if _siren_ok(line.siren) else "",
             "finess": finess if FINESS_RE.match(finess) else "",
-            "finess_legal": (lambda f: f if FINESS_RE.match(f) else "")(
-                self._get(values, "finess_legal").upper()
-            ),
-            "mode": self._get(values, "mode")[:1] if self._get(values, "mode")[:1] in ("L", "S", "B") else "",
-            "sector": self._get(values, "sector")[:150],
+            "finess_legal": finess_legal if FINESS_RE.match(finess_legal) else "",
+            "mode": mode if mode in ("L", "S", "B") else "",
+            "sector": line.sector[:150],
             "address": address[:300],
-            "postal_code": self._get(values, "postal_code")[:10],
+            "postal_code": line.postal_code[:10],
             "commune": commune_code,
-            "phone": self._get(values, "phone")[:30],
-            "phone2": self._get(values, "phone2")[:30],
-            "fax": self._get(values, "fax")[:30],
+            "phone": line.phone[:30],
+            "phone2": line.phone2[:30],
+            "fax": line.fax[:30],
             "email": email[:200] if _BAD_EMAIL.match(email) else "",
         }
         key = (
@@ -485,10 +633,21 @@ class RppsImporter:
                     )
                     self.report.counts["lines_rejected"] += len(others) - 1
             elif person.fields:
+                # Here rather than in the writing thread, which is the one waiting on PostgreSQL.
+                person.record_digest = person.digest()
+                if self.prepare_rows:
+                    person.rows = self._prepare(person)
                 valid.append(person)
-        if valid:
-            with transaction.atomic():
-                self._apply(valid)
+        if not valid:
+            return
+        if self.writer is not None:
+            self.writer.put(valid)
+        else:
+            self._write(valid)
+
+    def _write(self, persons: list[Person]) -> None:
+        with transaction.atomic():
+            self._apply(persons)
 
     def _ensure_references(self, persons: list[Person]) -> None:
         professions, specialties = {}, {}
@@ -514,71 +673,64 @@ class RppsImporter:
                 Specialty.objects.filter(code__in=list(specialties)).values_list("code", "label")
             )
 
-    def _apply(self, persons: list[Person]) -> None:
-        digests = {p.national_id: p.digest() for p in persons}
-        existing = {
-            row[0]: row[1:]
-            for row in Professional.objects.filter(national_id__in=list(digests)).values_list(
+    def _existing(self, national_ids: list[str]) -> dict[str, tuple]:
+        """national id → (id, import_digest, civility, last_name, first_name, profession_id)."""
+        if self.pg:
+            # One array parameter: the ORM's IN list costs a parameter per id.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT national_id, id, import_digest, civility, last_name, first_name, profession_id"
+                    f" FROM {Professional._meta.db_table} WHERE national_id = ANY(%s)",
+                    [national_ids],
+                )
+                rows = cursor.fetchall()
+        else:
+            rows = Professional.objects.filter(national_id__in=national_ids).values_list(
                 "national_id", "id", "import_digest", "civility", "last_name", "first_name", "profession_id"
             )
-        }
-        changed = [
-            p
-            for p in persons
-            if p.national_id not in existing or existing[p.national_id][1] != digests[p.national_id]
-        ]
+        return {row[0]: row[1:] for row in rows}
+
+    def _apply(self, persons: list[Person]) -> None:
+        digests = {p.national_id: p.record_digest for p in persons}
+        existing = self._existing(list(digests))
+        changed, upgraded = [], []
+        for p in persons:
+            old = existing.get(p.national_id)
+            if old is None:
+                changed.append(p)
+            elif old[1] == digests[p.national_id]:
+                continue
+            elif not old[1].startswith(DIGEST_PREFIX) and old[1] == p.legacy_digest():
+                upgraded.append(Professional(id=old[0], import_digest=digests[p.national_id]))
+            else:
+                changed.append(p)
+        if upgraded:  # unchanged entries written by an earlier version: only their digest changes
+            Professional.objects.bulk_update(upgraded, ["import_digest"], batch_size=1000)
         self.report.counts["professionals_unchanged"] += len(persons) - len(changed)
         if not changed:
             return
         self._ensure_references(changed)
         structure_ids = self._upsert_structures(changed)
-        structure_names = {
-            s["structure_id"]: s["company"] or s["trade_name"] or s["structure_id"]
-            for p in changed
-            for s in p.sites.values()
-            if s["structure_id"]
-        }
 
         now = timezone.now()
-        pg = connection.vendor == "postgresql"
+        pg = self.pg
         new = [p for p in changed if p.national_id not in existing]
         updated = [p for p in changed if p.national_id in existing]
         ids: dict[str, int] = {p.national_id: existing[p.national_id][0] for p in updated}
+        if pg:
+            self.prepare_rows = bool(new)
+            for p in changed:
+                if p.rows is None:
+                    p.rows = self._prepare(p)
         if pg and new:
             # COPY with ids reserved from the sequence: the fast path of a first import.
             fresh = next_ids(Professional._meta.db_table, len(new))
             ids.update(zip((p.national_id for p in new), fresh, strict=True))
-            copy_rows(
+            defaults = "\t".join([*PRO_COPY_DEFAULTS.values(), str(now), str(now)])
+            copy_text(
                 Professional._meta.db_table,
-                PRO_COPY_COLUMNS,
-                (
-                    (
-                        ids[p.national_id],
-                        p.national_id,
-                        p.fields["id_type"],
-                        p.fields["civility"][:20],
-                        p.fields["last_name"][:150],
-                        p.fields["first_name"][:150],
-                        p.fields["profession"],
-                        p.fields["category"],
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        None,
-                        False,
-                        False,
-                        False,
-                        "{}",
-                        None,
-                        digests[p.national_id],
-                        now,
-                        now,
-                    )
-                    for p in new
-                ),
+                [*PRO_COPY_COLUMNS, *PRO_COPY_DEFAULTS, "created_at", "updated_at"],
+                [f"{ids[p.national_id]}\t{p.rows.professional}\t{defaults}\n" for p in new],
             )
         orm_rows = updated if pg else changed
         if orm_rows:
@@ -622,35 +774,31 @@ class RppsImporter:
             Professional.specialties.through.objects.filter(professional_id__in=updated_ids).delete()
             PracticeSite.objects.filter(professional_id__in=updated_ids, source_key__isnull=False).delete()
         through = Professional.specialties.through
-        link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
-        site_rows = []
-        for p in changed:
-            for key, s in p.sites.items():
-                commune = self.communes.get(s["commune"])
-                site_rows.append(
-                    (
-                        ids[p.national_id],
-                        key,
-                        structure_ids.get(s["structure_id"]),
-                        s["mode"],
-                        s["sector"],
-                        s["trade_name"] or s["company"],
-                        s["address"],
-                        s["postal_code"],
-                        s["commune"] or None,
-                        commune[0] if commune else None,
-                        commune[1] if commune else None,
-                        s["phone"],
-                        s["phone2"],
-                        s["fax"],
-                        s["email"],
-                        "",
-                    )
-                )
         if pg:
-            copy_rows(through._meta.db_table, ["professional_id", "specialty_id"], link_rows)
-            copy_rows(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, site_rows)
+            sites = self._copy_sites_and_links(changed, ids, structure_ids)
         else:
+            link_rows = [(ids[p.national_id], code) for p in changed for code in p.specialties]
+            site_rows = [
+                (
+                    ids[p.national_id],
+                    key,
+                    structure_ids.get(s["structure_id"]),
+                    s["mode"],
+                    s["sector"],
+                    s["trade_name"] or s["company"],
+                    s["address"],
+                    s["postal_code"],
+                    s["commune"] or None,
+                    *self.communes.get(s["commune"], (None, None))[:2],
+                    s["phone"],
+                    s["phone2"],
+                    s["fax"],
+                    s["email"],
+                    "",
+                )
+                for p in changed
+                for key, s in p.sites.items()
+            ]
             through.objects.bulk_create(
                 [through(professional_id=a, specialty_id=b) for a, b in link_rows], batch_size=2000
             )
@@ -658,8 +806,8 @@ class RppsImporter:
                 [PracticeSite(**dict(zip(SITE_FIELDS, row, strict=True))) for row in site_rows],
                 batch_size=2000,
             )
-        sites = site_rows
-        self.report.counts["sites"] += len(sites)
+            sites = len(site_rows)
+        self.report.counts["sites"] += sites
         history = []
         for p in changed:
             old = existing.get(p.national_id)
@@ -683,85 +831,164 @@ class RppsImporter:
         if self.index:
             # New entries: documents from the data in hand; updated ones are rebuilt from the database
             # (they may carry CPTS links and optional fields).
-            search_index.index_new_professionals(
-                [self._document(ids[p.national_id], p, structure_names) for p in new]
-            )
+            documents = []
+            for p in new:
+                if p.rows is not None:
+                    p.rows.document.object_id = ids[p.national_id]
+                    documents.append(p.rows.document)
+                else:
+                    documents.append(self._document(ids[p.national_id], p))
+            search_index.index_new_professionals(documents)
             search_index.schedule_professionals(ids[p.national_id] for p in updated)
 
-    def _document(self, pk: int, person: Person, structure_names: dict[str, str]):
+    def _copy_sites_and_links(
+        self, persons: list[Person], ids: dict[str, int], structure_ids: dict[str, int]
+    ) -> int:
+        """PostgreSQL: COPY the sites and specialty links of these professionals; returns the site count."""
+        links, sites = [], []
+        for p in persons:
+            pk = ids[p.national_id]
+            links += [f"{pk}\t{code}\n" for code in p.rows.specialties]
+            for source_id, rest in p.rows.sites:
+                structure = structure_ids.get(source_id)
+                sites.append(f"{pk}\t{NULL if structure is None else structure}\t{rest}\n")
+        through = Professional.specialties.through
+        copy_text(through._meta.db_table, ["professional_id", "specialty_id"], links)
+        return copy_text(PracticeSite._meta.db_table, SITE_COPY_COLUMNS, sites)
+
+    def _prepare(self, person: Person) -> _Rows:
+        """PostgreSQL: the person's rows as COPY text and their document, without ids."""
+        fields = person.fields
+        coordinates = self.copy_coordinates
+        sites = [
+            (
+                s["structure_id"],
+                f"{coordinates.get(s['commune'], NULL_PAIR)}\t"
+                + text_fields(
+                    (
+                        key,
+                        s["mode"],
+                        s["sector"],
+                        s["trade_name"] or s["company"],
+                        s["address"],
+                        s["postal_code"],
+                        s["phone"],
+                        s["phone2"],
+                        s["fax"],
+                        s["email"],
+                        "",
+                    )
+                )
+                # Commune codes were checked against the reference table.
+                + f"\t{s['commune'] or NULL}",
+            )
+            for key, s in person.sites.items()
+        ]
+        professional = text_fields(
+            (
+                person.national_id,
+                fields["id_type"],
+                fields["civility"][:20],
+                fields["last_name"][:150],
+                fields["first_name"][:150],
+                fields["profession"],
+                fields["category"],
+                person.record_digest,
+            )
+        )
+        specialties = [text_fields((code,)) for code in person.specialties]
+        document = self._document(0, person) if self.index else None
+        return _Rows(professional, sites, specialties, document)
+
+    def _document(self, pk: int, person: Person):
         sites = []
         for s in person.sites.values():
             commune = self.communes.get(s["commune"])
+            structure_id = s["structure_id"]
             sites.append(
                 {
                     "name": s["trade_name"] or s["company"],
                     "commune_code": s["commune"],
                     "commune_name": commune[2] if commune else "",
-                    "structure_name": structure_names.get(s["structure_id"], ""),
+                    "structure_name": (s["company"] or s["trade_name"] or structure_id)
+                    if structure_id
+                    else "",
                     "mode": s["mode"],
                     "latitude": commune[0] if commune else None,
                     "longitude": commune[1] if commune else None,
                 }
             )
         fields = person.fields
+        code = fields["profession"]
         return search_index.build_professional_document(
             pk=pk,
             full_name=f"{fields['first_name'][:150]} {fields['last_name'][:150]}".strip(),
-            profession_code=fields["profession"],
-            profession_label=self.profession_labels.get(fields["profession"], fields["profession_label"]),
+            profession_code=code,
+            # Labels of codes new to the database are stored as below (`_ensure_references`).
+            profession_label=self.profession_labels.get(code) or fields["profession_label"] or code,
             specialties=[
-                (code, self.specialty_labels.get(code, v[0])) for code, v in person.specialties.items()
+                (sf_code, self.specialty_labels.get(sf_code) or v[0] or sf_code)
+                for sf_code, v in person.specialties.items()
             ],
             sites=sites,
         )
 
     def _upsert_structures(self, persons: list[Person]) -> dict[str, int]:
-        structures = {}
+        # source id → (signature, site): the values written, in STRUCTURE_UPDATE_COLUMNS order.
+        seen: dict[str, tuple[tuple, dict]] = {}
+        known: dict[str, int] = {}
+        cache = self.structure_cache
         for person in persons:
             for site in person.sites.values():
                 source_id = site["structure_id"]
-                if not source_id or source_id in structures:
+                if not source_id or source_id in seen or source_id in known:
                     continue
                 commune = self.communes.get(site["commune"])
-                name = site["company"] or site["trade_name"] or source_id
-                structures[source_id] = Structure(
-                    source_id=source_id,
-                    kind=structure_kind(name + " " + site["trade_name"], site["finess"]),
-                    name=name,
-                    trade_name=site["trade_name"],
-                    finess=site["finess"],
-                    finess_legal=site["finess_legal"],
-                    siret=site["siret"],
-                    siren=site["siren"],
-                    address=site["address"],
-                    postal_code=site["postal_code"],
-                    commune_id=site["commune"] or None,
-                    latitude=commune[0] if commune else None,
-                    longitude=commune[1] if commune else None,
-                    phone=site["phone"],
-                    email=site["email"],
+                signature = (
+                    site["company"] or site["trade_name"] or source_id,
+                    site["trade_name"],
+                    site["finess"],
+                    site["finess_legal"],
+                    site["siret"],
+                    site["siren"],
+                    site["address"],
+                    site["postal_code"],
+                    site["commune"] or None,
+                    commune[0] if commune else None,
+                    commune[1] if commune else None,
+                    site["phone"],
                 )
-        known: dict[str, int] = {}
-        for source_id, structure in list(structures.items()):
-            cached = self.structure_cache.get(source_id)
-            if cached is not None and cached[0] == _structure_signature(structure):
-                known[source_id] = cached[1]  # already written by an earlier batch of this run
-                del structures[source_id]
-        if not structures:
+                cached = cache.get(source_id)
+                if cached is not None and cached[0] == signature:
+                    known[source_id] = cached[1]  # already written by an earlier batch of this run
+                else:
+                    seen[source_id] = (signature, site)
+        if not seen:
             return known
-        now = timezone.now()
-        if connection.vendor == "postgresql":
+        kinds = {
+            source_id: structure_kind(signature[0] + " " + site["trade_name"], site["finess"])
+            for source_id, (signature, site) in seen.items()
+        }
+
+        def structure(source_id: str) -> Structure:
+            signature, site = seen[source_id]
+            return Structure(
+                source_id=source_id,
+                kind=kinds[source_id],
+                email=site["email"],
+                **dict(zip(STRUCTURE_SIGNATURE, signature, strict=True)),
+            )
+
+        if self.pg:
+            now = timezone.now()
+            # STRUCTURE_COPY_COLUMNS: the signature, the e-mail, then what the import leaves empty.
+            blank = ("",) * 8
             rows = upsert_rows(
                 Structure._meta.db_table,
                 STRUCTURE_COPY_COLUMNS,
                 (
-                    [
-                        *(getattr(st, c) for c in STRUCTURE_COPY_COLUMNS[:-3]),
-                        "{}",
-                        now,
-                        now,
-                    ]
-                    for st in structures.values()
+                    (source_id, kinds[source_id], *signature, site["email"], *blank, "{}", now, now)
+                    for source_id, (signature, site) in seen.items()
                 ),
                 conflict=["source_id"],
                 update=STRUCTURE_UPDATE_COLUMNS,
@@ -771,31 +998,29 @@ class RppsImporter:
             inserted = {source_id for source_id, _pk, was_inserted in rows if was_inserted}
         else:
             Structure.objects.bulk_create(
-                structures.values(),
+                [structure(source_id) for source_id in seen],
                 batch_size=2000,
                 update_conflicts=True,
                 unique_fields=["source_id"],
                 update_fields=[c.removesuffix("_id") for c in STRUCTURE_UPDATE_COLUMNS],
             )
-            ids = dict(
-                Structure.objects.filter(source_id__in=list(structures)).values_list("source_id", "id")
-            )
+            ids = dict(Structure.objects.filter(source_id__in=list(seen)).values_list("source_id", "id"))
             inserted = set()  # SQLite: documents rebuilt from the database
-        self.report.counts["structures"] += len(structures)
-        if len(self.structure_cache) > 200_000:  # bounded memory on national files
-            self.structure_cache.clear()
-        for source_id, structure in structures.items():
-            self.structure_cache[source_id] = (_structure_signature(structure), ids[source_id])
+        self.report.counts["structures"] += len(seen)
+        if len(cache) > 200_000:  # bounded memory on national files
+            cache.clear()
+        for source_id, (signature, _site) in seen.items():
+            cache[source_id] = (signature, ids[source_id])
         if self.index:
             # New structures: documents from the data in hand; existing ones may have CPTS links.
             documents = []
             for source_id in inserted:
-                structure = structures[source_id]
-                structure.pk = ids[source_id]
-                commune = self.communes.get(structure.commune_id or "")
+                new_structure = structure(source_id)
+                new_structure.pk = ids[source_id]
+                commune = self.communes.get(new_structure.commune_id or "")
                 documents.append(
                     search_index.build_structure_document(
-                        structure, commune_name=commune[2] if commune else ""
+                        new_structure, commune_name=commune[2] if commune else ""
                     )
                 )
             search_index.index_new_structures(documents)

@@ -112,7 +112,8 @@ def build_professional_document(
         object_id=pk,
         title=full_name,
         subtitle=" · ".join(p for p in (profession_label, place) if p),
-        text=" ".join(p for p in text_parts if p),
+        # Each word once: a site is often named after its structure, in the structure's commune.
+        text=" ".join(dict.fromkeys(" ".join(text_parts).split())),
         tags=tags,
         suggest=[profession_label, place],
         latitude=primary["latitude"] if primary else None,
@@ -276,13 +277,14 @@ def register() -> None:
 
 
 def index_new_structures(documents: list[Document]) -> None:
-    indexing.index_documents(INDEX, "structure", documents)
+    """Documents of structures the import has just created."""
+    indexing.add_new_documents(INDEX, "structure", documents)
 
 
 def index_new_professionals(documents: list[Document]) -> None:
-    """Documents built by the import from the data it holds (no read back). Other backends index
-    through their on-commit tasks."""
-    indexing.index_documents(INDEX, "professional", documents)
+    """Documents built by the import from the data it holds (no read back) for the professionals it has
+    just created. Other backends index through their on-commit tasks."""
+    indexing.add_new_documents(INDEX, "professional", documents)
 
 
 def schedule_professionals(ids: Iterable[int]) -> None:

@@ -45,6 +45,16 @@ def index_documents(index: str, kind: str, documents: list[Document]) -> None:
         schedule(index, kind, [doc.object_id for doc in documents])
 
 
+def add_new_documents(index: str, kind: str, documents: list[Document]) -> None:
+    """Documents of objects created in the current transaction (bulk imports): none can exist yet, so
+    the database backend appends them without the upsert; other backends rebuild them in a task."""
+    backend = get_backend()
+    if backend.name == "database":
+        backend.add_new_documents(index, documents)
+    else:
+        schedule(index, kind, [doc.object_id for doc in documents])
+
+
 def schedule(index: str, kind: str, object_ids: Iterable[int]) -> None:
     ids = sorted(set(object_ids))
     if not ids:

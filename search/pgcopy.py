@@ -5,6 +5,31 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 
+# COPY text format: NULL, and the characters a value must escape.
+NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def text_fields(values: Sequence[str]) -> str:
+    """Strings as tab-separated COPY text fields. Escaping is rarely needed: the joined line is checked
+    once (a tab inside a value shows as one tab too many) instead of every value."""
+    line = "\t".join(values)
+    if line.count("\t") == len(values) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+        return line
+    return "\t".join(value.translate(_ESCAPES) for value in values)
+
+
+def copy_text(table: str, columns: Sequence[str], lines: Sequence[str]) -> int:
+    """COPY lines already in text format (see `text_fields`; each ends with a newline): cheaper than
+    `copy_rows` when the caller formats its rows directly. Returns the number of lines written."""
+    if not lines:
+        return 0
+    column_sql = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:
+            copy.write("".join(lines))
+    return len(lines)
+
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """COPY rows into `table` (columns quoted); returns the number of rows written."""

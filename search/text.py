@@ -10,6 +10,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 @lru_cache(maxsize=4096)
 def fold(value: str) -> str:
     """Lower case, accents removed, ligatures expanded, punctuation turned into spaces."""
+    if value.isascii():  # most names and labels: nothing to decompose
+        return _NON_WORD.sub(" ", value.lower()).strip()
     value = value.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", value)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))

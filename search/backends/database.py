@@ -29,7 +29,7 @@ from search.backends.base import (
     text_only,
 )
 from search.models import SearchDocument
-from search.pgcopy import upsert_rows
+from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
 from search.text import fold, framed, tokens
@@ -157,10 +157,10 @@ class DatabaseBackend(SearchBackend):
                     doc.title[:300],
                     doc.subtitle[:300],
                     doc.text,
-                    framed(f"{doc.title} {doc.text}"),
-                    fold(doc.title)[:300],
+                    "",  # folded, name_folded: read by the SQLite path only
+                    "",
                     _tags(doc),
-                    framed(" ".join(doc.suggest)),
+                    "",  # suggest: likewise
                     doc.latitude,
                     doc.longitude,
                     now,
@@ -188,6 +188,39 @@ class DatabaseBackend(SearchBackend):
                 update_fields=self.fields,
             )
         return len(rows)
+
+    def add_new_documents(self, index: str, documents: Iterable[Document]) -> int:
+        """Documents of objects created in the current transaction: on PostgreSQL a plain COPY (no
+        conflict is possible), with '' for the columns only the SQLite path reads."""
+        if connection.vendor != "postgresql":
+            return self.index_documents(index, documents)
+        tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
+        documents = list(documents)
+        lines = [
+            text_fields(
+                (
+                    index,
+                    doc.kind,
+                    str(doc.object_id),
+                    doc.title[:300],
+                    doc.subtitle[:300],
+                    doc.text,
+                    _tags(doc),
+                    framed(doc.restricted_text),
+                )
+            )
+            + f"\t{NULL if doc.latitude is None else doc.latitude}"
+            + f"\t{NULL if doc.longitude is None else doc.longitude}"
+            + tail
+            for doc in documents
+        ]
+        columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
+        columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
+        count = copy_text(SearchDocument._meta.db_table, columns, lines)
+        self._record_words_and_places(
+            index, [doc.title for doc in documents], [(doc.latitude, doc.longitude) for doc in documents]
+        )
+        return count
 
     @staticmethod
     def _record_words_and_places(index: str, titles: list[str], points: list[tuple]) -> None:

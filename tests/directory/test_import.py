@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from directory.importer import ImportFormatError, import_file
+from directory.importer import ImportFormatError, _Writer, import_file
 from directory.models import EntryChange, ImportRun, PracticeSite, Professional, Structure
 from search.models import SearchDocument
 from tests.directory.sample import sample_text
@@ -132,3 +132,41 @@ def test_staff_upload_runs_the_celery_task(
     assert detail["status"] == "done"
     assert detail["counts"]["professionals_created"] == 3
     assert {r["line"] for r in detail["rejected"]} == {7, 8, 9, 10}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_writer_thread_applies_the_batches(communes, monkeypatch):
+    """On PostgreSQL the batches are written by a second thread with its own connection (the other
+    tests run inside a transaction, so synchronously); the result is the same."""
+    import threading
+
+    from django.db import connection
+
+    from directory import importer
+
+    writers = []
+    monkeypatch.setattr(importer, "_Writer", lambda apply: writers.append(1) or _Writer(apply))
+    report = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
+    assert report.counts["professionals_created"] == 3 and report.counts["professionals_rejected"] == 3
+    assert Professional.objects.count() == 3
+    assert SearchDocument.objects.filter(kind="professional").count() == 3
+    again = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
+    assert again.counts["professionals_unchanged"] == 3 and again.counts["professionals_created"] == 0
+    assert not [t for t in threading.enumerate() if t.name == "rpps-import-writer"]
+    assert len(writers) == (2 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_while_writing_stops_the_import_and_is_raised(communes, monkeypatch):
+    import threading
+
+    from directory.importer import RppsImporter
+
+    def fail(self, persons):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(RppsImporter, "_apply", fail)
+    with pytest.raises(RuntimeError, match="disque plein"):
+        import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
+    assert not Professional.objects.exists()
+    assert not [t for t in threading.enumerate() if t.name == "rpps-import-writer"]
