@@ -205,6 +205,8 @@ STRUCTURE_SIGNATURE = STRUCTURE_UPDATE_COLUMNS[:-1]
 
 
 NULL_PAIR = f"{NULL}\t{NULL}"
+# Professionals written by one import above which the planner statistics are refreshed at the end.
+ANALYZE_AFTER = 10_000
 REQUIRED = ("id_type", "identifier", "last_name", "profession_code")
 _SUFFIX = re.compile(r"\s*\((coord\.?\s*structure|structure)\)\s*$", re.IGNORECASE)
 _BAD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -479,6 +481,14 @@ class RppsImporter:
             if self.pg:
                 with connection.cursor() as cursor:
                     _session_settings(cursor, False)
+        counts = self.report.counts
+        if self.pg and counts["professionals_created"] + counts["professionals_updated"] >= ANALYZE_AFTER:
+            # Searches choose their strategy from the planner's statistics: refresh them after a bulk
+            # change rather than waiting for autovacuum.
+            with connection.cursor() as cursor:
+                tables = ", ".join(m._meta.db_table for m in (Professional, PracticeSite, Structure))
+                cursor.execute(f"ANALYZE {tables}")
+            search_index.refresh_statistics()
         return self.report
 
     def _read(self, stream: BinaryIO) -> None:

@@ -287,6 +287,10 @@ def index_new_professionals(documents: list[Document]) -> None:
     indexing.add_new_documents(INDEX, "professional", documents)
 
 
+def refresh_statistics() -> None:
+    indexing.refresh_statistics()
+
+
 def schedule_professionals(ids: Iterable[int]) -> None:
     indexing.schedule(INDEX, "professional", ids)
 

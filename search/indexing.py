@@ -55,6 +55,18 @@ def add_new_documents(index: str, kind: str, documents: list[Document]) -> None:
         schedule(index, kind, [doc.object_id for doc in documents])
 
 
+def refresh_statistics() -> None:
+    """After a bulk change: fresh planner statistics for the database backend's tables."""
+    backend = get_backend()
+    if backend.name == "database" and connection.vendor == "postgresql":
+        from search.models import SearchDocument, SearchPlace, SearchWord
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE " + ", ".join(m._meta.db_table for m in (SearchDocument, SearchPlace, SearchWord))
+            )
+
+
 def schedule(index: str, kind: str, object_ids: Iterable[int]) -> None:
     ids = sorted(set(object_ids))
     if not ids:
