@@ -51,7 +51,9 @@ def search_params(request) -> dict:
 
 class SearchView(APIView):
     """Search the directory: free text (abbreviations understood, communes named in the text become a
-    place), filters, radius around a commune (`near`) or a point (`lat`/`lon`), facets, pagination."""
+    place), filters, radius around a commune (`near`) or a point (`lat`/`lon`), facets, pagination.
+    Counting stops after SEARCH_COUNT_CAP matches: `total_is_exact` false means the total and the facet
+    counts are lower bounds (counted among the first matches: the nearest ones around a place)."""
 
     @extend_schema(parameters=[SearchParamsSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):

@@ -108,7 +108,8 @@
         });
         label.appendChild(box);
         label.appendChild(document.createTextNode(" " + v.label + " "));
-        label.appendChild(el("span", String(v.count), { "class": "badge" }));
+        // Counted among the first matches only when the total is a lower bound.
+        label.appendChild(el("span", v.count + (answer.total_is_exact ? "" : "+"), { "class": "badge" }));
         li.appendChild(label);
         ul.appendChild(li);
       });
