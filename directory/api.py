@@ -57,7 +57,7 @@ class SearchView(APIView):
 
     @extend_schema(parameters=[SearchParamsSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        answer = finder.run(search_params(request), selectors.lazy_viewer_for(request.user))
+        answer = finder.run(search_params(request), request.user)
         if "error" in answer:
             return Response(
                 {"near": ["Commune inconnue."], "code": answer["error"]}, status=status.HTTP_400_BAD_REQUEST

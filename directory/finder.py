@@ -5,6 +5,7 @@ import time
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from directory import selectors
 from directory.search_index import INDEX, SPEC
 from federation.models import Cpts
 from search import places
@@ -37,16 +38,16 @@ def _labels(facet: str, values: list[str]) -> dict[str, str]:
     return {v: cache.get(v, v) for v in values}
 
 
-def flag_filter_values(viewer) -> list[str]:
-    """Scopes of the federation-visible fields a viewer may search (flags as filters, skills as text):
+def search_scopes(user) -> list[str]:
+    """Scopes of the federation-visible fields a user may search (flags as filters, skills as text):
     entries of no CPTS, and of the CPTS of their federations (another federation must not learn them
-    through a search)."""
-    if viewer.user.is_staff:
+    through a search). Same rule as `selectors.Viewer.can_see`, in one query."""
+    if user.is_staff:
         return ["all", *(f"cpts{pk}" for pk in Cpts.objects.values_list("pk", flat=True))]
-    return ["all", *(f"cpts{pk}" for pk in sorted(viewer.federation_cpts | viewer.own_cpts))]
+    return ["all", *(f"cpts{pk}" for pk in selectors.visible_cpts_ids(user))]
 
 
-def build_query(params: dict, viewer) -> tuple[SearchQuery, str | None]:
+def build_query(params: dict, user) -> tuple[SearchQuery, str | None]:
     """A SearchQuery from validated parameters; the second item is an error code, if any."""
     query = SearchQuery(
         text=params.get("q", ""),
@@ -59,12 +60,13 @@ def build_query(params: dict, viewer) -> tuple[SearchQuery, str | None]:
             query.filters[facet] = list(params[facet])
     if params.get("kind"):
         query.kinds = [params["kind"]]
-    for flag in ("accepts_new_patients", "snp"):
-        if params.get(flag):
-            query.filters[flag] = flag_filter_values(viewer)
-    if query.text.strip():
+    flags = [flag for flag in ("accepts_new_patients", "snp") if params.get(flag)]
+    if flags or query.text.strip():
+        scopes = search_scopes(user)
+        for flag in flags:
+            query.filters[flag] = scopes
         # Skills and interests open to a federation match only for its members.
-        query.scopes = flag_filter_values(viewer)
+        query.scopes = scopes if query.text.strip() else []
     if params.get("near"):
         place = places.commune_place(params["near"].strip())
         if place is None:
@@ -82,8 +84,8 @@ def build_query(params: dict, viewer) -> tuple[SearchQuery, str | None]:
     return query, None
 
 
-def run(params: dict, viewer) -> dict:
-    query, error = build_query(params, viewer)
+def run(params: dict, user) -> dict:
+    query, error = build_query(params, user)
     if error:
         return {"error": error}
     result = get_backend().search(SPEC, query)

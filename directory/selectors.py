@@ -15,7 +15,6 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.functional import SimpleLazyObject
 
 from directory.models import (
     EntryChange,
@@ -83,12 +82,21 @@ def viewer_for(user: User) -> Viewer:
     return Viewer(user=user, own_cpts=own, managed_cpts=managed, federation_cpts=federation_cpts)
 
 
-def lazy_viewer_for(user: User) -> Viewer:
-    """The viewer, computed on first use: a search only needs it for the federation-visible flag filters,
-    so most searches skip its three queries."""
-    if not user.is_authenticated:
-        raise Http404
-    return SimpleLazyObject(lambda: viewer_for(user))
+def visible_cpts_ids(user: User) -> list[int]:
+    """The CPTS whose federation-visible fields `user` may see (their own, and those of their
+    federations): `Viewer.federation_cpts | Viewer.own_cpts` in one query, for every search."""
+    through_cpts = FederationMember.objects.filter(cpts__memberships__user=user, left_on__isnull=True)
+    through_roles = FederationRole.objects.filter(user=user)
+    in_federations = Q(federation_memberships__federation_id__in=through_cpts.values("federation_id")) | Q(
+        federation_memberships__federation_id__in=through_roles.values("federation_id")
+    )
+    return sorted(
+        Cpts.objects.filter(
+            Q(memberships__user=user) | (Q(federation_memberships__left_on__isnull=True) & in_federations)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def can_edit_professional(user: User, professional: Professional) -> bool:

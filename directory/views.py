@@ -29,7 +29,7 @@ def directory_home(request):
     serializer = SearchParamsSerializer(data=data)
     answer, errors = None, None
     if serializer.is_valid():
-        answer = finder.run(serializer.validated_data, selectors.lazy_viewer_for(request.user))
+        answer = finder.run(serializer.validated_data, request.user)
         if "error" in answer:
             errors, answer = [_("Commune inconnue ou rayon sans commune de référence.")], None
     else:

@@ -88,8 +88,19 @@ def _tsquery(
     Only the last word typed matches as a prefix (the query is read while it is typed); the words
     before it are complete words, matched after stemming. An abbreviation and its expansions, and the
     corrections of a mistyped word, are whole words: "ortho" means orthophoniste or orthoptiste, not
-    every word starting with "ortho"; so is a word of the nomenclature typed in full. Prefix matching is also several times slower on the index, the
-    more so for short stems."""
+    every word starting with "ortho"; so is a word of the nomenclature typed in full. Prefix matching
+    is also several times slower on the index, the more so for short stems."""
+    return " & ".join(_tsquery_parts(groups, synonyms, complete))
+
+
+def _tags(doc: Document) -> str:
+    """Space-framed tags; restricted text adds the scopes allowed to match it."""
+    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
+    return f" {' '.join(tags)} " if tags else ""
+
+
+def _tsquery_parts(groups, synonyms=None, complete: frozenset = frozenset()) -> list[str]:
+    """One tsquery per group of `_tsquery` (which ANDs them)."""
     parts = []
     for position, alternatives in enumerate(groups):
         typed = " ".join(alternatives[0])
@@ -101,13 +112,7 @@ def _tsquery(
             for i, alt in enumerate(alternatives)
         ]
         parts.append("(" + " | ".join(f"({o})" for o in options) + ")")
-    return " & ".join(parts)
-
-
-def _tags(doc: Document) -> str:
-    """Space-framed tags; restricted text adds the scopes allowed to match it."""
-    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
-    return f" {' '.join(tags)} " if tags else ""
+    return parts
 
 
 def _to_row(index: str, doc: Document) -> SearchDocument:
@@ -283,6 +288,9 @@ class DatabaseBackend(SearchBackend):
     # the cap, not the corpus.
     def _search_postgres(self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False) -> SearchResult:
         tsquery = _tsquery(plan.groups, spec.synonyms, complete_words(spec)) if plan.has_text else ""
+        if query.scopes and not (tsquery and self._restricted_may_match(spec, query, tsquery)):
+            # The OR over restricted text would only blur the planner's estimates.
+            query = replace(query, scopes=[])
         where, params = self._conditions(spec, query, tsquery)
         if tsquery:
             score, score_params = "ts_rank(d.tsv, to_tsquery('french', %s))", [tsquery]
@@ -336,6 +344,19 @@ class DatabaseBackend(SearchBackend):
             place=plan.place,
             fuzzy=fuzzy,
         )
+
+    @staticmethod
+    def _restricted_may_match(spec: IndexSpec, query: SearchQuery, tsquery: str) -> bool:
+        """Whether some document of the viewer's scopes matches through its restricted text (the partial
+        index holds only the few documents carrying some)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_searchdocument d WHERE d.index = %s"
+                " AND d.restricted_text <> '' AND d.tags_arr && %s::text[]"
+                " AND (d.tsv || to_tsvector('french', d.restricted_text)) @@ to_tsquery('french', %s))",
+                [spec.name, scope_tags(query.scopes), tsquery],
+            )
+            return cursor.fetchone()[0]
 
     @staticmethod
     def _conditions(spec: IndexSpec, query: SearchQuery, tsquery: str) -> tuple[list[str], list]:
@@ -397,7 +418,7 @@ class DatabaseBackend(SearchBackend):
                 f"{distance} <= %s",
             ]
             box_params = [*bounding_box(place, radius), *distance_params, radius]
-        if len(where) > 1 and self._text_first(cursor, spec, where, params, box_where[:1], box_params[:4]):
+        if len(where) > 1 and self._text_first(cursor, spec, query, plan, box_where[:1], box_params[:4]):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance.
             return self._collect(
                 cursor,
@@ -437,17 +458,33 @@ class DatabaseBackend(SearchBackend):
         )
 
     @classmethod
-    def _text_first(cls, cursor, spec, where, params, box_where, box_params) -> bool:
+    def _text_first(cls, cursor, spec, query, plan, box_where, box_params) -> bool:
         """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
-        multivariate statistics of the coordinates): the text/filter matches, of which those in the
-        box are read from the table; or the walk over the nearest places, which reads
-        COUNT_CAP / density documents (at most every document of the box). Reading a bitmap entry
-        costs about 0.4 of a row read in a walk (in index order), a row read from a bitmap about 3."""
-        matches, in_box = cls._estimated_rows(
-            cursor, (where, params), (["d.index = %s", *box_where], [spec.name, *box_params])
+        multivariate statistics of the coordinates): every text/filter match read from the table (the
+        planner may not narrow them by the box), or the walk over the nearest places, which reads
+        COUNT_CAP / density documents, at most every document of the box, in index order (about a
+        third of the cost of a row read through a bitmap). Words of a query are estimated one by one
+        and the least frequent counts: the planner multiplies their frequencies as if independent,
+        and "chirurgien dentiste" is 20 times more frequent than that."""
+        filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
+        # One estimate per word (its alternatives are separate words): a group matches about the sum
+        # over its alternatives of their least frequent word; the query, its least frequent group.
+        words = plan.groups  # folded words: each is a valid tsquery
+        conditions = [
+            ([*filters, "d.tsv @@ to_tsquery('french', %s)"], [*filter_params, w])
+            for group in words
+            for alt in group
+            for w in alt
+        ] or [(filters, filter_params)]
+        *estimates, in_box = cls._estimated_rows(
+            cursor, *conditions, (["d.index = %s", *box_where], [spec.name, *box_params])
+        )
+        estimate = iter(estimates)
+        matches = min(
+            (sum(min(next(estimate) for _w in alt) for alt in group) for group in words), default=estimates[0]
         )
         density = min(1.0, matches / _documents(cursor))
-        text_first = 0.4 * (matches + in_box) + 3 * density * in_box
+        text_first = 3.4 * matches
         walk = min((COUNT_CAP + 1) / max(density, 1e-6), in_box)
         return text_first <= walk
 

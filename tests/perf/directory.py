@@ -306,12 +306,11 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
 
 
 def run_backend(mix, user) -> dict:
-    from directory import finder, selectors
+    from directory import finder
     from directory.search_index import SPEC
     from search.backends import get_backend
 
     backend = get_backend()
-    viewer = selectors.viewer_for(user)
     timings: dict[str, list[float]] = {}
     for name, params in mix:
         started = time.perf_counter()
@@ -320,7 +319,7 @@ def run_backend(mix, user) -> dict:
             k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
             for k, v in params.items()
         }
-        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated}, viewer)
+        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated}, user)
         backend.search(SPEC, query)
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     return timings
