@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -84,19 +85,19 @@ def viewer_for(user: User) -> Viewer:
 
 def visible_cpts_ids(user: User) -> list[int]:
     """The CPTS whose federation-visible fields `user` may see (their own, and those of their
-    federations): `Viewer.federation_cpts | Viewer.own_cpts` in one query, for every search."""
-    through_cpts = FederationMember.objects.filter(cpts__memberships__user=user, left_on__isnull=True)
-    through_roles = FederationRole.objects.filter(user=user)
-    in_federations = Q(federation_memberships__federation_id__in=through_cpts.values("federation_id")) | Q(
-        federation_memberships__federation_id__in=through_roles.values("federation_id")
-    )
-    return sorted(
-        Cpts.objects.filter(
-            Q(memberships__user=user) | (Q(federation_memberships__left_on__isnull=True) & in_federations)
+    federations): `Viewer.federation_cpts | Viewer.own_cpts`, for every search. One plain statement: the
+    ORM spends longer compiling the equivalent query than the database running it."""
+    membership, member, role = (m._meta.db_table for m in (Membership, FederationMember, FederationRole))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cpts_id FROM {membership} WHERE user_id = %s"
+            f" UNION SELECT fm.cpts_id FROM {member} fm WHERE fm.left_on IS NULL AND fm.cpts_id IS NOT NULL"
+            f" AND fm.federation_id IN (SELECT f.federation_id FROM {member} f JOIN {membership} m"
+            f" ON m.cpts_id = f.cpts_id WHERE m.user_id = %s AND f.left_on IS NULL"
+            f" UNION SELECT federation_id FROM {role} WHERE user_id = %s)",
+            [user.pk, user.pk, user.pk],
         )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def can_edit_professional(user: User, professional: Professional) -> bool:
