@@ -48,3 +48,19 @@ def expand(words: list[str], synonyms: dict[str, list[str]]) -> list[list[list[s
             groups.append([[words[index]]])
             index += 1
     return groups
+
+
+def without_implied(groups: list[list[list[str]]]) -> list[list[list[str]]]:
+    """The same query without redundant groups: a group whose alternatives include all of another
+    group's is implied by it ("pédicure podologue" → (pedicure | podologue) & podologue → podologue).
+    Alternatives repeated within a group are dropped too. Planners estimate the shorter query better."""
+    unique = [[list(a) for a in dict.fromkeys(tuple(alt) for alt in group)] for group in groups]
+    keys = [{tuple(alt) for alt in group} for group in unique]
+    kept = []
+    for i, group in enumerate(unique):
+        implied = any(
+            j != i and keys[j] <= keys[i] and (keys[j] != keys[i] or j < i) for j in range(len(unique))
+        )
+        if not implied:
+            kept.append(group)
+    return kept

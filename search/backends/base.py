@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from search import places
 from search.query import Place, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
-from search.text import expand, tokens
+from search.text import expand, tokens, without_implied
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -57,7 +57,7 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
             radius = radius or spec.place_radius_km
     return Plan(
         words=words,
-        groups=expand(words, spec.synonyms),
+        groups=without_implied(expand(words, spec.synonyms)),
         place=place,
         radius_km=radius,
         place_from_text=from_text,
@@ -67,7 +67,12 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
 def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     """The same query read without place detection (when "lunel" was a surname after all)."""
     words = tokens(query.text)
-    return Plan(words=words, groups=expand(words, spec.synonyms), place=query.near, radius_km=query.radius_km)
+    return Plan(
+        words=words,
+        groups=without_implied(expand(words, spec.synonyms)),
+        place=query.near,
+        radius_km=query.radius_km,
+    )
 
 
 class SearchBackend:

@@ -14,3 +14,14 @@ def test_expand_longest_abbreviation_first():
     assert expand(["kine", "lunel"], synonyms) == [[["kine"], ["kinesitherapeute"]], [["lunel"]]]
     assert expand(["sage", "femme"], synonyms) == [[["sage", "femme"], ["sage", "femme"]]]
     assert expand(["mg"], synonyms) == [[["mg"], ["medecine", "generale"]]]
+
+
+def test_groups_implied_by_another_are_dropped():
+    from search.text import without_implied
+
+    # "pédicure podologue": (pedicure | podologue) & podologue is just podologue.
+    assert without_implied([[["pedicure"], ["podologue"]], [["podologue"]]]) == [[["podologue"]]]
+    assert without_implied([[["sage", "femme"], ["sage", "femme"]]]) == [[["sage", "femme"]]]
+    assert without_implied([[["kine"]], [["kine"]]]) == [[["kine"]]]
+    names = [[["helene"]], [["lefevre"]]]
+    assert without_implied(names) == names
