@@ -90,17 +90,6 @@ def _tsquery(
     corrections of a mistyped word, are whole words: "ortho" means orthophoniste or orthoptiste, not
     every word starting with "ortho"; so is a word of the nomenclature typed in full. Prefix matching
     is also several times slower on the index, the more so for short stems."""
-    return " & ".join(_tsquery_parts(groups, synonyms, complete))
-
-
-def _tags(doc: Document) -> str:
-    """Space-framed tags; restricted text adds the scopes allowed to match it."""
-    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
-    return f" {' '.join(tags)} " if tags else ""
-
-
-def _tsquery_parts(groups, synonyms=None, complete: frozenset = frozenset()) -> list[str]:
-    """One tsquery per group of `_tsquery` (which ANDs them)."""
     parts = []
     for position, alternatives in enumerate(groups):
         typed = " ".join(alternatives[0])
@@ -112,7 +101,13 @@ def _tsquery_parts(groups, synonyms=None, complete: frozenset = frozenset()) -> 
             for i, alt in enumerate(alternatives)
         ]
         parts.append("(" + " | ".join(f"({o})" for o in options) + ")")
-    return parts
+    return " & ".join(parts)
+
+
+def _tags(doc: Document) -> str:
+    """Space-framed tags; restricted text adds the scopes allowed to match it."""
+    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
+    return f" {' '.join(tags)} " if tags else ""
 
 
 def _to_row(index: str, doc: Document) -> SearchDocument:
@@ -154,6 +149,7 @@ class DatabaseBackend(SearchBackend):
         if connection.vendor == "postgresql":
             # COPY + INSERT … ON CONFLICT: several times faster than bulk_create at import scale.
             now = timezone.now()
+            documents = list(documents)
             tuples = [
                 (
                     index,
@@ -181,7 +177,7 @@ class DatabaseBackend(SearchBackend):
                     conflict=["index", "kind", "object_id"],
                     update=self.fields,
                 )
-                self._record_words_and_places(index, [t[3] for t in tuples], [(t[10], t[11]) for t in tuples])
+                self._record_words_and_places(index, documents)
             return len(tuples)
         rows = [_to_row(index, doc) for doc in documents]
         if rows:
@@ -222,13 +218,11 @@ class DatabaseBackend(SearchBackend):
         columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
-        self._record_words_and_places(
-            index, [doc.title for doc in documents], [(doc.latitude, doc.longitude) for doc in documents]
-        )
+        self._record_words_and_places(index, documents)
         return count
 
     @staticmethod
-    def _record_words_and_places(index: str, titles: list[str], points: list[tuple]) -> None:
+    def _record_words_and_places(index: str, documents: list[Document]) -> None:
         """Feed the vocabulary (typo correction) and the places (nearest-first walks); folding and
         splitting happen in the database, with the same unaccent as the full-text index."""
         with connection.cursor() as cursor:
@@ -236,9 +230,15 @@ class DatabaseBackend(SearchBackend):
                 "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w FROM unnest(%s::text[]) t,"
                 " regexp_split_to_table(lower(maillage_unaccent(t)), '[^a-z0-9]+') w"
                 " WHERE length(w) BETWEEN 2 AND 100 ON CONFLICT DO NOTHING",
-                [index, titles],
+                [index, [doc.title for doc in documents]],
             )
-            located = sorted({p for p in points if p[0] is not None and p[1] is not None})
+            located = sorted(
+                {
+                    (d.latitude, d.longitude)
+                    for d in documents
+                    if d.latitude is not None and d.longitude is not None
+                }
+            )
             if located:
                 cursor.execute(
                     "INSERT INTO search_searchplace (index, latitude, longitude)"
@@ -259,12 +259,8 @@ class DatabaseBackend(SearchBackend):
     # --- querying -------------------------------------------------------------------------------
     def search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
         plan = plan_query(spec, query)
-        if connection.vendor != "postgresql":
-            run = self._search_generic
-            result = run(spec, query, plan)
-        else:
-            run = self._search_postgres
-            result = run(spec, query, plan)
+        run = self._search_postgres if connection.vendor == "postgresql" else self._search_generic
+        result = run(spec, query, plan)
         if result.total == 0 and plan.place_from_text:
             # "lunel" may be a surname: read the text again without a place.
             result = run(spec, query, text_only(plan, query, spec))
@@ -418,7 +414,9 @@ class DatabaseBackend(SearchBackend):
                 f"{distance} <= %s",
             ]
             box_params = [*bounding_box(place, radius), *distance_params, radius]
-        if len(where) > 1 and self._text_first(cursor, spec, query, plan, box_where[:1], box_params[:4]):
+        if len(where) > 1 and self._text_first(
+            cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4])
+        ):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance.
             return self._collect(
                 cursor,
@@ -458,7 +456,7 @@ class DatabaseBackend(SearchBackend):
         )
 
     @classmethod
-    def _text_first(cls, cursor, spec, query, plan, box_where, box_params) -> bool:
+    def _text_first(cls, cursor, spec, query, plan, conditions, box) -> bool:
         """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
         multivariate statistics of the coordinates): the text/filter matches in the box, or the walk
         over the nearest places, which reads COUNT_CAP / density documents (at most every document
@@ -466,24 +464,22 @@ class DatabaseBackend(SearchBackend):
         planner multiplies their frequencies as if independent, and "chirurgien dentiste" is 20 times
         more frequent than that."""
         filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
-        # One estimate per word (its alternatives are separate words): a group matches about the sum
-        # over its alternatives of their least frequent word; the query, its least frequent group.
-        words = plan.groups  # folded words: each is a valid tsquery
-        conditions = [
+        # One estimate per word (folded words are valid tsqueries): a group matches about the sum over
+        # its alternatives of their least frequent word; the query, its least frequent group.
+        per_word = [
             ([*filters, "d.tsv @@ to_tsquery('french', %s)"], [*filter_params, w])
-            for group in words
+            for group in plan.groups
             for alt in group
             for w in alt
         ] or [(filters, filter_params)]
-        where, params = cls._conditions(
-            spec, query, _tsquery(plan.groups, spec.synonyms, complete_words(spec))
-        )
+        box_where, box_params = box
         planned, *estimates, in_box = cls._estimated_rows(
-            cursor, (where, params), *conditions, (["d.index = %s", *box_where], [spec.name, *box_params])
+            cursor, conditions, *per_word, (["d.index = %s", *box_where], [spec.name, *box_params])
         )
         estimate = iter(estimates)
         matches = min(
-            (sum(min(next(estimate) for _w in alt) for alt in group) for group in words), default=estimates[0]
+            (sum(min(next(estimate) for _w in alt) for alt in group) for group in plan.groups),
+            default=estimates[0],
         )
         density = min(1.0, matches / _documents(cursor))
         # Costs in µs measured at 1.2 M documents: a bitmap entry 0.12, a row read through a bitmap 3, a
