@@ -25,6 +25,37 @@ def test_token_auth_on_the_api(api):
     assert me.json()["email"] == user.email
 
 
+def test_unknown_tokens_and_inactive_users_are_refused(api):
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory(email="token@example.org")
+    token = Token.objects.create(user=user)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(reverse("api-me")).json()["email"] == user.email
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key[:-1]}x")
+    unknown = client.get(reverse("api-me"))
+    assert unknown.status_code == 403 and unknown.json()["detail"] == "Token non valide."
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(reverse("api-me")).json()["detail"] == "Utilisateur inactif ou supprimé."
+
+
+def test_token_authentication_loads_the_token_and_its_user_in_one_query(django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+
+    from federation.authentication import MfaAwareTokenAuthentication
+
+    user = UserFactory(email="one-query@example.org")
+    key = Token.objects.create(user=user).key
+    with django_assert_num_queries(1):
+        found, token = MfaAwareTokenAuthentication().authenticate_credentials(key)
+        assert found == user and found.email == user.email and found.is_active
+        assert token.key == key and token.user is found and not token._state.adding
+    assert token.created == Token.objects.get(key=key).created  # loaded when asked for
+
+
 def test_token_refused_with_a_french_structured_error(api):
     UserFactory(email="a@example.org")
     response = api().post(reverse("api-token"), {"email": "a@example.org", "password": "faux"}, format="json")
