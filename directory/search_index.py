@@ -12,6 +12,7 @@ from django.conf import settings
 from directory.models import Profession, Professional, Specialty, Structure, Visibility
 from federation.models import Commune, Cpts
 from search import indexing, registry
+from search.bulk import BulkLoad
 from search.registry import Document, IndexSpec, Source
 
 INDEX = "directory"
@@ -172,8 +173,15 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
     )
     for structure in queryset:
         yield build_structure_document(
-            structure,
+            pk=structure.pk,
+            kind=structure.kind,
+            name=structure.name,
+            trade_name=structure.trade_name,
+            commune_code=structure.commune_id or "",
             commune_name=structure.commune.name if structure.commune_id else "",
+            latitude=structure.latitude,
+            longitude=structure.longitude,
+            details=(structure.services, structure.public_served, structure.coverage),
             cpts_slugs=[link.cpts.slug for link in structure.cpts_links.all()],
         )
 
@@ -182,41 +190,40 @@ _KIND_LABELS: dict[str, dict[str, str]] = {}
 
 
 def build_structure_document(
-    structure: Structure, *, commune_name: str, cpts_slugs: Iterable[str] = ()
+    *,
+    pk: int,
+    kind: str,
+    name: str,
+    trade_name: str,
+    commune_code: str,
+    commune_name: str,
+    latitude: float | None,
+    longitude: float | None,
+    details: Iterable[str] = (),
+    cpts_slugs: Iterable[str] = (),
 ) -> Document:
+    """One structure's document. `details`: services, public served, coverage (searchable text)."""
     from django.utils.translation import get_language
 
     kinds = _KIND_LABELS.get(get_language() or "")
     if kinds is None:  # lazy labels are slow to hash: resolve them once per language
         kinds = _KIND_LABELS[get_language() or ""] = {v: str(label) for v, label in Structure.Kind.choices}
-    kind_label = kinds.get(structure.kind, structure.kind)
-    commune = commune_name
-    text = " ".join(
-        p
-        for p in (
-            kind_label,
-            structure.name,
-            structure.services,
-            structure.public_served,
-            structure.coverage,
-            commune,
-        )
-        if p
-    )
-    tags = [f"kind:{structure.kind}"]
+    kind_label = kinds.get(kind, kind)
+    text = " ".join(p for p in (kind_label, name, *details, commune_name) if p)
+    tags = [f"kind:{kind}"]
     tags += [f"cpts:{slug}" for slug in cpts_slugs]
-    if structure.commune_id:
-        tags.append(f"commune:{structure.commune_id}")
+    if commune_code:
+        tags.append(f"commune:{commune_code}")
     return Document(
         kind="structure",
-        object_id=structure.id,
-        title=str(structure),
-        subtitle=" · ".join(p for p in (kind_label, commune) if p),
+        object_id=pk,
+        title=trade_name or name,  # as Structure.__str__
+        subtitle=" · ".join(p for p in (kind_label, commune_name) if p),
         text=text,
         tags=tags,
-        suggest=[commune],
-        latitude=structure.latitude,
-        longitude=structure.longitude,
+        suggest=[commune_name],
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -276,15 +283,15 @@ def register() -> None:
     registry.register(SPEC)
 
 
-def index_new_structures(documents: list[Document]) -> None:
+def index_new_structures(documents: list[Document], load: BulkLoad | None = None) -> None:
     """Documents of structures the import has just created."""
-    indexing.add_new_documents(INDEX, "structure", documents)
+    indexing.add_new_documents(INDEX, "structure", documents, load)
 
 
-def index_new_professionals(documents: list[Document]) -> None:
+def index_new_professionals(documents: list[Document], load: BulkLoad | None = None) -> None:
     """Documents built by the import from the data it holds (no read back) for the professionals it has
     just created. Other backends index through their on-commit tasks."""
-    indexing.add_new_documents(INDEX, "professional", documents)
+    indexing.add_new_documents(INDEX, "professional", documents, load)
 
 
 def refresh_statistics() -> None:

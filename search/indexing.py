@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from search import registry
 from search.backends import get_backend
+from search.bulk import BulkLoad
 from search.registry import Document
 
 # Ids per document query (SQLite limits the size of one statement).
@@ -45,12 +46,12 @@ def index_documents(index: str, kind: str, documents: list[Document]) -> None:
         schedule(index, kind, [doc.object_id for doc in documents])
 
 
-def add_new_documents(index: str, kind: str, documents: list[Document]) -> None:
+def add_new_documents(index: str, kind: str, documents: list[Document], load: BulkLoad | None = None) -> None:
     """Documents of objects created in the current transaction (bulk imports): none can exist yet, so
     the database backend appends them without the upsert; other backends rebuild them in a task."""
     backend = get_backend()
     if backend.name == "database":
-        backend.add_new_documents(index, documents)
+        backend.add_new_documents(index, documents, load)
     else:
         schedule(index, kind, [doc.object_id for doc in documents])
 

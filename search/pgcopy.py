@@ -67,9 +67,12 @@ def upsert_rows(
             return []
         with connection.cursor() as cursor:
             updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
+            keys = ", ".join(f'"{c}"' for c in conflict)
+            # In key order: concurrent upserts of the same keys then wait for each other instead of
+            # deadlocking (imports write with several connections).
             sql = (
-                f'INSERT INTO "{table}" ({column_sql}) SELECT {column_sql} FROM "{stage}"'
-                f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
+                f'INSERT INTO "{table}" ({column_sql}) SELECT {column_sql} FROM "{stage}" ORDER BY {keys}'
+                f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
             )
             if returning:
                 # Raw expressions allowed (e.g. "(xmax = 0)": true when the row was inserted).

@@ -28,6 +28,7 @@ from search.backends.base import (
     scope_tags,
     text_only,
 )
+from search.bulk import BulkLoad
 from search.models import SearchDocument
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -190,9 +191,12 @@ class DatabaseBackend(SearchBackend):
             )
         return len(rows)
 
-    def add_new_documents(self, index: str, documents: Iterable[Document]) -> int:
+    def add_new_documents(
+        self, index: str, documents: Iterable[Document], load: BulkLoad | None = None
+    ) -> int:
         """Documents of objects created in the current transaction: on PostgreSQL a plain COPY (no
-        conflict is possible), with '' for the columns only the SQLite path reads."""
+        conflict is possible), with '' for the columns only the SQLite path reads. `load`: what the bulk
+        load in progress has already recorded in the vocabulary and places."""
         if connection.vendor != "postgresql":
             return self.index_documents(index, documents)
         tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
@@ -218,27 +222,29 @@ class DatabaseBackend(SearchBackend):
         columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
-        self._record_words_and_places(index, documents)
+        self._record_words_and_places(index, documents, load)
         return count
 
     @staticmethod
-    def _record_words_and_places(index: str, documents: list[Document]) -> None:
+    def _record_words_and_places(index: str, documents: list[Document], load: BulkLoad | None = None) -> None:
         """Feed the vocabulary (typo correction) and the places (nearest-first walks); folding and
         splitting happen in the database, with the same unaccent as the full-text index."""
+        titles = [doc.title for doc in documents]
+        points = {
+            (d.latitude, d.longitude) for d in documents if d.latitude is not None and d.longitude is not None
+        }
+        if load is not None:
+            titles, points = load.new_titles(titles), load.new_places(points)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w FROM unnest(%s::text[]) t,"
-                " regexp_split_to_table(lower(maillage_unaccent(t)), '[^a-z0-9]+') w"
-                " WHERE length(w) BETWEEN 2 AND 100 ON CONFLICT DO NOTHING",
-                [index, [doc.title for doc in documents]],
-            )
-            located = sorted(
-                {
-                    (d.latitude, d.longitude)
-                    for d in documents
-                    if d.latitude is not None and d.longitude is not None
-                }
-            )
+            if titles:
+                # In a fixed order: concurrent loads then wait for each other instead of deadlocking.
+                cursor.execute(
+                    "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w FROM unnest(%s::text[]) t,"
+                    " regexp_split_to_table(lower(maillage_unaccent(t)), '[^a-z0-9]+') w"
+                    " WHERE length(w) BETWEEN 2 AND 100 ORDER BY 2 ON CONFLICT DO NOTHING",
+                    [index, titles],
+                )
+            located = sorted(points)
             if located:
                 cursor.execute(
                     "INSERT INTO search_searchplace (index, latitude, longitude)"

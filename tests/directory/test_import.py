@@ -145,15 +145,52 @@ def test_outside_a_transaction_a_writer_thread_applies_the_batches(communes, mon
     from directory import importer
 
     writers = []
-    monkeypatch.setattr(importer, "_Writer", lambda apply: writers.append(1) or _Writer(apply))
+    monkeypatch.setattr(
+        importer, "_Writer", lambda apply, threads: writers.append(threads) or _Writer(apply, threads)
+    )
     report = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert report.counts["professionals_created"] == 3 and report.counts["professionals_rejected"] == 3
     assert Professional.objects.count() == 3
     assert SearchDocument.objects.filter(kind="professional").count() == 3
     again = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert again.counts["professionals_unchanged"] == 3 and again.counts["professionals_created"] == 0
-    assert not [t for t in threading.enumerate() if t.name == "rpps-import-writer"]
-    assert len(writers) == (2 if connection.vendor == "postgresql" else 0)
+    assert not [t for t in threading.enumerate() if t.name.startswith("rpps-import-writer")]
+    assert writers == ([2, 2] if connection.vendor == "postgresql" else [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_write_one_person_in_two_batches_at_once():
+    """Two writers apply batches at once; a batch holding a person of a batch still being written waits
+    for it (otherwise both would create the same entry). PostgreSQL only, as the writers."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the import writes with several connections on PostgreSQL only")
+
+    running: set[str] = set()
+    overlaps, applied = [], []
+    lock = threading.Lock()
+
+    def apply(batch):
+        ids = {person.national_id for person in batch}
+        with lock:
+            overlaps.extend(ids & running)
+            running.update(ids)
+        time.sleep(0.02)
+        with lock:
+            running.difference_update(ids)
+            applied.append(sorted(ids))
+
+    writer = _Writer(apply, threads=2)
+    for ids in (["A", "B"], ["A"], ["C"], ["B", "C"], ["D"]):
+        writer.put([SimpleNamespace(national_id=i) for i in ids])
+    writer.finish()
+    assert overlaps == []
+    assert sorted(applied) == [["A"], ["A", "B"], ["B", "C"], ["C"], ["D"]]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -162,11 +199,11 @@ def test_an_error_while_writing_stops_the_import_and_is_raised(communes, monkeyp
 
     from directory.importer import RppsImporter
 
-    def fail(self, persons):
+    def fail(self, *args):
         raise RuntimeError("disque plein")
 
     monkeypatch.setattr(RppsImporter, "_apply", fail)
     with pytest.raises(RuntimeError, match="disque plein"):
         import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert not Professional.objects.exists()
-    assert not [t for t in threading.enumerate() if t.name == "rpps-import-writer"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("rpps-import-writer")]
