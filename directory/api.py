@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
@@ -36,7 +37,25 @@ def _service_error(exc: DjangoValidationError):
     raise ValidationError(detail) from exc
 
 
+# Search parameter serializers, built once per language: a serializer keeps no state while validating
+# (DRF reuses nested serializers the same way), and building one per search deep-copied its 16 fields
+# (~0.2 ms, four times the validation). Per language because DRF formats some of a field's messages
+# once (lazy_format keeps the text of its first use).
+_SEARCH_PARAMS: dict[str | None, SearchParamsSerializer] = {}
+
+
+def _search_params_serializer() -> SearchParamsSerializer:
+    language = translation.get_language()
+    serializer = _SEARCH_PARAMS.get(language)
+    if serializer is None:
+        serializer = SearchParamsSerializer()
+        serializer.fields  # noqa: B018 — bound before other threads see it
+        _SEARCH_PARAMS[language] = serializer
+    return serializer
+
+
 def search_params(request) -> dict:
+    """Validated search parameters (a 400 with the fields' errors otherwise)."""
     data = {}
     for key in request.query_params:
         values = request.query_params.getlist(key)
@@ -44,9 +63,7 @@ def search_params(request) -> dict:
             data[key] = [v for value in values for v in value.split(",") if v]
         else:
             data[key] = values[-1]
-    serializer = SearchParamsSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return _search_params_serializer().run_validation(data)
 
 
 class SearchView(APIView):

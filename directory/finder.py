@@ -84,14 +84,27 @@ def build_query(params: dict, user) -> tuple[SearchQuery, str | None]:
     return query, None
 
 
+_ID = 9_876_543_210  # stands for a hit's id in its page URL
+
+
+def _page_urls() -> dict[str, tuple[str, str]]:
+    """Around a hit's id, the start and end of its page URL, per kind: two reverse() per answer
+    instead of one per hit (~7 µs each)."""
+    return {
+        kind: tuple(reverse(route, args=[_ID]).split(str(_ID)))
+        for kind, route in (("professional", "directory-professional"), ("structure", "directory-structure"))
+    }
+
+
 def run(params: dict, user) -> dict:
     query, error = build_query(params, user)
     if error:
         return {"error": error}
     result = get_backend().search(SPEC, query)
+    page_urls = _page_urls()
     results = []
     for hit in result.hits:
-        route = "directory-professional" if hit.kind == "professional" else "directory-structure"
+        start, end = page_urls["professional" if hit.kind == "professional" else "structure"]
         results.append(
             {
                 "kind": hit.kind,
@@ -101,7 +114,7 @@ def run(params: dict, user) -> dict:
                 "distance_km": hit.distance_km,
                 "latitude": hit.latitude,
                 "longitude": hit.longitude,
-                "url": reverse(route, args=[hit.object_id]),
+                "url": f"{start}{hit.object_id}{end}",
             }
         )
     facets = {}
