@@ -1,10 +1,13 @@
 """The HTTP side of config.asgi: Django's synchronous stack in one trip to a reused request thread."""
 
 import asyncio
+import io
 import threading
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.http import FileResponse, StreamingHttpResponse
+from django.urls import include, path
 from rest_framework.authtoken.models import Token
 
 from config.asgi import SyncStackASGIHandler, application
@@ -108,3 +111,57 @@ async def test_api_through_asgi_keeps_authentication_and_security_headers(world)
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in headers["content-security-policy"]
+
+
+EVENTS = []
+
+
+def _streamed(request):
+    def parts():
+        for n in range(3):
+            EVENTS.append(("part", n, threading.current_thread().name))
+            yield f"part {n};".encode()
+
+    return StreamingHttpResponse(parts())
+
+
+def _file(request):
+    return FileResponse(io.BytesIO(b"x" * 200_000), filename="x.bin")
+
+
+urlpatterns = [path("streamed", _streamed), path("file", _file), path("", include("config.urls"))]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+async def test_streamed_responses_are_sent_whole_then_closed_in_the_request_thread():
+    EVENTS.clear()
+
+    def finished(**kwargs):
+        EVENTS.append(("finished", None, threading.current_thread().name))
+
+    request_finished.connect(finished)
+    try:
+        status, _headers, body = await _get(application, "/streamed")
+        file_status, file_headers, file_body = await _get(application, "/file")
+    finally:
+        request_finished.disconnect(finished)
+    assert status == 200 and body == b"part 0;part 1;part 2;"
+    assert [kind for kind, _n, _thread in EVENTS] == ["part", "part", "part", "finished", "finished"]
+    assert len({thread for _kind, _n, thread in EVENTS}) == 1
+    assert file_status == 200 and file_body == b"x" * 200_000
+    assert file_headers["content-disposition"] == 'inline; filename="x.bin"'
+
+
+async def test_bad_requests_are_answered_and_closed():
+    seen, started, finished = _threads_of_each_request()
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        # A request Django refuses before any view (undecodable query): a 400, closed like the others.
+        status, _headers, _body = await _get(application, "/healthz", b"q=\xff")
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert status == 400
+    assert [len(threads) for threads in seen] == [2]
