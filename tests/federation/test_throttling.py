@@ -1,0 +1,93 @@
+"""The per-user API rate: refused above it, whatever the rate, with a history of bounded size."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+
+from federation.throttling import UserRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    cache.clear()
+    clock = Clock()
+    monkeypatch.setattr(UserRateThrottle, "timer", clock)
+    yield clock
+    cache.clear()
+
+
+def _throttle(rate):
+    throttle = UserRateThrottle.__new__(UserRateThrottle)
+    throttle.rate = rate
+    throttle.__init__()
+    return throttle
+
+
+def _request(user_id=1):
+    return SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=user_id))
+
+
+def test_the_api_refuses_a_user_above_the_rate_then_lets_them_in_again(world, api, clock, monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "rate", "3/minute", raising=False)
+    url = reverse("api-me")
+    client, other = api(), api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.member_a).key}")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.member_b).key}")
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 61
+    assert other.get(url).status_code == 200  # per user
+    clock.now += 30
+    assert client.get(url).status_code == 429
+    clock.now += 32  # the first requests' slice has left the window
+    assert client.get(url).status_code == 200
+
+
+def test_the_history_stays_small_whatever_the_rate(clock):
+    throttle = _throttle("100000/hour")
+    for _ in range(20_000):
+        clock.now += 0.5
+        assert throttle.allow_request(_request(), None)
+    assert len(cache.get(throttle.key)) <= UserRateThrottle.slices + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gaps=st.lists(st.floats(min_value=0, max_value=40, allow_nan=False), min_size=1, max_size=60),
+    allowed=st.integers(min_value=1, max_value=5),
+)
+def test_never_more_than_the_rate_in_any_window_and_a_quiet_user_gets_in(gaps, allowed):
+    cache.clear()
+    clock = Clock()
+    throttle = _throttle(f"{allowed}/minute")
+    throttle.timer = clock
+    accepted = []
+    for gap in gaps:
+        clock.now += gap
+        ok = throttle.allow_request(_request(), None)
+        if ok:
+            accepted.append(clock.now)
+            # No window of 60 s holds more than the rate (DRF's guarantee).
+            assert sum(1 for t in accepted if clock.now - 60 < t <= clock.now) <= allowed
+        else:
+            assert 0 < throttle.wait() <= 61
+        # Nothing accepted for 61 s (the window and a slice): never refused.
+        before = accepted[:-1] if ok else accepted
+        if not any(t > clock.now - 61.001 for t in before):
+            assert ok
+    cache.clear()
