@@ -86,3 +86,28 @@ def test_result_urls_are_the_entries_pages(world, api, imported):
     for hit in answer["results"]:
         route = "directory-professional" if hit["kind"] == "professional" else "directory-structure"
         assert hit["url"] == reverse(route, args=[hit["id"]])
+
+
+def test_with_a_token_federation_visible_skills_stay_within_the_federation(world, api, imported):
+    from rest_framework.authtoken.models import Token
+
+    from directory.models import Professional
+    from search import indexing
+    from tests.directory.factories import ProfessionalCptsFactory
+
+    pro = Professional.objects.order_by("pk").first()
+    ProfessionalCptsFactory(professional=pro, cpts=world.cpts_a)
+    Professional.objects.filter(pk=pro.pk).update(skills="Hypnose médicale")
+    indexing.index_objects("directory", "professional", [pro.pk])
+
+    def search_as(user):
+        client = api()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        response = client.get(reverse("api-directory-search"), {"q": "hypnose"})
+        assert response.status_code == 200
+        return response.json()
+
+    assert [hit["id"] for hit in search_as(world.member_a)["results"]] == [pro.pk]
+    assert [hit["id"] for hit in search_as(world.coordinator_b)["results"]] == [pro.pk]  # same federation
+    other_federation = search_as(world.member_c)
+    assert other_federation["results"] == [] and other_federation["total"] == 0
