@@ -91,3 +91,29 @@ def test_never_more_than_the_rate_in_any_window_and_a_quiet_user_gets_in(gaps, a
         if not any(t > clock.now - 61.001 for t in before):
             assert ok
     cache.clear()
+
+
+def test_with_cache_url_the_web_processes_share_their_counts():
+    """CACHE_URL (production): one Redis cache for every process, so N replicas do not allow N times the
+    rate. Two separate processes: what one counts, the other reads."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs the Redis server (REDIS_URL)")
+    key = f"test-shared-{uuid.uuid4().hex}"
+    env = {**os.environ, "CACHE_URL": os.environ["REDIS_URL"], "DJANGO_SETTINGS_MODULE": "config.settings"}
+    script = (
+        'import sys, django; django.setup(); from django.core.cache import caches; cache = caches["default"]; '
+        "print(type(cache).__name__, cache.incr(sys.argv[1]) if cache.get(sys.argv[1]) else cache.set(sys.argv[1], 1, 60))"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", script, key], env=env, capture_output=True, text=True, check=True
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", script, key], env=env, capture_output=True, text=True, check=True
+    )
+    assert first.stdout.split() == ["RedisCache", "None"]
+    assert second.stdout.split() == ["RedisCache", "2"]
