@@ -178,6 +178,7 @@ if CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            # The deployment's name, as for the channel layer: deployments sharing a Redis stay apart.
             "KEY_PREFIX": env_str("CHANNEL_LAYER_PREFIX", "maillage"),
         }
     }
