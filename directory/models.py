@@ -216,7 +216,10 @@ class Structure(models.Model):
 class PracticeSite(models.Model):
     """One activity of a professional: a place, a mode of practice, contact details."""
 
-    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="sites")
+    # No index of its own: the unique (professional, source_key) constraint below starts with it.
+    professional = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="sites", db_index=False
+    )
     # Key of the activity within the extraction (structure id or address digest); null when manual.
     source_key = models.CharField(max_length=64, null=True, blank=True)
     structure = models.ForeignKey(

@@ -8,6 +8,7 @@ federation-visible text is restricted text, matched only for viewers of those fe
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import translation
 
 from directory.models import Profession, Professional, Specialty, Structure, Visibility
 from federation.models import Commune, Cpts
@@ -171,6 +172,7 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
     queryset = (
         Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links__cpts")
     )
+    labels = kind_labels()
     for structure in queryset:
         yield build_structure_document(
             pk=structure.pk,
@@ -183,10 +185,20 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
             longitude=structure.longitude,
             details=(structure.services, structure.public_served, structure.coverage),
             cpts_slugs=[link.cpts.slug for link in structure.cpts_links.all()],
+            labels=labels,
         )
 
 
 _KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def kind_labels() -> dict[str, str]:
+    """Structure kind → its label in the active language."""
+    language = translation.get_language() or ""
+    labels = _KIND_LABELS.get(language)
+    if labels is None:  # lazy labels are slow to hash: resolve them once per language
+        labels = _KIND_LABELS[language] = {v: str(label) for v, label in Structure.Kind.choices}
+    return labels
 
 
 def build_structure_document(
@@ -201,14 +213,11 @@ def build_structure_document(
     longitude: float | None,
     details: Iterable[str] = (),
     cpts_slugs: Iterable[str] = (),
+    labels: dict[str, str] | None = None,
 ) -> Document:
-    """One structure's document. `details`: services, public served, coverage (searchable text)."""
-    from django.utils.translation import get_language
-
-    kinds = _KIND_LABELS.get(get_language() or "")
-    if kinds is None:  # lazy labels are slow to hash: resolve them once per language
-        kinds = _KIND_LABELS[get_language() or ""] = {v: str(label) for v, label in Structure.Kind.choices}
-    kind_label = kinds.get(kind, kind)
+    """One structure's document. `details`: services, public served, coverage (searchable text).
+    `labels`: `kind_labels()`, which callers building many documents look up once."""
+    kind_label = (labels or kind_labels()).get(kind, kind)
     text = " ".join(p for p in (kind_label, name, *details, commune_name) if p)
     tags = [f"kind:{kind}"]
     tags += [f"cpts:{slug}" for slug in cpts_slugs]
