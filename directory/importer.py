@@ -765,12 +765,14 @@ class RppsImporter:
     def _existing(self, national_ids: list[str]) -> dict[str, tuple]:
         """national id → (id, import_digest, civility, last_name, first_name, profession_id)."""
         if self.pg:
-            # One array parameter: the ORM's IN list costs a parameter per id.
+            # One text parameter split by the server: the ORM's IN list costs a parameter per id, and a
+            # list parameter is dumped element by element in Python. National ids hold no spaces.
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT national_id, id, import_digest, civility, last_name, first_name, profession_id"
-                    f" FROM {Professional._meta.db_table} WHERE national_id = ANY(%s)",
-                    [national_ids],
+                    f" FROM {Professional._meta.db_table}"
+                    " WHERE national_id = ANY(string_to_array(%s, ' '))",
+                    [" ".join(national_ids)],
                 )
                 rows = cursor.fetchall()
         else:

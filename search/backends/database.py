@@ -237,12 +237,14 @@ class DatabaseBackend(SearchBackend):
             titles, points = load.new_titles(titles), load.new_places(points)
         with connection.cursor() as cursor:
             if titles:
-                # In a fixed order: concurrent loads then wait for each other instead of deadlocking.
+                # In a fixed order: concurrent loads then wait for each other instead of deadlocking. The
+                # titles are sent as one text (they are split into words anyway): a list parameter is
+                # dumped element by element in Python.
                 cursor.execute(
-                    "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w FROM unnest(%s::text[]) t,"
-                    " regexp_split_to_table(lower(maillage_unaccent(t)), '[^a-z0-9]+') w"
+                    "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w"
+                    " FROM regexp_split_to_table(lower(maillage_unaccent(%s)), '[^a-z0-9]+') w"
                     " WHERE length(w) BETWEEN 2 AND 100 ORDER BY 2 ON CONFLICT DO NOTHING",
-                    [index, titles],
+                    [index, "\n".join(titles)],
                 )
             located = sorted(points)
             if located:

@@ -11,6 +11,11 @@ fixed mix of queries (names with/without accents, typos, profession + commune, r
 ways: over HTTP against a daphne server (token auth), directly against the search backend, and as the
 equivalent raw SQL: one hand-written statement giving what the API answers (the page, the total counted
 up to SEARCH_COUNT_CAP, the facet counts). The page alone is also timed (`raw_sql_page_only`).
+
+On PostgreSQL the import's CPU is split between the importing process and the server (`cpu_s`), and the
+rows it wrote are replayed as ready-made COPY into an empty copy of the schema (`import_floor`, skipped
+with --no-floor): the database's share alone, without which no importer can do, to set the import's rate
+against.
 """
 
 import argparse
@@ -44,6 +49,12 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP path")
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="PostgreSQL: skip replaying the imported rows as ready-made COPY (`replay_floor`)",
+    )
     return parser.parse_args()
 
 
@@ -104,6 +115,142 @@ class RssSampler(threading.Thread):
             ]
             + [round(values[-1] / mb, 1)],
         }
+
+
+def postgres_cpu_seconds() -> float | None:
+    """CPU time used so far by the local PostgreSQL server's processes (None if not readable here)."""
+    import psutil
+
+    total, found = 0.0, False
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] == "postgres" and process.info["cpu_times"]:
+            times = process.info["cpu_times"]
+            total += times.user + times.system
+            found = True
+    return total if found else None
+
+
+def replay_floor(url: str, lines: int, batch_size: int) -> dict:
+    """PostgreSQL's share alone: the rows the import wrote, replayed as ready-made COPY text into an empty
+    copy of the schema (constraints, indexes and generated columns included), on two connections in
+    batches of `batch_size` professionals, one transaction each, as the importer writes. No parsing, no
+    lookups, no statistics: what any importer written against this schema would at least cost."""
+    from collections import defaultdict
+
+    import psycopg
+
+    parsed = urlparse(url)
+    source = parsed.path.lstrip("/")
+    target = f"{source}_floor"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    target_url = urlunparse(parsed._replace(path=f"/{target}"))
+    tables = {
+        "professional": "directory_professional",
+        "site": "directory_practicesite",
+        "link": "directory_professional_specialties",
+        "structure": "directory_structure",
+        "document": "search_searchdocument",
+        "word": "search_searchword",
+        "place": "search_searchplace",
+    }
+    with psycopg.connect(url) as conn:
+
+        def columns(table: str) -> list[str]:
+            cursor = conn.execute(f"SELECT * FROM {table} LIMIT 0")
+            # Generated columns (tsv, tags_arr) are computed again on the way in.
+            generated = {
+                name
+                for (name,) in conn.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attgenerated <> ''",
+                    [table],
+                )
+            }
+            return [c.name for c in cursor.description if c.name not in generated]
+
+        def dump(sql: str) -> list[bytes]:
+            with conn.cursor().copy(f"COPY ({sql}) TO STDOUT") as copy:
+                return b"".join(bytes(block) for block in copy).splitlines(keepends=True)
+
+        cols = {key: columns(table) for key, table in tables.items()}
+        listed = {key: ", ".join(f'"{c}"' for c in names) for key, names in cols.items()}
+        by_professional: dict[str, dict[int, list[bytes]]] = {}
+        for key, owner in (("site", "professional_id"), ("link", "professional_id")):
+            rows = defaultdict(list)
+            for row in dump(f"SELECT {owner}, {listed[key]} FROM {tables[key]} ORDER BY id"):
+                owner_id, rest = row.split(b"\t", 1)
+                rows[int(owner_id)].append(rest)
+            by_professional[key] = rows
+        documents = defaultdict(list)
+        for row in dump(
+            f"SELECT object_id, {listed['document']} FROM {tables['document']} WHERE kind = 'professional'"
+        ):
+            owner_id, rest = row.split(b"\t", 1)
+            documents[int(owner_id)].append(rest)
+        professionals = dump(f"SELECT {listed['professional']} FROM {tables['professional']} ORDER BY id")
+        structures = dump(f"SELECT {listed['structure']} FROM {tables['structure']} ORDER BY id")
+        structure_documents = dump(
+            f"SELECT {listed['document']} FROM {tables['document']} WHERE kind = 'structure' ORDER BY object_id"
+        )
+        words = dump(f"SELECT {listed['word']} FROM {tables['word']}")
+        places = dump(f"SELECT {listed['place']} FROM {tables['place']}")
+    ids = [int(row.split(b"\t", 1)[0]) for row in professionals]
+    batches = []
+    count = max(1, -(-len(professionals) // batch_size))
+    for n in range(count):
+        chunk = ids[n * batch_size : (n + 1) * batch_size]
+        batches.append(
+            {
+                "professional": professionals[n * batch_size : (n + 1) * batch_size],
+                "site": [r for pk in chunk for r in by_professional["site"].get(pk, ())],
+                "link": [r for pk in chunk for r in by_professional["link"].get(pk, ())],
+                "document": [r for pk in chunk for r in documents.get(pk, ())],
+                "word": words[n * len(words) // count : (n + 1) * len(words) // count],
+                "place": places[n * len(places) // count : (n + 1) * len(places) // count],
+            }
+        )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    try:
+        with psycopg.connect(target_url, autocommit=True) as conn:
+            conn.execute("TRUNCATE " + ", ".join(tables.values()) + " CASCADE")
+
+        def copy(cursor, key: str, rows: list[bytes]) -> None:
+            if rows:
+                with cursor.copy(f"COPY {tables[key]} ({listed[key]}) FROM STDIN") as out:
+                    out.write(b"".join(rows))
+
+        def write(mine: list[dict]) -> None:
+            with psycopg.connect(target_url) as conn:
+                conn.execute("SET synchronous_commit = off")
+                conn.execute("SET gin_pending_list_limit = 65536")
+                conn.commit()
+                for batch in mine:
+                    with conn.transaction():
+                        cursor = conn.cursor()
+                        for key in ("professional", "site", "link", "document", "word", "place"):
+                            copy(cursor, key, batch[key])
+
+        cpu, started = postgres_cpu_seconds(), time.monotonic()
+        # Structures first (the sites refer to them), then the professionals on two connections.
+        with psycopg.connect(target_url) as conn, conn.transaction():
+            copy(conn.cursor(), "structure", structures)
+            copy(conn.cursor(), "document", structure_documents)
+        threads = [threading.Thread(target=write, args=(batches[n::2],)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        after = postgres_cpu_seconds()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+    return {
+        "seconds": round(elapsed, 1),
+        "lines_per_s": round(lines / elapsed),
+        "postgresql_cpu_s": None if cpu is None or after is None else round(after - cpu, 1),
+    }
 
 
 def generate(path: str, rows: int, communes: list, seed: int = 1200) -> tuple[int, list[dict]]:
@@ -459,7 +606,7 @@ def summarise(timings: dict) -> dict:
 
 def main():
     args = parse_args()
-    _url, cleanup = setup_database(args)
+    url, cleanup = setup_database(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     import django
@@ -495,6 +642,7 @@ def main():
 
             sampler = RssSampler()
             sampler.start()
+            pg_cpu, own_cpu = postgres_cpu_seconds(), time.process_time()
             started = time.monotonic()
             call_command(
                 "import_rpps",
@@ -505,6 +653,9 @@ def main():
                 stdout=open(os.devnull, "w"),
             )  # noqa: SIM115
             elapsed = time.monotonic() - started
+            cpu = {"importer_process": round(time.process_time() - own_cpu, 1)}
+            if pg_cpu is not None:
+                cpu["postgresql"] = round(postgres_cpu_seconds() - pg_cpu, 1)
             memory = sampler.stop()
         finally:
             os.unlink(path)
@@ -517,11 +668,18 @@ def main():
             "professionals_per_s": round(args.rows / elapsed),
             "counts": run.counts,
             "memory": memory,
+            "cpu_s": cpu,
             "includes_search_indexing": True,
         }
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+            if args.floor:
+                # The database is copied as a template: no session may use it, pooled ones included.
+                connection.close()
+                if connection.pool is not None:
+                    connection.close_pool()
+                result["import_floor"] = replay_floor(url, lines, args.batch_size)
 
         # Re-import of the same data is covered by the tests (idempotent); here: queries.
         from rest_framework.authtoken.models import Token
