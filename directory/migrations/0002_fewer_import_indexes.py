@@ -20,21 +20,17 @@ REDUNDANT = {
 def drop_redundant(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # (table, how its index definition ends): the pattern copies, then the link's professional index.
+    redundant = [(t, f"({c} varchar_pattern_ops)") for t, columns in REDUNDANT.items() for c in columns]
+    redundant.append(("directory_professional_specialties", "btree (professional_id)"))
     with schema_editor.connection.cursor() as cursor:
-        for table, columns in REDUNDANT.items():
-            for column in columns:
-                cursor.execute(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
-                    [table, f"%({column} varchar_pattern_ops)"],
-                )
-                for (name,) in cursor.fetchall():
-                    schema_editor.execute(f'DROP INDEX "{name}"')
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'directory_professional_specialties'"
-            " AND indexdef LIKE '%%btree (professional_id)'"
-        )
-        for (name,) in cursor.fetchall():
-            schema_editor.execute(f'DROP INDEX "{name}"')
+        for table, definition_end in redundant:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+                [table, f"%{definition_end}"],
+            )
+            for (name,) in cursor.fetchall():
+                schema_editor.execute(f'DROP INDEX "{name}"')
 
 
 def restore(apps, schema_editor):
