@@ -132,14 +132,15 @@ def calibration_ms() -> float:
 
 
 def postgres_cpu_seconds() -> float | None:
-    """CPU time used so far by the local PostgreSQL server's processes (None if not readable here)."""
+    """CPU time used so far by the local PostgreSQL server's processes (None if not readable here).
+    Backends that have exited count too: the postmaster reaps them, so their time is in its children's."""
     import psutil
 
     total, found = 0.0, False
     for process in psutil.process_iter(["name", "cpu_times"]):
         if process.info["name"] == "postgres" and process.info["cpu_times"]:
             times = process.info["cpu_times"]
-            total += times.user + times.system
+            total += times.user + times.system + times.children_user + times.children_system
             found = True
     return total if found else None
 
