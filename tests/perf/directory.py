@@ -12,10 +12,11 @@ ways: over HTTP against a daphne server (token auth), directly against the searc
 equivalent raw SQL: one hand-written statement giving what the API answers (the page, the total counted
 up to SEARCH_COUNT_CAP, the facet counts). The page alone is also timed (`raw_sql_page_only`).
 
-On PostgreSQL the import's CPU is split between the importing process and the server (`cpu_s`), and the
-rows it wrote are replayed as ready-made COPY into an empty copy of the schema (`import_floor`, skipped
-with --no-floor): the database's share alone, without which no importer can do, to set the import's rate
-against.
+On PostgreSQL the import's CPU is split between the importing process and the server (`cpu_s`, and per
+line), and the rows it wrote are replayed as ready-made COPY into an empty copy of the schema
+(`import_floor`, skipped with --no-floor): the database's share alone, without which no importer can do.
+`import_target_budget` is the CPU per line that the rate target leaves on this machine's cores: the floor
+and the import's CPU per line are set against it.
 """
 
 import argparse
@@ -261,10 +262,13 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+    used = None if cpu is None or after is None else after - cpu
     return {
         "seconds": round(elapsed, 1),
         "lines_per_s": round(lines / elapsed),
-        "postgresql_cpu_s": None if cpu is None or after is None else round(after - cpu, 1),
+        "postgresql_cpu_s": None if used is None else round(used, 1),
+        "postgresql_cpu_us_per_line": None if used is None else round(used / lines * 1e6, 1),
+        "cores_busy": None if used is None else round(used / elapsed, 2),
     }
 
 
@@ -685,7 +689,15 @@ def main():
             "counts": run.counts,
             "memory": memory,
             "cpu_s": cpu,
+            "cpu_us_per_line": {side: round(used / lines * 1e6, 1) for side, used in cpu.items()},
+            "cores_busy": round(sum(cpu.values()) / elapsed, 2),
             "includes_search_indexing": True,
+        }
+        # What the rate target allows: all of this machine's cores, busy all the time, for one line.
+        cores = os.cpu_count() or 1
+        result["import_target_budget"] = {
+            "cores": cores,
+            "cpu_us_per_line_at_20000_lines_per_s": round(cores * 1e6 / 20000, 1),
         }
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
