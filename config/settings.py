@@ -311,6 +311,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {"MaturityStageEnum": "federation.models.MaturityStage"},
+    # Every operation documents the API's one error shape (federation/errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "federation.api_base.add_error_responses",
+    ],
     # In production the schema and its docs are for signed-in users only.
     "SERVE_PERMISSIONS": (
         ["rest_framework.permissions.IsAuthenticated"]

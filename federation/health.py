@@ -41,9 +41,11 @@ def _check_channel_layer() -> dict:
 def _check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager"}
-    from config.celery import app
+    # The project's Celery app (config/celery.py, loaded with Django) is the current one: the base
+    # layer reaches it without importing config.
+    from celery import current_app
 
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return {"ok": True, "mode": "broker"}
 
