@@ -53,9 +53,11 @@ test: install-dev browsers
 	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not system and not e2e"
 	CELERY_TASK_ALWAYS_EAGER=1 DB_POOL=0 $(VENV)/bin/pytest -p no:xdist -m "e2e or system"
 
+# ruff, then the layering contracts of pyproject.toml ([tool.importlinter], docs/architecture.md).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
