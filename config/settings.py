@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "directory",
     "shared_actions",
     "messaging",
+    # "missions" (issue 19) goes here, before its nested app.
+    "missions.projet",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+def register() -> None:
+    """Registers the cockpit panels (filled in below)."""
