@@ -24,10 +24,8 @@ class MfaAwareTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if mfa_required(user) and not has_second_factor(user):
             raise exceptions.PermissionDenied(
-                {
-                    "detail": _("Votre rôle exige la double authentification : activez-la pour continuer."),
-                    "code": "mfa_required",
-                }
+                _("Votre rôle exige la double authentification : activez-la pour continuer."),
+                code="mfa_required",
             )
         return user, token
 

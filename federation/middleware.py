@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from federation.errors import error_body
 from federation.security import has_second_factor, mfa_required
 
 
@@ -62,7 +63,7 @@ class MfaEnforcementMiddleware:
         ):
             message = _("Votre rôle exige la double authentification : activez-la pour continuer.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
+                return JsonResponse(error_body(message, "mfa_required"), status=403)
             messages.warning(request, message)
             return redirect("mfa_activate_totp")
         return self.get_response(request)

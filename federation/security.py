@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from federation.errors import error_body
 from federation.models import CptsRole, FederationRole, Membership, User
 
 # Role names usable in settings.MFA_REQUIRED_ROLES, mapped to how a user holds them.
@@ -58,5 +59,5 @@ def lockout_response(request, credentials, *args, **kwargs):
         "minutes": int(settings.AXES_COOLOFF_TIME * 60)
     }
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        return JsonResponse(error_body(message, "locked_out"), status=429)
     return render(request, "federation/locked_out.html", {"message": message}, status=429)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from federation import selectors, services
 from federation.access import access_cpts, access_federation, can_manage_federation, membership_of
+from federation.errors import show_service_error
 from federation.forms import MemberInviteForm
 from federation.models import CptsRole
 from federation.territory import aci_size_tier
@@ -57,8 +58,7 @@ def cpts_territory_add(request, cpts_slug):
             actor=request.user, cpts=cpts, commune_codes=[c for c in codes if c]
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_service_error(request, exc)
     else:
         messages.success(request, _("%(count)d commune(s) ajoutée(s) au territoire.") % {"count": added})
     return redirect("cpts-home", cpts_slug=cpts.slug)
@@ -75,9 +75,7 @@ def cpts_member_invite(request, cpts_slug):
             request, _("%(email)s a été ajouté·e à la CPTS.") % {"email": form.cleaned_data["email"]}
         )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        show_service_error(request, ValidationError(form.errors.as_data()))
     return redirect("cpts-home", cpts_slug=cpts.slug)
 
 

@@ -60,7 +60,8 @@ def test_token_refused_with_a_french_structured_error(api):
     UserFactory(email="a@example.org")
     response = api().post(reverse("api-token"), {"email": "a@example.org", "password": "faux"}, format="json")
     assert response.status_code == 400
-    assert "mot de passe incorrect" in response.json()["non_field_errors"][0]
+    assert "mot de passe incorrect" in response.json()["detail"]
+    assert response.json()["code"] == "authorization"
 
 
 def test_api_needs_authentication(api):

@@ -52,8 +52,8 @@ def test_territory_conflict_is_a_structured_error(world, api):
     response = api(world.coordinator_a).post(url, {"add": [commune.pk]}, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == ["commune_taken"]
-    assert "CPTS Bravo" in body["detail"][0]
+    assert body["code"] == "commune_taken"
+    assert "CPTS Bravo" in body["detail"]
 
 
 def test_territory_conflict_shows_a_french_message_in_the_page(world, web):
@@ -113,7 +113,7 @@ def test_coordinator_invites_a_new_person_by_email(
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
     bad = api(world.coordinator_a).post(url, {"email": "pas-une-adresse", "role": "chef"}, format="json")
     assert bad.status_code == 400
-    assert set(bad.json()) == {"email", "role"}
+    assert set(bad.json()["fields"]) == {"email", "role"}
 
 
 def test_coordinator_changes_a_role_and_removes_a_member(world, api):

@@ -111,7 +111,7 @@ def test_token_needs_the_totp_code_once_mfa_is_on(world, api):
     url = reverse("api-token")
     credentials = {"email": world.member_a.email, "password": PASSWORD}
     missing = api().post(url, credentials, format="json")
-    assert missing.status_code == 400 and "double authentification" in missing.json()["code"][0]
+    assert missing.status_code == 400 and "double authentification" in missing.json()["fields"]["code"][0]
     code = format_hotp_value(hotp_value("JBSWY3DPEHPK3PXP", int(time.time()) // 30))
     assert api().post(url, {**credentials, "code": code}, format="json").status_code == 200
 
