@@ -10,6 +10,7 @@ from django.http import Http404
 
 from federation.models import (
     CPTS_MANAGER_ROLES,
+    FEDERATION_MANAGER_ROLES,
     Cpts,
     Federation,
     FederationRole,
@@ -53,7 +54,7 @@ def can_manage_federation(user: User, federation: Federation) -> bool:
     return FederationRole.objects.filter(
         user=user,
         federation=federation,
-        role__in=[FederationRole.Role.ADMIN, FederationRole.Role.COORDINATOR],
+        role__in=FEDERATION_MANAGER_ROLES,
     ).exists()
 
 

@@ -352,6 +352,10 @@ class FederationRole(models.Model):
         return f"{self.user} — {self.federation} ({self.get_role_display()})"
 
 
+# Roles that manage a federation space (its staff); partner delegates take part but do not manage.
+FEDERATION_MANAGER_ROLES = (FederationRole.Role.ADMIN, FederationRole.Role.COORDINATOR)
+
+
 # --- security audit trail -------------------------------------------------------------------------
 class SecurityEvent(models.Model):
     """Security-relevant events: sign-ins, failures, lockouts, role changes, deactivations, exports."""
