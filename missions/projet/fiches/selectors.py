@@ -1,0 +1,61 @@
+"""Reads of the fiches action and of the federation's library (published fiches of the same federation)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from federation.models import Cpts, FederationMember, User
+from federation.selectors import cpts_federation
+from missions.projet.models import FicheAction, FicheStatus
+
+
+def cpts_fiches(cpts: Cpts) -> QuerySet[FicheAction]:
+    return (
+        FicheAction.objects.filter(cpts=cpts)
+        .select_related("copied_from__cpts")
+        .order_by("mission", "title", "id")
+    )
+
+
+def counted_fiches(cpts: Cpts) -> QuerySet[FicheAction]:
+    """The fiches that count for the projet (seed 001: "au minimum deux fiches action"): not abandoned."""
+    return FicheAction.objects.filter(cpts=cpts).exclude(status=FicheStatus.ABANDONED)
+
+
+def _library_cpts_ids(user: User) -> QuerySet:
+    """CPTS in the federations where the user belongs to a member CPTS (active federation membership)."""
+    federations = FederationMember.objects.filter(cpts__memberships__user=user, left_on__isnull=True).values(
+        "federation_id"
+    )
+    return FederationMember.objects.filter(
+        federation_id__in=federations, left_on__isnull=True, cpts__isnull=False
+    ).values("cpts_id")
+
+
+def library_fiches(user: User, *, mission: int | None = None) -> QuerySet[FicheAction]:
+    """Published fiches of the CPTS of the user's federation(s); nothing outside them."""
+    if not user.is_authenticated:
+        return FicheAction.objects.none()
+    fiches = FicheAction.objects.filter(published_at__isnull=False)
+    if not user.is_staff:
+        fiches = fiches.filter(cpts_id__in=_library_cpts_ids(user))
+    if mission:
+        fiches = fiches.filter(mission=mission)
+    return fiches.select_related("cpts").order_by("-published_at", "id")
+
+
+def library_fiche(user: User, fiche_id: int) -> FicheAction:
+    """A published fiche the user may read in the library; 404 otherwise (drafts and other federations)."""
+    fiche = library_fiches(user).filter(pk=fiche_id).first()
+    if fiche is None:
+        raise Http404
+    return fiche
+
+
+def same_federation(a: Cpts, b: Cpts) -> bool:
+    fed = cpts_federation(a)
+    return (
+        fed is not None
+        and FederationMember.objects.filter(federation=fed, cpts=b, left_on__isnull=True).exists()
+    )
