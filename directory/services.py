@@ -3,13 +3,13 @@
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory import search_index
-from directory.importer import import_file
+from directory.importing import import_file
 from directory.models import (
     EntryChange,
     ErrorReport,
@@ -21,6 +21,7 @@ from directory.models import (
     Visibility,
 )
 from directory.selectors import can_edit_professional, can_edit_structure
+from federation.errors import ServiceError
 from federation.models import CPTS_MANAGER_ROLES, Cpts, CptsCommune, Membership, User
 
 # Fields a professional (or their coordinator) may edit; imported fields come from the national file.
@@ -58,7 +59,7 @@ def _apply_changes(instance, data: dict, allowed: Iterable[str]) -> dict:
     changes = {}
     for name, value in data.items():
         if name not in allowed:
-            raise ValidationError({name: _("Ce champ ne peut pas être modifié.")}, code="not_editable")
+            raise ServiceError(_("Ce champ ne peut pas être modifié."), code="not_editable", field=name)
         old = getattr(instance, name)
         if old != value:
             changes[name] = [_jsonable(old), _jsonable(value)]
@@ -72,11 +73,13 @@ def _clean_visibility(instance, visibility: dict | None, optional: Iterable[str]
     valid_levels = set(Visibility.values)
     for name, level in visibility.items():
         if name not in optional:
-            raise ValidationError(
-                {"visibility": _("Champ inconnu : %(name)s") % {"name": name}}, code="invalid"
+            raise ServiceError(
+                _("Champ inconnu : %(name)s") % {"name": name}, code="unknown_field", field="visibility"
             )
         if level not in valid_levels:
-            raise ValidationError({"visibility": _("Niveau de visibilité inconnu.")}, code="invalid")
+            raise ServiceError(
+                _("Niveau de visibilité inconnu."), code="invalid_visibility", field="visibility"
+            )
     merged = {**instance.visibility, **visibility}
     if merged != instance.visibility:
         old = instance.visibility
@@ -208,7 +211,7 @@ def error_report_create(
         professional=professional, structure=structure, reporter=actor, message=message.strip()
     )
     if not report.message:
-        raise ValidationError({"message": _("Décrivez l'erreur constatée.")}, code="required")
+        raise ServiceError(_("Décrivez l'erreur constatée."), code="required", field="message")
     report.full_clean()
     report.save()
     return report

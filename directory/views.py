@@ -10,11 +10,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from directory import finder, selectors, services
-from directory.api import search_params
+from directory import selectors, services
 from directory.forms import ErrorReportForm, ProfessionalForm
-from directory.models import Profession
+from directory.selectors.search import directory_search
 from directory.serializers import SearchParamsSerializer
+from federation.errors import ServiceError, show_service_error
 
 
 @login_required
@@ -29,9 +29,10 @@ def directory_home(request):
     serializer = SearchParamsSerializer(data=data)
     answer, errors = None, None
     if serializer.is_valid():
-        answer = finder.run(serializer.validated_data, request.user)
-        if "error" in answer:
-            errors, answer = [_("Commune inconnue ou rayon sans commune de référence.")], None
+        try:
+            answer = directory_search(serializer.validated_data, request.user)
+        except ServiceError as exc:
+            errors = exc.messages
     else:
         errors = [f"{field} : {' '.join(str(e) for e in errs)}" for field, errs in serializer.errors.items()]
     return render(
@@ -41,7 +42,7 @@ def directory_home(request):
             "answer": answer,
             "errors": errors,
             "params": request.GET,
-            "professions": Profession.objects.order_by("label"),
+            "professions": selectors.professions(),
             "map_tile_url": settings.MAP_TILE_URL,
             "radius_choices": [2, 5, 10, 20, 50],
             "handles_reports": request.user.is_staff or selectors.viewer_for(request.user).managed_cpts,
@@ -77,9 +78,8 @@ def professional_edit(request, pk: int):
             services.professional_update(
                 actor=request.user, professional=professional, data=data, visibility=visibility
             )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        except ValidationError as exc:  # ServiceError, or full_clean()'s
+            show_service_error(request, exc, form)
         else:
             messages.success(request, _("Fiche mise à jour."))
             return redirect("directory-professional", pk=pk)
@@ -135,7 +135,7 @@ def professional_report(request, pk: int):
                 actor=request.user, professional=professional, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            show_service_error(request, exc)
         else:
             messages.success(request, _("Merci : le signalement a été transmis aux coordinateurs."))
     else:
@@ -189,6 +189,3 @@ def structure_report(request, pk: int):
     else:
         messages.error(request, _("Décrivez l'erreur constatée (2 000 caractères au plus)."))
     return redirect("directory-structure", pk=pk)
-
-
-__all__ = ["search_params"]

@@ -4,21 +4,15 @@ Uses the territory reference of the base layer (federation.Commune). The name ta
 process (35,000 communes nationally: a few MB) and refreshed every few minutes.
 """
 
-import time
-
+from search.caching import Refreshed
 from search.query import Place
 from search.text import fold
 
-_CACHE: dict = {"at": 0.0, "names": {}, "codes": {}}
 TTL_SECONDS = 300
 MAX_WORDS = 6
 
 
-def clear_cache() -> None:
-    _CACHE["at"] = 0.0
-
-
-def _load() -> None:
+def _load() -> dict:
     from federation.models import Commune
 
     names: dict[str, tuple[int, Place]] = {}
@@ -33,13 +27,18 @@ def _load() -> None:
         # Homonyms: the most populated commune wins.
         if key not in names or names[key][0] < population:
             names[key] = (population, place)
-    _CACHE.update(at=time.monotonic(), names={k: v[1] for k, v in names.items()}, codes=codes)
+    return {"names": {k: v[1] for k, v in names.items()}, "codes": codes}
+
+
+_TABLES = Refreshed(_load, ttl=TTL_SECONDS)
+
+
+def clear_cache() -> None:
+    _TABLES.clear()
 
 
 def _tables() -> dict:
-    if time.monotonic() - _CACHE["at"] > TTL_SECONDS:
-        _load()
-    return _CACHE
+    return _TABLES.get()
 
 
 def commune_place(code: str) -> Place | None:

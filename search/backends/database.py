@@ -7,28 +7,25 @@ Other databases (SQLite): the same API over accent-folded text with word-prefix 
 and facets computed in Python on the candidate rows.
 """
 
-import difflib
 import json
-import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from search.backends.base import (
     Plan,
     SearchBackend,
     bounding_box,
-    haversine_km,
     plan_query,
     scope_tags,
     text_only,
 )
+from search.backends.portable import PortableSearch
 from search.bulk import BulkLoad
+from search.caching import Refreshed
 from search.models import SearchDocument
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -54,31 +51,37 @@ def _limit(query: SearchQuery) -> int:
     return max(COUNT_CAP, query.offset + query.page_size) + 1
 
 
-_DOCUMENTS = {"at": 0.0, "count": 0.0}
+def _count_documents() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_searchdocument'::regclass"
+        )
+        return cursor.fetchone()[0]
+
+
+_DOCUMENTS = Refreshed(_count_documents, ttl=300)
 
 
 def _documents(cursor) -> float:
     """The planner's row count of the documents table, refreshed every few minutes."""
-    if time.monotonic() - _DOCUMENTS["at"] > 300:
-        cursor.execute(
-            "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_searchdocument'::regclass"
-        )
-        _DOCUMENTS.update(at=time.monotonic(), count=cursor.fetchone()[0])
-    return _DOCUMENTS["count"]
+    return _DOCUMENTS.get()
 
 
-_TERMS: dict[str, tuple[float, frozenset]] = {}
+_TERMS: dict[str, Refreshed[frozenset]] = {}
 
 
 def complete_words(spec: IndexSpec) -> frozenset:
     """Folded words of the spec's abbreviations, their expansions and its terms (cached a few minutes)."""
-    at, words = _TERMS.get(spec.name, (0.0, frozenset()))
-    if time.monotonic() - at > 300:
-        phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
-        phrases += list(spec.terms()) if spec.terms else []
-        words = frozenset(w for phrase in phrases for w in tokens(phrase))
-        _TERMS[spec.name] = (time.monotonic(), words)
-    return words
+    cache = _TERMS.get(spec.name)
+    if cache is None:
+
+        def load() -> frozenset:
+            phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
+            phrases += list(spec.terms()) if spec.terms else []
+            return frozenset(w for phrase in phrases for w in tokens(phrase))
+
+        cache = _TERMS[spec.name] = Refreshed(load, ttl=300)
+    return cache.get()
 
 
 def _tsquery(
@@ -129,7 +132,7 @@ def _to_row(index: str, doc: Document) -> SearchDocument:
     )
 
 
-class DatabaseBackend(SearchBackend):
+class DatabaseBackend(PortableSearch, SearchBackend):
     name = "database"
     fields = [
         "title",
@@ -144,6 +147,14 @@ class DatabaseBackend(SearchBackend):
         "updated_at",
         "restricted_text",
     ]
+
+    @staticmethod
+    def _count_cap() -> int:
+        return COUNT_CAP
+
+    @staticmethod
+    def _limit(query: SearchQuery) -> int:
+        return _limit(query)
 
     # --- indexing -------------------------------------------------------------------------------
     def index_documents(self, index: str, documents: Iterable[Document]) -> int:
@@ -547,115 +558,3 @@ class DatabaseBackend(SearchBackend):
             for group in plan.groups
         ]
         return replace(plan, groups=groups)
-
-    # Generic (SQLite) ---------------------------------------------------------------------------
-    def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
-
-        qs = SearchDocument.objects.filter(index=spec.name)
-        in_scope = Q(pk__in=[])
-        for tag in scope_tags(query.scopes):
-            in_scope |= Q(tags__contains=f" {tag} ")
-        for alternatives in plan.groups:
-            condition = Q()
-            for alternative in alternatives:
-                words = Q()
-                for word in alternative:
-                    words &= Q(folded__contains=f" {word}") | (
-                        Q(restricted_text__contains=f" {word}") & in_scope
-                    )
-                condition |= words
-            qs = qs.filter(condition)
-        qs = self._restricted(qs, query)
-        if plan.place is not None:
-            qs = qs.filter(latitude__isnull=False)
-            if plan.radius_km:
-                south, north, west, east = bounding_box(plan.place, plan.radius_km)
-                qs = qs.filter(latitude__range=(south, north), longitude__range=(west, east))
-        columns = ("kind", "object_id", "title", "subtitle", "name_folded", "tags", "latitude", "longitude")
-        rows = list(qs.values_list(*columns)[: COUNT_CAP * 5])
-        fuzzy = False
-        if not rows and plan.has_text:
-            rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
-        return self._finish(query, plan, rows, fuzzy)
-
-    @staticmethod
-    def _restricted(qs, query: SearchQuery):
-        """Kinds, filters (OR inside a facet, AND across facets) and flags, on the portable path."""
-        if query.kinds:
-            qs = qs.filter(kind__in=query.kinds)
-        for facet, values in query.filters.items():
-            if values:
-                condition = Q()
-                for value in values:
-                    condition |= Q(tags__contains=f" {facet}:{value} ")
-                qs = qs.filter(condition)
-        for flag in query.flags:
-            qs = qs.filter(tags__contains=f" {flag} ")
-        return qs
-
-    def _fuzzy_generic(self, spec, query, plan, columns) -> list:
-        needle = " ".join(plan.words)
-        # The typo fallback keeps the query's filters: a filter must never widen into its complement.
-        candidates = self._restricted(SearchDocument.objects.filter(index=spec.name), query)
-        out = []
-        size = len(plan.words)
-        for row in candidates.values_list(*columns)[:50_000]:
-            words = row[4].split()
-            windows = [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
-            if max(difflib.SequenceMatcher(None, needle, w).ratio() for w in windows) >= 0.75:
-                out.append(row)
-        return out
-
-    def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool) -> SearchResult:
-        words = plan.words
-        scored = []
-        for kind, object_id, title, subtitle, name_folded, tags, lat, lon in rows:
-            distance = None
-            if plan.place is not None:
-                distance = haversine_km(plan.place.latitude, plan.place.longitude, lat, lon)
-                if plan.radius_km and distance > plan.radius_km:
-                    continue
-            name_words = name_folded.split()
-            score = sum(1 for w in words if any(n.startswith(w) for n in name_words))
-            scored.append((kind, object_id, title, subtitle, score, distance, lat, lon, tags))
-        if plan.place is not None:
-            scored.sort(key=lambda r: (r[5], r[1]))
-        elif plan.has_text:
-            scored.sort(key=lambda r: (-r[4], r[1]))
-        else:
-            scored.sort(key=lambda r: (r[2], r[1]))
-        facet_counts: dict[str, list[tuple[str, int]]] = {}
-        if query.facets:
-            counter: Counter = Counter()
-            for row in scored[:COUNT_CAP]:
-                for tag in row[8].split():
-                    facet, sep, value = tag.partition(":")
-                    if sep and facet in query.facets:
-                        counter[(facet, value)] += 1
-            facet_counts = {f: [] for f in query.facets}
-            for (facet, value), count in counter.items():
-                facet_counts[facet].append((value, count))
-            for facet in facet_counts:
-                facet_counts[facet].sort(key=lambda item: (-item[1], item[0]))
-        page = scored[query.offset : query.offset + query.page_size]
-        hits = [
-            SearchHit(
-                kind=k,
-                object_id=o,
-                title=t,
-                subtitle=st,
-                score=float(sc),
-                distance_km=round(d, 2) if d is not None else None,
-                latitude=lat,
-                longitude=lon,
-            )
-            for k, o, t, st, sc, d, lat, lon, _tags in page
-        ]
-        return SearchResult(
-            hits=hits,
-            total=min(len(scored), _limit(query) - 1),
-            total_is_exact=len(scored) < _limit(query),
-            facets=facet_counts,
-            place=plan.place,
-            fuzzy=fuzzy,
-        )

@@ -38,6 +38,6 @@ def communes(db):
 @pytest.fixture
 def imported(communes):
     """The sample extraction imported (département 34)."""
-    from directory.importer import import_file
+    from directory.importing import import_file
 
     return import_file(io.BytesIO(sample_text().encode()), departments=["34"])

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from directory.importer import ImportFormatError, _Writer, import_file
+from directory.importing import ImportFormatError, import_file
+from directory.importing.writing import ThreadedWriter
 from directory.models import EntryChange, ImportRun, PracticeSite, Professional, Structure
 from search.models import SearchDocument
 from tests.directory.sample import sample_text
@@ -142,11 +143,13 @@ def test_outside_a_transaction_a_writer_thread_applies_the_batches(communes, mon
 
     from django.db import connection
 
-    from directory import importer
+    import directory.importing
 
     writers = []
     monkeypatch.setattr(
-        importer, "_Writer", lambda apply, threads: writers.append(threads) or _Writer(apply, threads)
+        directory.importing,
+        "ThreadedWriter",
+        lambda apply, threads: writers.append(threads) or ThreadedWriter(apply, threads),
     )
     report = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert report.counts["professionals_created"] == 3 and report.counts["professionals_rejected"] == 3
@@ -185,7 +188,7 @@ def test_concurrent_writers_never_write_one_person_in_two_batches_at_once():
             running.difference_update(ids)
             applied.append(sorted(ids))
 
-    writer = _Writer(apply, threads=2)
+    writer = ThreadedWriter(apply, threads=2)
     for ids in (["A", "B"], ["A"], ["C"], ["B", "C"], ["D"]):
         writer.put([SimpleNamespace(national_id=i) for i in ids])
     writer.finish()
@@ -197,12 +200,12 @@ def test_concurrent_writers_never_write_one_person_in_two_batches_at_once():
 def test_an_error_while_writing_stops_the_import_and_is_raised(communes, monkeypatch):
     import threading
 
-    from directory.importer import RppsImporter
+    from directory.importing.writing import BatchWriter
 
     def fail(self, *args):
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(RppsImporter, "_apply", fail)
+    monkeypatch.setattr(BatchWriter, "apply", fail)
     with pytest.raises(RuntimeError, match="disque plein"):
         import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert not Professional.objects.exists()

@@ -77,7 +77,7 @@ def test_parameter_errors_are_in_the_language_of_each_request(world, api):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         response = client.get(url, {"page": "0", "q": "x" * 201})
         assert response.status_code == 400
-        assert response.json()["page"] == [message]
+        assert response.json()["fields"]["page"] == [message]
 
 
 def test_result_urls_are_the_entries_pages(world, api, imported):
@@ -111,3 +111,29 @@ def test_with_a_token_federation_visible_skills_stay_within_the_federation(world
     assert [hit["id"] for hit in search_as(world.coordinator_b)["results"]] == [pro.pk]  # same federation
     other_federation = search_as(world.member_c)
     assert other_federation["results"] == [] and other_federation["total"] == 0
+
+
+def test_the_answer_is_what_its_output_serializer_documents(world, api, imported):
+    """The search answer is built as a dict on the hot path; the OpenAPI schema documents it with
+    SearchAnswerSerializer: both must agree (every key documented, every documented key present)."""
+    from directory.serializers import SearchAnswerSerializer, SearchHitSerializer
+
+    answer = api(world.member_a).get(reverse("api-directory-search"), {"q": "lunel"}).json()
+    assert answer["results"]
+    assert set(answer) == set(SearchAnswerSerializer().fields)
+    assert all(set(hit) == set(SearchHitSerializer().fields) for hit in answer["results"])
+    serializer = SearchAnswerSerializer(data=answer)
+    assert serializer.is_valid(), serializer.errors
+
+
+def test_no_untyped_answer_in_the_directory_schema(world, api):
+    response = api(world.member_a).get("/api/schema/?format=json")
+    schema = response.json()
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/directory/"):
+            continue
+        for method, operation in operations.items():
+            for code, answer in operation["responses"].items():
+                for content in answer.get("content", {}).values():
+                    assert content["schema"] != {"type": "object"}, (path, method, code)
+                    assert "additionalProperties" not in content["schema"], (path, method, code)

@@ -80,12 +80,19 @@ def test_private_fields_never_reach_the_search_index(world, api, entry):
     assert flagged["total"] == 0
 
 
+def _row(instance) -> dict:
+    """Every column of a row as stored: a forbidden write must leave it as it was."""
+    return type(instance).objects.filter(pk=instance.pk).values().get()
+
+
 def test_edit_rights(world, api, entry):
     url = reverse("api-directory-professional", args=[entry.pk])
     payload = {"skills": "Rééducation respiratoire", "visibility": {"skills": "cpts"}}
-    assert api(world.member_a).patch(url, payload, format="json").status_code == 403
-    assert api(world.coordinator_b).patch(url, payload, format="json").status_code == 403
-    assert api(world.member_c).patch(url, payload, format="json").status_code == 403
+    before = _row(entry)
+    for user in (world.member_a, world.coordinator_b, world.member_c):
+        response = api(user).patch(url, payload, format="json")
+        assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert _row(entry) == before and not EntryChange.objects.exists()
     response = api(world.coordinator_a).patch(url, payload, format="json")
     assert response.status_code == 200 and response.json()["skills"] == "Rééducation respiratoire"
     # The professional's own account edits their entry.
@@ -107,7 +114,10 @@ def test_bad_edit_is_a_structured_error_and_writes_nothing(world, api, entry):
         url, {"mssante": "pas-une-adresse", "skills": "x", "visibility": {"skills": "partout"}}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()) >= {"mssante", "visibility"}
+    body = response.json()
+    # A field error, in the one shape: several fields, so the general message.
+    assert body["detail"] == "Certaines données sont invalides."
+    assert set(body["fields"]) == {"mssante", "visibility.skills"} and body["code"] == "invalid"
     entry.refresh_from_db()
     assert entry.skills == "" and not EntryChange.objects.exists()
 
@@ -143,7 +153,9 @@ def test_missing_entry_is_404(world, api, web):
 
 def test_error_report(world, api, web, entry):
     url = reverse("api-directory-professional-report", args=[entry.pk])
-    assert api(world.member_b).post(url, {"message": ""}, format="json").status_code == 400
+    blank = api(world.member_b).post(url, {"message": ""}, format="json")
+    assert blank.status_code == 400 and blank.json()["code"] == "blank"
+    assert list(blank.json()["fields"]) == ["message"] and not ErrorReport.objects.exists()
     assert (
         api(world.member_b).post(url, {"message": "Le cabinet a déménagé."}, format="json").status_code == 201
     )
@@ -152,16 +164,22 @@ def test_error_report(world, api, web, entry):
     assert ErrorReport.objects.filter(professional=entry).count() == 2
 
 
-def test_cpts_professionals_endpoint_is_private(world, api, entry, django_assert_max_num_queries):
+def test_cpts_professionals_endpoint_is_private(world, api, entry, django_assert_num_queries):
     url = reverse("api-directory-cpts-professionals", kwargs={"cpts_slug": world.cpts_a.slug})
     assert api(world.member_b).get(url).status_code == 404
     assert api(world.member_c).get(url).status_code == 404
     assert api(world.outsider).get(url).status_code == 404
     for _ in range(5):
         ProfessionalCptsFactory(cpts=world.cpts_a)
-    with django_assert_max_num_queries(10):
+    # The CPTS and the membership check, the viewer (4), the count, the page and its two prefetches
+    # (sites with their communes, CPTS links): the same with 6 entries as with 16.
+    with django_assert_num_queries(10):
         response = api(world.member_a).get(url)
     assert response.status_code == 200 and response.json()["count"] == 6
+    for _ in range(10):
+        PracticeSiteFactory(professional=ProfessionalCptsFactory(cpts=world.cpts_a).professional)
+    with django_assert_num_queries(10):
+        assert api(world.member_a).get(url).json()["count"] == 16
     first = next(r for r in response.json()["results"] if r["id"] == entry.pk)
     assert first["accepts_new_patients"] is True
 
@@ -171,6 +189,10 @@ def test_coordinators_attach_professionals_to_their_cpts(world, api, entry):
     url = reverse("api-directory-cpts-professionals", kwargs={"cpts_slug": world.cpts_a.slug})
     assert api(world.member_a).post(url, {"professional": other.pk}, format="json").status_code == 403
     assert api(world.coordinator_b).post(url, {"professional": other.pk}, format="json").status_code == 404
+    assert not other.cpts_links.exists()
+    missing = api(world.coordinator_a).post(url, {"professional": 999999}, format="json")
+    assert missing.status_code == 400 and missing.json()["code"] == "not_found"
+    assert missing.json()["fields"] == {"professional": ["Professionnel·le introuvable."]}
     assert api(world.coordinator_a).post(url, {"professional": other.pk}, format="json").status_code == 201
     assert other.cpts_links.filter(cpts=world.cpts_a).exists()
     # The coordinator of A may now edit that entry.
@@ -189,10 +211,11 @@ def test_structure_page_and_api(world, api, web, imported):
     response = api(world.member_b).get(reverse("api-directory-structure", args=[structure.pk]))
     assert response.status_code == 200 and response.json()["finess"] == "340012345"
     assert response.json()["professionals"][0]["name"] == "Hélène LEFÈVRE"
+    before = _row(structure)
     patch = api(world.member_a).patch(
         reverse("api-directory-structure", args=[structure.pk]), {"services": "x"}, format="json"
     )
-    assert patch.status_code == 403
+    assert patch.status_code == 403 and _row(structure) == before
     page = web(world.member_b).get(reverse("directory-structure", args=[structure.pk]))
     assert page.status_code == 200 and "Lunel-Viel" in page.content.decode()
 
@@ -208,7 +231,9 @@ def test_coordinator_edits_a_structure_of_their_cpts(world, api, imported):
         "referent_name": "Dr Martin",
         "visibility": {"referent_name": "cpts"},
     }
+    before = _row(structure)
     assert api(world.coordinator_b).patch(url, payload, format="json").status_code == 403
+    assert _row(structure) == before and not EntryChange.objects.exists()
     response = api(world.coordinator_a).patch(url, payload, format="json")
     assert response.status_code == 200 and response.json()["services"] == "Soins non programmés le samedi"
     assert api(world.member_b).get(url).json()["referent_name"] is None
@@ -231,6 +256,8 @@ def test_error_reports_reach_the_coordinators_of_the_entry(world, web, entry):
     assert web(world.member_a).get(url).status_code == 403
     report = ErrorReport.objects.get()
     assert web(world.coordinator_b).post(url, {"report": report.pk}).status_code == 404
+    report.refresh_from_db()
+    assert report.status == ErrorReport.Status.OPEN
     assert web(world.coordinator_a).post(url, {"report": report.pk}).status_code == 302
     report.refresh_from_db()
     assert report.status == ErrorReport.Status.RESOLVED

@@ -473,8 +473,8 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
 
 
 def run_backend(mix, user) -> dict:
-    from directory import finder
     from directory.search_index import SPEC
+    from directory.selectors.search import build_query
     from search.backends import get_backend
 
     backend = get_backend()
@@ -486,7 +486,7 @@ def run_backend(mix, user) -> dict:
             k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
             for k, v in params.items()
         }
-        query, _error = finder.build_query({"page": 1, "page_size": 20, **validated}, user)
+        query = build_query({"page": 1, "page_size": 20, **validated}, user)
         backend.search(SPEC, query)
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     return timings

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from directory import services
-from directory.importer import ImportFormatError
+from directory.importing import ImportFormatError
 
 
 class Command(BaseCommand):

@@ -1,37 +1,38 @@
-"""Directory search: API/page parameters → the generic search layer → a JSON-ready answer."""
-
-import time
+"""Directory search (a selector): validated parameters → the generic search layer → a JSON-ready answer,
+shared by the API and the HTML page. A parameter the search cannot use (an unknown commune) raises
+`ServiceError` with `field="near"`, which each caller shows in its own way."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from directory import selectors
 from directory.search_index import INDEX, SPEC
+from directory.selectors import visible_cpts_ids
+from federation.errors import ServiceError
 from federation.models import Cpts
 from search import places
 from search.backends import get_backend
+from search.caching import Refreshed
 from search.query import Place, SearchQuery
 from search.text import tokens
 
-_LABELS: dict = {"at": 0.0}
 FACET_TITLES = {
-    "profession": _("Profession"),
-    "specialty": _("Savoir-faire"),
-    "cpts": _("CPTS"),
-    "commune": _("Commune"),
-    "mode": _("Mode d'exercice"),
-    "kind": _("Type de structure"),
+    "profession": gettext_lazy("Profession"),
+    "specialty": gettext_lazy("Savoir-faire"),
+    "cpts": gettext_lazy("CPTS"),
+    "commune": gettext_lazy("Commune"),
+    "mode": gettext_lazy("Mode d'exercice"),
+    "kind": gettext_lazy("Type de structure"),
 }
 LABEL_TTL = 300
+# Facet value → label, per facet; filled as values show up, emptied every LABEL_TTL seconds.
+_LABELS: Refreshed[dict[str, dict[str, str]]] = Refreshed(dict, ttl=LABEL_TTL)
 
 
 def _labels(facet: str, values: list[str]) -> dict[str, str]:
     if facet == "commune":
         return {v: p.label for v in values if (p := places.commune_place(v)) is not None}
-    if time.monotonic() - _LABELS["at"] > LABEL_TTL:
-        _LABELS.clear()
-        _LABELS["at"] = time.monotonic()
-    cache = _LABELS.setdefault(facet, {})
+    cache = _LABELS.get().setdefault(facet, {})
     missing = [v for v in values if v not in cache]
     if missing:
         cache.update(SPEC.facet_labels(facet, missing))
@@ -44,11 +45,11 @@ def search_scopes(user) -> list[str]:
     through a search). Same rule as `selectors.Viewer.can_see`, in one query."""
     if user.is_staff:
         return ["all", *(f"cpts{pk}" for pk in Cpts.objects.values_list("pk", flat=True))]
-    return ["all", *(f"cpts{pk}" for pk in selectors.visible_cpts_ids(user))]
+    return ["all", *(f"cpts{pk}" for pk in visible_cpts_ids(user))]
 
 
-def build_query(params: dict, user) -> tuple[SearchQuery, str | None]:
-    """A SearchQuery from validated parameters; the second item is an error code, if any."""
+def build_query(params: dict, user) -> SearchQuery:
+    """A SearchQuery from validated parameters; ServiceError (field `near`) for an unknown commune."""
     query = SearchQuery(
         text=params.get("q", ""),
         page=params.get("page", 1),
@@ -74,14 +75,18 @@ def build_query(params: dict, user) -> tuple[SearchQuery, str | None]:
             if rest:
                 place = None
         if place is None:
-            return query, "unknown_commune"
+            raise ServiceError(
+                _("Commune inconnue : « %(near)s ».") % {"near": params["near"].strip()},
+                code="unknown_commune",
+                field="near",
+            )
         query.near = place
     elif params.get("lat") is not None and params.get("lon") is not None:
         query.near = Place(label="", latitude=params["lat"], longitude=params["lon"])
     if params.get("radius"):
         # Without `near` or a point, the radius applies around a commune named in the text.
         query.radius_km = params["radius"]
-    return query, None
+    return query
 
 
 _ID = 9_876_543_210  # stands for a hit's id in its page URL
@@ -96,10 +101,9 @@ def _page_urls() -> dict[str, tuple[str, str]]:
     }
 
 
-def run(params: dict, user) -> dict:
-    query, error = build_query(params, user)
-    if error:
-        return {"error": error}
+def directory_search(params: dict, user) -> dict:
+    """One page of results with facets, for `user` (what they may match: `search_scopes`)."""
+    query = build_query(params, user)
     result = get_backend().search(SPEC, query)
     page_urls = _page_urls()
     results = []
@@ -150,5 +154,5 @@ def run(params: dict, user) -> dict:
     }
 
 
-def suggest(prefix: str) -> list[str]:
+def directory_suggest(prefix: str) -> list[str]:
     return get_backend().suggest(SPEC, prefix)

@@ -16,16 +16,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from directory.models import (
     EntryChange,
     ErrorReport,
     ImportRun,
     PracticeSite,
+    Profession,
     Professional,
     Structure,
     Visibility,
 )
+from federation.errors import ServiceError
 from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, FederationRole, Membership, User
 
 
@@ -177,20 +180,25 @@ def access_structure(user: User, structure_id: int, *, for_write: bool = False) 
     return structure
 
 
-def professionals_by_ids(ids: list[int]) -> dict[int, Professional]:
-    queryset = (
-        Professional.objects.filter(id__in=ids)
-        .select_related("profession")
-        .prefetch_related(
-            Prefetch("sites", queryset=PracticeSite.objects.select_related("commune")), "cpts_links"
-        )
-    )
-    return {p.pk: p for p in queryset}
+def fhir_professionals(*, cpts_slug: str | None = None) -> QuerySet[Professional]:
+    """Every entry in a stable order for the FHIR export (one CPTS's with `cpts_slug`)."""
+    queryset = professionals_detailed().order_by("id")
+    if cpts_slug:
+        queryset = queryset.filter(cpts_links__cpts__slug=cpts_slug)
+    return queryset
 
 
-def structures_by_ids(ids: list[int]) -> dict[int, Structure]:
-    queryset = Structure.objects.filter(id__in=ids).select_related("commune").prefetch_related("cpts_links")
-    return {s.pk: s for s in queryset}
+def professional_for_attach(professional_id: int) -> Professional:
+    """The entry a coordinator attaches to their CPTS (every entry is readable: the directory is
+    federation-wide); ServiceError on the `professional` field when there is none."""
+    professional = Professional.objects.filter(pk=professional_id).first()
+    if professional is None:
+        raise ServiceError(_("Professionnel·le introuvable."), code="not_found", field="professional")
+    return professional
+
+
+def professions() -> QuerySet[Profession]:
+    return Profession.objects.order_by("label")
 
 
 def cpts_professionals(cpts: Cpts) -> QuerySet[Professional]:
@@ -225,6 +233,18 @@ def open_error_reports(viewer: Viewer) -> QuerySet[ErrorReport]:
 
 def import_runs() -> QuerySet[ImportRun]:
     return ImportRun.objects.select_related("actor")
+
+
+def access_import_run(user: User, run_id: int) -> ImportRun:
+    """An import run, for staff only (PermissionDenied otherwise); Http404 when it does not exist."""
+    if not user.is_authenticated:
+        raise Http404
+    if not user.is_staff:
+        raise PermissionDenied
+    run = import_runs().filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
 
 
 class EntryView:

@@ -1,0 +1,108 @@
+"""Import of the national open-data extraction `PS_LibreAcces_Personne_activite_*.txt` (DOMAIN.md).
+
+Three steps, one module each:
+- `reading`: the file's header and lines, streamed, gathered into batches of persons;
+- `merging`: the lines of one person merged into one professional with several activities; a person with
+  any bad line (wrong column count, invalid id, unknown commune) is rejected whole, each bad line
+  reported with its number and reason;
+- `writing` (and `structures`): each batch upserted by national id in its own transactions; a digest of
+  the imported record makes a re-import of unchanged data write nothing.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import BinaryIO
+
+from django.db import connection
+
+from directory import search_index
+from directory.importing.merging import ImportReport, Person, settle
+from directory.importing.reading import ImportFormatError, Reader
+from directory.importing.writing import ANALYZE_AFTER, BatchWriter, ThreadedWriter, session_settings
+from directory.models import PracticeSite, Professional, Structure
+from federation.models import Commune
+
+
+class RppsImporter:
+    """Streams one extraction file into the directory. `run(stream)` returns an ImportReport."""
+
+    def __init__(
+        self,
+        *,
+        departments: Iterable[str] = (),
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+        index: bool = True,
+        writers: int = 2,
+    ):
+        self.writers = writers  # PostgreSQL: connections writing batches at once
+        self.report = ImportReport()
+        communes = {
+            code: (lat, lon, name)
+            for code, lat, lon, name in Commune.objects.values_list(
+                "insee_code", "latitude", "longitude", "name"
+            )
+        }
+        self.reader = Reader(
+            report=self.report,
+            communes=communes,
+            departments=departments,
+            batch_size=batch_size,
+            progress=progress,
+            flush=self._flush,
+        )
+        self.batch_writer = BatchWriter(report=self.report, communes=communes, index=index)
+        self.pg = self.batch_writer.pg
+        self.writer: ThreadedWriter | None = None
+
+    def run(self, stream: BinaryIO) -> ImportReport:
+        self.reader.header(stream)
+        # A second thread needs its own connection, which cannot see an enclosing transaction's rows.
+        if self.pg and not connection.in_atomic_block:
+            self.writer = ThreadedWriter(self.batch_writer.write, threads=self.writers)
+            try:
+                self.reader.read(stream)
+            except BaseException:
+                self.writer.abort()
+                raise
+            self.writer.finish()
+        else:
+            if self.pg:
+                with connection.cursor() as cursor:
+                    session_settings(cursor, True)
+            self.reader.read(stream)
+            if self.pg:
+                with connection.cursor() as cursor:
+                    session_settings(cursor, False)
+        counts = self.report.counts
+        if self.pg and counts["professionals_created"] + counts["professionals_updated"] >= ANALYZE_AFTER:
+            # Searches choose their strategy from the planner's statistics: refresh them after a bulk
+            # change rather than waiting for autovacuum.
+            with connection.cursor() as cursor:
+                tables = ", ".join(m._meta.db_table for m in (Professional, PracticeSite, Structure))
+                cursor.execute(f"ANALYZE {tables}")
+            search_index.refresh_statistics()
+        return self.report
+
+    def _flush(self, batch: dict[str, Person]) -> None:
+        valid = settle(batch, self.report)
+        if not valid:
+            return
+        writer = self.batch_writer
+        if writer.prepare_rows:
+            # Here rather than in the writing thread, which is the one waiting on PostgreSQL.
+            for person in valid:
+                person.rows = writer.prepare(person)
+        if self.writer is not None:
+            self.writer.put(valid)
+        else:
+            writer.write(valid)
+
+
+def import_file(path_or_stream, **options) -> ImportReport:
+    if hasattr(path_or_stream, "read"):
+        return RppsImporter(**options).run(path_or_stream)
+    with open(path_or_stream, "rb") as stream:
+        return RppsImporter(**options).run(stream)
+
+
+__all__ = ["ImportFormatError", "ImportReport", "RppsImporter", "import_file"]

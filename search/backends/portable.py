@@ -1,0 +1,127 @@
+"""The `database` backend's portable path (SQLite and other databases): the same API over accent-folded
+text with word-prefix LIKE; distances, ranking and facets computed in Python on the candidate rows."""
+
+import difflib
+from collections import Counter
+
+from django.db.models import Q
+
+from search.backends.base import Plan, bounding_box, haversine_km, scope_tags
+from search.models import SearchDocument
+from search.query import SearchHit, SearchQuery, SearchResult
+from search.registry import IndexSpec
+
+
+class PortableSearch:
+    """Mixed into `DatabaseBackend`, which gives the cap on counted matches (`_count_cap`, `_limit`)."""
+
+    def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
+
+        qs = SearchDocument.objects.filter(index=spec.name)
+        in_scope = Q(pk__in=[])
+        for tag in scope_tags(query.scopes):
+            in_scope |= Q(tags__contains=f" {tag} ")
+        for alternatives in plan.groups:
+            condition = Q()
+            for alternative in alternatives:
+                words = Q()
+                for word in alternative:
+                    words &= Q(folded__contains=f" {word}") | (
+                        Q(restricted_text__contains=f" {word}") & in_scope
+                    )
+                condition |= words
+            qs = qs.filter(condition)
+        qs = self._restricted(qs, query)
+        if plan.place is not None:
+            qs = qs.filter(latitude__isnull=False)
+            if plan.radius_km:
+                south, north, west, east = bounding_box(plan.place, plan.radius_km)
+                qs = qs.filter(latitude__range=(south, north), longitude__range=(west, east))
+        columns = ("kind", "object_id", "title", "subtitle", "name_folded", "tags", "latitude", "longitude")
+        rows = list(qs.values_list(*columns)[: self._count_cap() * 5])
+        fuzzy = False
+        if not rows and plan.has_text:
+            rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
+        return self._finish(query, plan, rows, fuzzy)
+
+    @staticmethod
+    def _restricted(qs, query: SearchQuery):
+        """Kinds, filters (OR inside a facet, AND across facets) and flags, on the portable path."""
+        if query.kinds:
+            qs = qs.filter(kind__in=query.kinds)
+        for facet, values in query.filters.items():
+            if values:
+                condition = Q()
+                for value in values:
+                    condition |= Q(tags__contains=f" {facet}:{value} ")
+                qs = qs.filter(condition)
+        for flag in query.flags:
+            qs = qs.filter(tags__contains=f" {flag} ")
+        return qs
+
+    def _fuzzy_generic(self, spec, query, plan, columns) -> list:
+        needle = " ".join(plan.words)
+        # The typo fallback keeps the query's filters: a filter must never widen into its complement.
+        candidates = self._restricted(SearchDocument.objects.filter(index=spec.name), query)
+        out = []
+        size = len(plan.words)
+        for row in candidates.values_list(*columns)[:50_000]:
+            words = row[4].split()
+            windows = [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
+            if max(difflib.SequenceMatcher(None, needle, w).ratio() for w in windows) >= 0.75:
+                out.append(row)
+        return out
+
+    def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool) -> SearchResult:
+        words = plan.words
+        scored = []
+        for kind, object_id, title, subtitle, name_folded, tags, lat, lon in rows:
+            distance = None
+            if plan.place is not None:
+                distance = haversine_km(plan.place.latitude, plan.place.longitude, lat, lon)
+                if plan.radius_km and distance > plan.radius_km:
+                    continue
+            name_words = name_folded.split()
+            score = sum(1 for w in words if any(n.startswith(w) for n in name_words))
+            scored.append((kind, object_id, title, subtitle, score, distance, lat, lon, tags))
+        if plan.place is not None:
+            scored.sort(key=lambda r: (r[5], r[1]))
+        elif plan.has_text:
+            scored.sort(key=lambda r: (-r[4], r[1]))
+        else:
+            scored.sort(key=lambda r: (r[2], r[1]))
+        facet_counts: dict[str, list[tuple[str, int]]] = {}
+        if query.facets:
+            counter: Counter = Counter()
+            for row in scored[: self._count_cap()]:
+                for tag in row[8].split():
+                    facet, sep, value = tag.partition(":")
+                    if sep and facet in query.facets:
+                        counter[(facet, value)] += 1
+            facet_counts = {f: [] for f in query.facets}
+            for (facet, value), count in counter.items():
+                facet_counts[facet].append((value, count))
+            for facet in facet_counts:
+                facet_counts[facet].sort(key=lambda item: (-item[1], item[0]))
+        page = scored[query.offset : query.offset + query.page_size]
+        hits = [
+            SearchHit(
+                kind=k,
+                object_id=o,
+                title=t,
+                subtitle=st,
+                score=float(sc),
+                distance_km=round(d, 2) if d is not None else None,
+                latitude=lat,
+                longitude=lon,
+            )
+            for k, o, t, st, sc, d, lat, lon, _tags in page
+        ]
+        return SearchResult(
+            hits=hits,
+            total=min(len(scored), self._limit(query) - 1),
+            total_is_exact=len(scored) < self._limit(query),
+            facets=facet_counts,
+            place=plan.place,
+            fuzzy=fuzzy,
+        )
