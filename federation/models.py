@@ -114,10 +114,6 @@ class Commune(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"
 
-    @property
-    def main_postal_code(self) -> str:
-        return self.postal_codes.split(" ")[0] if self.postal_codes else ""
-
 
 # --- federations, CPTS, partners ------------------------------------------------------------------
 class MaturityStage(models.TextChoices):
