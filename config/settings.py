@@ -84,7 +84,7 @@ INSTALLED_APPS = [
     "directory",
     "shared_actions",
     "messaging",
-    # "missions" (issue 19) goes here, before its nested app.
+    "missions",
     "missions.projet",
 ]
 
@@ -533,3 +533,12 @@ DIRECTORY_IMPORT_BATCH_SIZE = env_int("DIRECTORY_IMPORT_BATCH_SIZE", 2000)
 SEARCH_PLACE_RADIUS_KM = env_int("SEARCH_PLACE_RADIUS_KM", 10)
 # Counting and facets stop after this many matches (the total is then a lower bound).
 SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1_000)
+
+# --- missions (the ACI contract year) -------------------------------------------------------------
+# Reminders of the annual review: sent once per contract year, when the review window (two months after
+# the signature's anniversary) opens within this many days.
+MISSIONS_REVIEW_REMINDER_DAYS = env_int("MISSIONS_REVIEW_REMINDER_DAYS", 30)
+CELERY_BEAT_SCHEDULE["missions-review-reminders"] = {
+    "task": "missions.tasks.send_review_reminders",
+    "schedule": crontab(hour=8, minute=0),
+}

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("directory.urls")),
     path("", include("shared_actions.urls")),
     path("", include("messaging.urls")),
+    path("", include("missions.urls")),
 ]
 
 if settings.DEBUG:
