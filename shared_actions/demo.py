@@ -16,7 +16,9 @@ from reportlab.pdfgen import canvas
 
 from federation.models import Cpts, Federation, FederationRole, User
 from federation.selectors import member_cpts
-from shared_actions import services
+from shared_actions.campaigns import services as campaigns
+from shared_actions.documents import services as documents
+from shared_actions.meetings import services as meetings
 from shared_actions.models import (
     Campaign,
     Document,
@@ -27,6 +29,7 @@ from shared_actions.models import (
     Shift,
     Visibility,
 )
+from shared_actions.rosters import services as rosters
 
 DOMAIN = "demo.maillage.fr"
 ROSTER_NAME = "Gardes SNP du week-end — Lunel et Pays de l'Or"
@@ -73,7 +76,7 @@ def _roster(stdout, federation: Federation, cpts: list[Cpts]) -> None:
         return
     first, second = cpts[0], cpts[1]
     coordinator = _user(f"coordinator.{first.slug}@{DOMAIN}")
-    roster = services.roster_create(
+    roster = rosters.roster_create(
         actor=coordinator,
         name=ROSTER_NAME,
         description="Soins non programmés le samedi et le dimanche, mutualisés entre les deux CPTS.",
@@ -82,14 +85,14 @@ def _roster(stdout, federation: Federation, cpts: list[Cpts]) -> None:
         swap_requires_approval=True,
     )
     sites = [
-        services.site_create(
+        rosters.site_create(
             actor=coordinator,
             roster=roster,
             name="Maison de santé de Lunel",
             address="Avenue de Vérone",
             cpts=first,
         ),
-        services.site_create(
+        rosters.site_create(
             actor=coordinator,
             roster=roster,
             name="Cabinet de garde de Mauguio",
@@ -100,7 +103,7 @@ def _roster(stdout, federation: Federation, cpts: list[Cpts]) -> None:
     today = timezone.localdate()
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
     for site in sites:
-        services.shifts_create_recurring(
+        rosters.shifts_create_recurring(
             actor=coordinator,
             roster=roster,
             site=site,
@@ -124,7 +127,7 @@ def _roster(stdout, federation: Federation, cpts: list[Cpts]) -> None:
         for offset in range(wanted):
             person = people[(index * 2 + offset) % len(people)]
             try:
-                services.shift_sign_up(actor=person, shift=shift)
+                rosters.shift_sign_up(actor=person, shift=shift)
             except ValidationError:  # an overlap in the demo pattern is simply skipped
                 continue
     stdout.write(f"  Planning SNP mutualisé « {roster.name} » : {len(shifts)} créneaux.\n")
@@ -184,7 +187,7 @@ def _documents(stdout, federation: Federation, cpts: list[Cpts]) -> dict[str, Do
         actor = lead_coordinator if owner else fed_coordinator
         if actor is None:
             continue
-        document = services.document_create(
+        document = documents.document_create(
             actor=actor,
             title=title,
             category=category,
@@ -196,7 +199,7 @@ def _documents(stdout, federation: Federation, cpts: list[Cpts]) -> dict[str, Do
             shared_with=cpts[1:3] if visibility == Visibility.SELECTED else (),
         )
         for number in range(2, versions + 1):
-            services.document_add_version(
+            documents.document_add_version(
                 actor=actor,
                 document=document,
                 file=_pdf(title, [f"Version {number}", "Mise à jour après relecture."]),
@@ -222,7 +225,7 @@ def _campaign(stdout, federation: Federation, cpts: list[Cpts], materials: list[
         .first()
     )
     start = dt.date(season, 10, 15)
-    campaign = services.campaign_create(
+    campaign = campaigns.campaign_create(
         actor=fed_coordinator,
         federation=federation,
         title=title,
@@ -234,14 +237,14 @@ def _campaign(stdout, federation: Federation, cpts: list[Cpts], materials: list[
         target_population="Personnes de 65 ans et plus, personnes à risque, professionnels de santé",
         objectives="Atteindre 6 000 personnes vaccinées sur les trois territoires ; 30 séances de vaccination.",
     )
-    vaccinated = services.indicator_create(
+    vaccinated = campaigns.indicator_create(
         actor=fed_coordinator,
         campaign=campaign,
         name="Personnes vaccinées",
         unit="personnes",
         target=Decimal(6000),
     )
-    sessions = services.indicator_create(
+    sessions = campaigns.indicator_create(
         actor=fed_coordinator,
         campaign=campaign,
         name="Séances de vaccination",
@@ -255,10 +258,10 @@ def _campaign(stdout, federation: Federation, cpts: list[Cpts], materials: list[
         day = start + dt.timedelta(days=7)
         while day <= min(today, campaign.end_date):
             week += 1
-            services.indicator_value_report(
+            campaigns.indicator_value_report(
                 actor=reporter, indicator=vaccinated, cpts=member, date=day, value=paces[cpts_index] * week
             )
-            services.indicator_value_report(
+            campaigns.indicator_value_report(
                 actor=reporter,
                 indicator=sessions,
                 cpts=member,
@@ -270,7 +273,7 @@ def _campaign(stdout, federation: Federation, cpts: list[Cpts], materials: list[
     for index, member in enumerate(participants):
         coordinator = _user(f"coordinator.{member.slug}@{DOMAIN}") or fed_coordinator
         for offset in (0, 21):
-            services.campaign_action_create(
+            campaigns.campaign_action_create(
                 actor=coordinator,
                 campaign=campaign,
                 title=f"Séance de vaccination — {places[(index + offset) % len(places)]}",
@@ -286,7 +289,7 @@ def _campaign(stdout, federation: Federation, cpts: list[Cpts], materials: list[
                 ],
             )
     for document in materials:
-        services.campaign_add_material(actor=fed_coordinator, campaign=campaign, document=document)
+        campaigns.campaign_add_material(actor=fed_coordinator, campaign=campaign, document=document)
     stdout.write(f"  Campagne « {campaign.title} » : 3 CPTS, {campaign.actions.count()} actions.\n")
 
 
@@ -351,7 +354,7 @@ def _meetings(stdout, federation: Federation, cpts: list[Cpts]) -> None:
         if actor is None or (owner.get("campaign", True) is None):
             continue
         start = (now + dt.timedelta(days=days)).replace(hour=18)
-        meeting = services.meeting_create(
+        meeting = meetings.meeting_create(
             actor=actor,
             title=title,
             kind=kind,
@@ -376,7 +379,7 @@ def seed(stdout) -> None:
         return
     cpts = _pick_cpts(federation)
     _roster(stdout, federation, cpts)
-    documents = _documents(stdout, federation, cpts)
-    materials = [d for key, d in documents.items() if key == DocumentCategory.CAMPAIGN_MATERIAL]
+    shared = _documents(stdout, federation, cpts)
+    materials = [d for key, d in shared.items() if key == DocumentCategory.CAMPAIGN_MATERIAL]
     _campaign(stdout, federation, cpts, materials)
     _meetings(stdout, federation, cpts)

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from shared_actions.selectors import Progress
+from shared_actions.campaigns.selectors import Progress
 
 OK, MID, LOW, TARGET, GRID = "#1f7a3d", "#0b5cad", "#9a5b00", "#b3261e", "#d8dde4"
 

@@ -9,12 +9,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from federation.governance.selectors import minutes_for_federation
 from federation.models import Federation, User
-from shared_actions.access import scope_of
-from shared_actions.models import DocumentCategory
+from shared_actions.access import visible_to
+from shared_actions.documents.models import DocumentCategory
 
 
 @dataclass
@@ -34,10 +35,7 @@ def governance_minutes(user: User, query: str, category: str) -> list[LibraryEnt
     part in."""
     if category and category != DocumentCategory.MINUTES:
         return []
-    scope = scope_of(user)
-    federations = (
-        Federation.objects.all() if scope.is_staff else Federation.objects.filter(pk__in=scope.federation_ids)
-    )
+    federations = visible_to(user, Federation.objects.all(), lambda scope: Q(pk__in=scope.federation_ids))
     needle = (query or "").strip().lower()
     entries = []
     for federation in federations.order_by("name"):

@@ -15,9 +15,10 @@ from pathlib import PurePath
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from federation.errors import ServiceError
 
 HEADER_BYTES = 8192
 
@@ -118,11 +119,11 @@ def _looks_like_text(sample: bytes) -> bool:
 
 
 def _refuse(message: str, code: str):
-    raise ValidationError(message, code=code)
+    raise ServiceError(message, code=code)
 
 
 def validate_upload(upload) -> DetectedFile:
-    """Check an uploaded file (a Django `File`) and return its detected type, or raise ValidationError
+    """Check an uploaded file (a Django `File`) and return its detected type, or raise ServiceError
     with a French message. Reads the file but stores nothing."""
     if upload is None:
         _refuse(_("Aucun fichier n'a été envoyé."), "no_file")

@@ -9,15 +9,18 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation.governance.selectors import body_meetings
 from federation.models import Federation, User
-from shared_actions.access import campaigns_visible_q, meetings_visible_q, scope_of
-from shared_actions.models import Campaign, CampaignAction, Meeting
+from shared_actions.access import visible_to
+from shared_actions.campaigns.access import campaigns_visible_q
+from shared_actions.campaigns.models import Campaign, CampaignAction
+from shared_actions.common import day_bounds
+from shared_actions.meetings.access import meetings_visible_q
+from shared_actions.meetings.models import Meeting
 
 # Governance meetings have a start only; the agenda shows them this long.
 GOVERNANCE_MEETING_HOURS = 2
@@ -53,18 +56,14 @@ class AgendaEntry:
 
 
 def _bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
+    return day_bounds(first_day, (last_day - first_day).days + 1)
 
 
 def campaign_entries(
     user: User, federation: Federation, first_day: dt.date, last_day: dt.date
 ) -> list[AgendaEntry]:
     campaigns = (
-        Campaign.objects.filter(campaigns_visible_q(scope_of(user)) if not user.is_staff else Q())
+        visible_to(user, Campaign.objects.all(), campaigns_visible_q)
         .filter(federation=federation, start_date__lte=last_day, end_date__gte=first_day)
         .select_related("lead_cpts")
         .prefetch_related("participants")
@@ -92,9 +91,7 @@ def action_entries(
 ) -> list[AgendaEntry]:
     actions = (
         CampaignAction.objects.filter(
-            campaign__in=Campaign.objects.filter(
-                campaigns_visible_q(scope_of(user)) if not user.is_staff else Q()
-            )
+            campaign__in=visible_to(user, Campaign.objects.all(), campaigns_visible_q)
         )
         .filter(campaign__federation=federation, date__gte=first_day, date__lte=last_day)
         .select_related("campaign", "cpts", "commune")
@@ -121,11 +118,11 @@ def meeting_entries(
     user: User, federation: Federation, first_day: dt.date, last_day: dt.date
 ) -> list[AgendaEntry]:
     start, end = _bounds(first_day, last_day)
-    meetings = Meeting.objects.filter(federation=federation, start__lt=end, end__gt=start).select_related(
-        "cpts", "federation", "campaign"
+    meetings = (
+        visible_to(user, Meeting.objects.all(), meetings_visible_q)
+        .filter(federation=federation, start__lt=end, end__gt=start)
+        .select_related("cpts", "federation", "campaign")
     )
-    if not user.is_staff:
-        meetings = meetings.filter(meetings_visible_q(scope_of(user)))
     return [
         AgendaEntry(
             uid=f"meeting-{m.uid}",

@@ -94,8 +94,9 @@ def main() -> None:
         Membership,
         User,
     )
-    from shared_actions import selectors, services
     from shared_actions.models import ShiftAssignment
+    from shared_actions.rosters import selectors
+    from shared_actions.rosters import services as roster_services
 
     try:
         call_command("migrate", verbosity=0)
@@ -112,13 +113,17 @@ def main() -> None:
         Membership.objects.bulk_create(
             [Membership(user=p, cpts=cpts[i % len(cpts)], role=CptsRole.MEMBER) for i, p in enumerate(people)]
         )
-        roster = services.roster_create(actor=coordinator, name="Pooled", federation=fed, participants=cpts)
-        second = services.roster_create(actor=coordinator, name="Other", federation=fed, participants=cpts)
+        roster = roster_services.roster_create(
+            actor=coordinator, name="Pooled", federation=fed, participants=cpts
+        )
+        second = roster_services.roster_create(
+            actor=coordinator, name="Other", federation=fed, participants=cpts
+        )
         first_day = timezone.localdate() + dt.timedelta(days=1)
         for index in range(args.sites):
             for target in (roster, second):
-                site = services.site_create(actor=coordinator, roster=target, name=f"Site {index}")
-                services.shifts_create_recurring(
+                site = roster_services.site_create(actor=coordinator, roster=target, name=f"Site {index}")
+                roster_services.shifts_create_recurring(
                     actor=coordinator,
                     roster=target,
                     site=site,
@@ -137,7 +142,7 @@ def main() -> None:
             person, shift = random.choice(people), random.choice(shifts)
             t0 = time.perf_counter()
             try:
-                services.shift_sign_up(actor=person, shift=shift)
+                roster_services.shift_sign_up(actor=person, shift=shift)
             except ValidationError as exc:
                 refused[exc.error_list[0].code] = refused.get(exc.error_list[0].code, 0) + 1
             signup.append(time.perf_counter() - t0)
@@ -151,8 +156,8 @@ def main() -> None:
         client = Client()
         busy = ShiftAssignment.objects.values("user").order_by().annotate(n=django.db.models.Count("id"))
         busiest = max(busy, key=lambda row: row["n"])
-        person_feed = services.calendar_feed_create(actor=User.objects.get(pk=busiest["user"]))
-        roster_feed = services.calendar_feed_create(actor=coordinator, roster=roster)
+        person_feed = roster_services.calendar_feed_create(actor=User.objects.get(pk=busiest["user"]))
+        roster_feed = roster_services.calendar_feed_create(actor=coordinator, roster=roster)
         feeds = {}
         for label, feed in (("person", person_feed), ("roster", roster_feed)):
             samples = []

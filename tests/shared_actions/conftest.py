@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
-from shared_actions import services
+from shared_actions.rosters import services as roster_services
 
 
 @pytest.fixture(autouse=True)
@@ -63,21 +63,21 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def pooled_roster(world, next_saturday):
     """A pooled weekend roster of Alpha and Bravo, built by Alpha's coordinator: two sites, Saturday
     and Sunday 08:00–20:00 at each, two places per shift."""
-    roster = services.roster_create(
+    roster = roster_services.roster_create(
         actor=world.coordinator_a,
         name="SNP week-end Alpha-Bravo",
         federation=world.fed,
         participants=[world.cpts_a, world.cpts_b],
         swap_requires_approval=True,
     )
-    lunel = services.site_create(
+    lunel = roster_services.site_create(
         actor=world.coordinator_a, roster=roster, name="MSP Lunel", cpts=world.cpts_a
     )
-    mauguio = services.site_create(
+    mauguio = roster_services.site_create(
         actor=world.coordinator_a, roster=roster, name="MSP Mauguio", cpts=world.cpts_b
     )
     for site in (lunel, mauguio):
-        services.shifts_create_recurring(
+        roster_services.shifts_create_recurring(
             actor=world.coordinator_a,
             roster=roster,
             site=site,

@@ -7,8 +7,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from federation.models import CptsRole
-from shared_actions import agenda, services
-from shared_actions.agenda import AgendaEntry
+from shared_actions.campaigns import services as campaign_services
+from shared_actions.meetings import agenda
+from shared_actions.meetings.agenda import AgendaEntry
 from shared_actions.models import Campaign
 from tests import factories
 
@@ -29,7 +30,7 @@ def third(world):
 @pytest.fixture
 def flu(world, third):
     start = timezone.localdate().replace(day=1)
-    return services.campaign_create(
+    return campaign_services.campaign_create(
         actor=world.fed_coordinator,
         federation=world.fed,
         title="Vaccination antigrippale 2026",
@@ -113,7 +114,7 @@ def test_flu_campaign_with_three_cpts_collects_values_and_shows_charts(world, ap
 
 
 def test_chart_texts_are_escaped(world, web, flu):
-    services.indicator_create(
+    campaign_services.indicator_create(
         actor=world.fed_coordinator, campaign=flu, name="<script>alert(1)</script>", target=10
     )
     html = web(world.member_a).get(reverse("actions-campaign", args=[flu.pk])).content.decode()
@@ -190,7 +191,7 @@ def test_campaign_creation_rules(world, api):
     outside = api(world.fed_coordinator).post(
         url, {**payload, "participants": ["alpha", "charlie"]}, format="json"
     )
-    assert outside.status_code == 400 and outside.json()["code"] == ["participant_outside"]
+    assert outside.status_code == 400 and outside.json()["code"] == "participant_outside"
     assert Campaign.objects.count() == 1
 
 
@@ -218,10 +219,10 @@ def test_materials_are_shared_documents(world, api, flu):
 
 def test_department_calendar_month_view_filters_and_ics(world, api, web, flu):
     day = flu.start_date + dt.timedelta(days=3)
-    services.campaign_action_create(
+    campaign_services.campaign_action_create(
         actor=world.coordinator_b, campaign=flu, title="Vaccination en EHPAD", date=day, cpts=world.cpts_b
     )
-    services.campaign_action_create(
+    campaign_services.campaign_action_create(
         actor=world.coordinator_a, campaign=flu, title="Stand marché de Lunel", date=day, cpts=world.cpts_a
     )
     month = flu.start_date.strftime("%Y-%m")

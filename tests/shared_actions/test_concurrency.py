@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from federation.models import CptsRole
-from shared_actions import services
+from shared_actions.rosters import services as roster_services
 from tests import factories
 from tests.shared_actions.conftest import at
 
@@ -26,10 +26,10 @@ def test_simultaneous_overlapping_sign_ups_in_two_cpts(world, next_saturday, mon
     factories.MembershipFactory(cpts=world.cpts_b, user=person, role=CptsRole.MEMBER)
     shifts = []
     for cpts, coordinator in ((world.cpts_a, world.coordinator_a), (world.cpts_b, world.coordinator_b)):
-        roster = services.roster_create(actor=coordinator, name=f"SNP {cpts.name}", cpts=cpts)
-        site = services.site_create(actor=coordinator, roster=roster, name=f"Site {cpts.name}")
+        roster = roster_services.roster_create(actor=coordinator, name=f"SNP {cpts.name}", cpts=cpts)
+        site = roster_services.site_create(actor=coordinator, roster=roster, name=f"Site {cpts.name}")
         shifts.append(
-            services.shift_create(
+            roster_services.shift_create(
                 actor=coordinator,
                 roster=roster,
                 site=site,
@@ -39,20 +39,20 @@ def test_simultaneous_overlapping_sign_ups_in_two_cpts(world, next_saturday, mon
         )
 
     # Widen the window between the lock and the overlap check so both requests are in flight.
-    original = services._check_profession
+    original = roster_services.check_profession
 
     def slow_check(**kwargs):
         time.sleep(0.4)
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "_check_profession", slow_check)
+    monkeypatch.setattr(roster_services, "check_profession", slow_check)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def sign_up(shift):
         try:
             barrier.wait()
-            services.shift_sign_up(actor=person, shift=shift)
+            roster_services.shift_sign_up(actor=person, shift=shift)
             outcomes.append("ok")
         except ValidationError as exc:
             outcomes.append(exc.error_list[0].code)

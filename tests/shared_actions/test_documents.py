@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shared_actions import services, uploads
+from shared_actions.documents import services as document_services
+from shared_actions.documents import uploads
 from shared_actions.models import Document, DocumentDownload, DocumentVersion, Visibility
 from tests.shared_actions import factories
 from tests.shared_actions.conftest import EXE_BYTES, pdf_bytes, pdf_upload, stored_files
@@ -64,7 +65,7 @@ def test_pdf_statutes_upload_creates_version_1_then_2(world, api, media_root):
 def test_bad_content_is_refused_and_nothing_is_stored(world, api, media_root, name, content, code):
     response = _api_upload(api(world.coordinator_a), file=SimpleUploadedFile(name, content))
     assert response.status_code == 400
-    assert response.json()["code"] == [code]
+    assert response.json()["code"] == code
     assert Document.objects.count() == 0
     assert DocumentVersion.objects.count() == 0
     assert stored_files(media_root) == []
@@ -75,8 +76,8 @@ def test_oversize_file_is_refused_with_a_french_message(world, api, web, media_r
     big = pdf_bytes("x" * 10) + b"%" + b"0" * 2048
     response = _api_upload(api(world.coordinator_a), file=SimpleUploadedFile("statuts.pdf", big))
     assert response.status_code == 400
-    assert response.json()["code"] == ["file_too_large"]
-    assert "taille maximale" in response.json()["detail"][0]
+    assert response.json()["code"] == "file_too_large"
+    assert "taille maximale" in response.json()["detail"]
     page = web(world.coordinator_a).post(
         reverse("actions-documents"),
         {
@@ -96,7 +97,7 @@ def test_oversize_file_is_refused_with_a_french_message(world, api, web, media_r
 def test_a_refused_new_version_keeps_the_document_unchanged(world, media_root):
     document = factories.document(world.coordinator_a, cpts=world.cpts_a)
     with pytest.raises(ValidationError):
-        services.document_add_version(
+        document_services.document_add_version(
             actor=world.coordinator_a, document=document, file=SimpleUploadedFile("v2.pdf", EXE_BYTES)
         )
     assert document.versions.count() == 1
@@ -146,7 +147,7 @@ def test_visibility_scopes(world):
     partners = factories.document(
         world.fed_coordinator, federation=world.fed, visibility=Visibility.PARTNERS, title="Partenaires"
     )
-    from shared_actions.selectors import visible_documents
+    from shared_actions.documents.selectors import visible_documents
 
     def titles(user):
         return set(visible_documents(user).values_list("title", flat=True))
@@ -218,7 +219,7 @@ def test_writes_need_the_right_role(world, api):
 
 def test_search_by_title_description_and_category(world, api):
     factories.document(world.coordinator_a, cpts=world.cpts_a, title="Statuts 2024")
-    services.document_create(
+    document_services.document_create(
         actor=world.coordinator_a,
         title="Protocole plaies chroniques",
         description="Prise en charge infirmier-médecin",
@@ -240,7 +241,7 @@ def test_search_by_title_description_and_category(world, api):
 
 def test_access_log_records_who_downloaded_which_version(world, web):
     document = factories.document(world.coordinator_a, cpts=world.cpts_a)
-    services.document_add_version(actor=world.coordinator_a, document=document, file=pdf_upload())
+    document_services.document_add_version(actor=world.coordinator_a, document=document, file=pdf_upload())
     web(world.member_a).get(reverse("actions-document-download", args=[document.pk, 1]))
     web(world.member_a).get(reverse("actions-document-download", args=[document.pk, 2]))
     log = list(DocumentDownload.objects.order_by("pk").values_list("user__email", "version__number"))
@@ -382,11 +383,11 @@ def test_documents_for_designated_people(world, api):
     assert api(world.coordinator_b).get(url).status_code == 200
     assert api(world.member_b).get(url).status_code == 404
     outside = client.patch(url, {"shared_with_users": [world.member_c.pk]}, format="json")
-    assert outside.status_code == 400 and outside.json()["code"] == ["recipient_outside"]
+    assert outside.status_code == 400 and outside.json()["code"] == "recipient_outside"
     unknown = client.patch(url, {"shared_with_users": [999999]}, format="json")
     assert unknown.status_code == 400
     # Not offered in the pages' forms (set by the apps that name people).
-    from shared_actions.forms import DocumentForm
+    from shared_actions.documents.forms import DocumentForm
 
     assert "people" not in dict(DocumentForm().fields["visibility"].choices)
 
@@ -401,7 +402,7 @@ def test_a_decompression_bomb_disguised_as_a_spreadsheet_is_refused(world, api, 
     assert len(bomb) < 200 * 1024
     response = _api_upload(api(world.coordinator_a), file=SimpleUploadedFile("budget.xlsx", bomb))
     assert response.status_code == 400
-    assert response.json()["code"] == ["file_type_refused"]
+    assert response.json()["code"] == "file_type_refused"
     assert stored_files(media_root) == []
 
 

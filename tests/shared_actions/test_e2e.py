@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from shared_actions import services
+from shared_actions.campaigns import services as campaign_services
+from shared_actions.meetings import services as meeting_services
 from tests.browser import axe_violations, screenshot, sign_in
 from tests.factories import PASSWORD
 
@@ -27,7 +28,7 @@ def test_professional_signs_up_from_a_phone(server, new_page, world, pooled_rost
 
 def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_roster, next_saturday):
     today = dt.date.today()
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=world.fed_coordinator,
         federation=world.fed,
         title="Vaccination antigrippale",
@@ -37,10 +38,10 @@ def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_ros
         lead_cpts=world.cpts_a,
         participants=[world.cpts_a, world.cpts_b],
     )
-    indicator = services.indicator_create(
+    indicator = campaign_services.indicator_create(
         actor=world.fed_coordinator, campaign=campaign, name="Vaccinés", target=100
     )
-    services.indicator_value_report(
+    campaign_services.indicator_value_report(
         actor=world.coordinator_a, indicator=indicator, cpts=world.cpts_a, date=today, value=40
     )
     page = new_page(width=1280, height=900, bypass_csp=True)
@@ -62,7 +63,7 @@ def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_ros
     strict.goto(f"{server}/actions/campagnes/{campaign.pk}/")
     screenshot(strict, "shared-actions-campaign-dashboard")
     start = dt.datetime.now().astimezone() + dt.timedelta(days=3)
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         actor=world.coordinator_a,
         title="Bureau",
         cpts=world.cpts_a,

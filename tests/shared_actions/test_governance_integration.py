@@ -11,7 +11,8 @@ from icalendar import Calendar
 from federation.governance import services as governance_services
 from federation.governance.models import Body
 from federation.governance.models import Meeting as BodyMeeting
-from shared_actions import agenda, library
+from shared_actions.documents import library
+from shared_actions.meetings import agenda
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shared_actions import services
+from shared_actions.campaigns import services as campaign_services
+from shared_actions.meetings import services as meeting_services
+from shared_actions.rosters import services as roster_services
+from shared_actions.rosters import swaps as swap_services
 from tests.shared_actions import factories as docs
 from tests.shared_actions.conftest import at
 
@@ -32,9 +35,9 @@ class Objects:
 @pytest.fixture
 def objects(world, next_saturday):
     document = docs.document(world.coordinator_a, cpts=world.cpts_a)
-    roster = services.roster_create(actor=world.coordinator_a, name="SNP Alpha", cpts=world.cpts_a)
-    site = services.site_create(actor=world.coordinator_a, roster=roster, name="MSP")
-    shift = services.shift_create(
+    roster = roster_services.roster_create(actor=world.coordinator_a, name="SNP Alpha", cpts=world.cpts_a)
+    site = roster_services.site_create(actor=world.coordinator_a, roster=roster, name="MSP")
+    shift = roster_services.shift_create(
         actor=world.coordinator_a,
         roster=roster,
         site=site,
@@ -42,10 +45,10 @@ def objects(world, next_saturday):
         end=at(next_saturday, 12),
         required_count=3,
     )
-    assignment = services.shift_sign_up(actor=world.member_a, shift=shift)
-    swap = services.swap_request_create(actor=world.member_a, assignment=assignment, kind="replacement")
+    assignment = roster_services.shift_sign_up(actor=world.member_a, shift=shift)
+    swap = swap_services.swap_request_create(actor=world.member_a, assignment=assignment, kind="replacement")
     today = timezone.localdate()
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=world.fed_coordinator,
         federation=world.fed,
         title="Octobre rose",
@@ -55,7 +58,7 @@ def objects(world, next_saturday):
         lead_cpts=world.cpts_a,
         participants=[world.cpts_a, world.cpts_b],
     )
-    action = services.campaign_action_create(
+    action = campaign_services.campaign_action_create(
         actor=world.coordinator_a,
         campaign=campaign,
         title="Stand",
@@ -63,11 +66,11 @@ def objects(world, next_saturday):
         cpts=world.cpts_a,
         tasks=["Affiches"],
     )
-    indicator = services.indicator_create(
+    indicator = campaign_services.indicator_create(
         actor=world.fed_coordinator, campaign=campaign, name="Mammographies", target=100
     )
     start = timezone.now() + dt.timedelta(days=3)
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         actor=world.coordinator_a,
         title="Bureau",
         cpts=world.cpts_a,
@@ -249,8 +252,8 @@ def test_page_writes_need_the_role(world, web, objects):
 
 def test_feed_tokens_are_secret(world, web, objects):
     assert web().get(reverse("actions-ical-feed", args=["n-existe-pas"])).status_code == 404
-    feed = services.calendar_feed_create(actor=world.member_a)
-    rotated = services.calendar_feed_create(actor=world.member_a)
+    feed = roster_services.calendar_feed_create(actor=world.member_a)
+    rotated = roster_services.calendar_feed_create(actor=world.member_a)
     assert web().get(reverse("actions-ical-feed", args=[feed.token])).status_code == 404
     assert web().get(reverse("actions-ical-feed", args=[rotated.token])).status_code == 200
     assert len(rotated.token) >= 40
@@ -273,7 +276,7 @@ def test_schema_lists_the_endpoints(world, api):
 def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django_assert_max_num_queries):
     o = objects
     for index in range(6):
-        shift = services.shift_create(
+        shift = roster_services.shift_create(
             actor=world.coordinator_a,
             roster=o.roster,
             site=o.shift.site,
@@ -281,9 +284,9 @@ def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django
             end=at(next_saturday, 16) + dt.timedelta(days=index),
             required_count=2,
         )
-        services.shift_sign_up(actor=world.coordinator_a, shift=shift)
-        services.shift_sign_up(actor=world.bureau_a, shift=shift)
-        services.campaign_action_create(
+        roster_services.shift_sign_up(actor=world.coordinator_a, shift=shift)
+        roster_services.shift_sign_up(actor=world.bureau_a, shift=shift)
+        campaign_services.campaign_action_create(
             actor=world.coordinator_a,
             campaign=o.campaign,
             title=f"A{index}",
@@ -292,7 +295,7 @@ def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django
             tasks=["x", "y"],
         )
         today = timezone.localdate()
-        services.campaign_create(
+        campaign_services.campaign_create(
             actor=world.fed_coordinator,
             federation=world.fed,
             title=f"C{index}",
@@ -303,7 +306,7 @@ def test_list_endpoints_query_budgets(world, api, objects, next_saturday, django
             participants=[world.cpts_a],
         )
         start = timezone.now() + dt.timedelta(days=index + 1)
-        services.meeting_create(
+        meeting_services.meeting_create(
             actor=world.coordinator_a,
             title=f"M{index}",
             cpts=world.cpts_a,

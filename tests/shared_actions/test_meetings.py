@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from shared_actions import library, services
-from shared_actions.library import LibraryEntry
+from shared_actions.campaigns import services as campaign_services
+from shared_actions.documents import library
+from shared_actions.documents.library import LibraryEntry
+from shared_actions.meetings import services as meeting_services
 from shared_actions.models import Document, Invitation, Meeting
 from tests.shared_actions.conftest import EXE_BYTES, pdf_upload, stored_files
 
@@ -58,7 +60,7 @@ def test_meeting_invitations_replies_attendance_and_minutes(
         {"users": [world.member_c.pk]},
         format="json",
     )
-    assert outside.status_code == 400 and outside.json()["code"] == ["invitee_outside"]
+    assert outside.status_code == 400 and outside.json()["code"] == "invitee_outside"
     # Replies.
     reply = api(world.member_a).post(
         reverse("api-actions-meeting-reply", args=[meeting_id]), {"reply": "yes"}, format="json"
@@ -112,7 +114,7 @@ def test_meeting_invitations_replies_attendance_and_minutes(
 
 def test_meeting_visibility_and_ics(world, api, web):
     start, end = _when()
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         actor=world.coordinator_a,
         title="Bureau de la CPTS",
         cpts=world.cpts_a,
@@ -126,7 +128,7 @@ def test_meeting_visibility_and_ics(world, api, web):
         assert api(user).get(url).status_code == 404
         assert web(user).get(reverse("actions-meeting", args=[meeting.pk])).status_code == 404
     # Invited from another CPTS of the federation: may see it.
-    services.meeting_invite(actor=world.coordinator_a, meeting=meeting, users=[world.member_b])
+    meeting_services.meeting_invite(actor=world.coordinator_a, meeting=meeting, users=[world.member_b])
     assert api(world.member_b).get(url).status_code == 200
     ics = web(world.member_b).get(reverse("actions-meeting-ics", args=[meeting.pk]))
     assert next(iter(Calendar.from_ical(ics.content).walk("VEVENT")))["LOCATION"] == "Maison de santé, Lunel"
@@ -136,7 +138,7 @@ def test_meeting_visibility_and_ics(world, api, web):
         {"title": "x", "cpts": "alpha", "start": start.isoformat(), "end": end.isoformat()},
         format="json",
     )
-    assert bad.status_code == 400 and bad.json()["code"] == ["no_place"]
+    assert bad.status_code == 400 and bad.json()["code"] == "no_place"
     refused = api(world.member_a).post(
         reverse("api-actions-meetings"),
         {"title": "x", "cpts": "alpha", "start": start.isoformat(), "end": end.isoformat(), "place": "ici"},
@@ -147,7 +149,7 @@ def test_meeting_visibility_and_ics(world, api, web):
 
 def test_federation_meeting_in_the_department_agenda(world, api, web):
     start, end = _when(days=2)
-    services.meeting_create(
+    meeting_services.meeting_create(
         actor=world.fed_coordinator,
         title="Formation SAS",
         kind=Meeting.Kind.TRAINING,
@@ -217,7 +219,7 @@ def test_library_lists_entries_from_another_source(world, web, monkeypatch):
 
 def test_campaign_meeting_from_the_page(world, web):
     today = timezone.localdate()
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=world.fed_coordinator,
         federation=world.fed,
         title="Vague de chaleur",

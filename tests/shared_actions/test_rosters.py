@@ -10,8 +10,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from federation.models import CptsRole
-from shared_actions import services, tasks
+from shared_actions import tasks
 from shared_actions.models import Shift, ShiftAssignment, SwapRequest
+from shared_actions.rosters import services as roster_services
+from shared_actions.rosters import swaps as swap_services
 from tests import factories
 from tests.shared_actions.conftest import at
 
@@ -67,7 +69,7 @@ def test_coordinator_builds_a_pooled_weekend_roster_through_the_api(world, api, 
         format="json",
     )
     assert bad.status_code == 400
-    assert bad.json()["code"] == ["participant_outside"]
+    assert bad.json()["code"] == "participant_outside"
     # A plain member may not build a roster.
     member = api(world.member_a).post(
         reverse("api-actions-rosters"),
@@ -98,9 +100,13 @@ def test_pooled_weekend_scenario(world, api, pooled_roster, next_saturday):
         cpts=world.cpts_a, user=factories.UserFactory(email="both@example.org")
     ).user
     factories.MembershipFactory(cpts=world.cpts_b, user=both, role=CptsRole.MEMBER)
-    bravo_roster = services.roster_create(actor=world.coordinator_b, name="SNP Bravo", cpts=world.cpts_b)
-    bravo_site = services.site_create(actor=world.coordinator_b, roster=bravo_roster, name="Cabinet Mauguio")
-    bravo_shift = services.shift_create(
+    bravo_roster = roster_services.roster_create(
+        actor=world.coordinator_b, name="SNP Bravo", cpts=world.cpts_b
+    )
+    bravo_site = roster_services.site_create(
+        actor=world.coordinator_b, roster=bravo_roster, name="Cabinet Mauguio"
+    )
+    bravo_shift = roster_services.shift_create(
         actor=world.coordinator_b,
         roster=bravo_roster,
         site=bravo_site,
@@ -111,14 +117,14 @@ def test_pooled_weekend_scenario(world, api, pooled_roster, next_saturday):
     # ...so the pooled Saturday shift (08:00–20:00), counted for Alpha, is a double booking: refused.
     double = _sign_up(api(both), sat_mauguio)
     assert double.status_code == 400
-    assert double.json()["code"] == ["shift_overlap"]
-    assert "chevauche" in double.json()["detail"][0]
+    assert double.json()["code"] == "shift_overlap"
+    assert "chevauche" in double.json()["detail"]
     # The same person on two overlapping shifts of the pooled roster itself: refused too.
-    assert _sign_up(api(world.member_a), sat_mauguio).json()["code"] == ["shift_overlap"]
+    assert _sign_up(api(world.member_a), sat_mauguio).json()["code"] == "shift_overlap"
     # A coordinator assigning the person gets the refusal as well, without the other roster's name.
     forced = _sign_up(api(world.coordinator_a), sat_mauguio, user=both.pk)
     assert forced.status_code == 400
-    assert "SNP Bravo" not in forced.json()["detail"][0]
+    assert "SNP Bravo" not in forced.json()["detail"]
 
     # Swap: Alpha's member offers her Saturday for Bravo's member's Sunday.
     mine = ShiftAssignment.objects.get(user=world.member_a, shift=sat_lunel)
@@ -182,7 +188,9 @@ def test_pooled_weekend_scenario(world, api, pooled_roster, next_saturday):
 
 
 def test_roster_feed_shows_coverage_without_names(world, api, web, pooled_roster, next_saturday):
-    services.shift_sign_up(actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday))
+    roster_services.shift_sign_up(
+        actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
+    )
     assert (
         api(world.member_a)
         .post(reverse("api-actions-feeds"), {"roster": pooled_roster.pk}, format="json")
@@ -204,12 +212,12 @@ def test_roster_feed_shows_coverage_without_names(world, api, web, pooled_roster
 
 def test_full_shift_and_profession_requirements(world, pooled_roster, next_saturday):
     shift = _shift(pooled_roster, "MSP Lunel", next_saturday)
-    services.shift_sign_up(actor=world.member_a, shift=shift)
-    services.shift_sign_up(actor=world.member_b, shift=shift)
+    roster_services.shift_sign_up(actor=world.member_a, shift=shift)
+    roster_services.shift_sign_up(actor=world.member_b, shift=shift)
     with pytest.raises(ValidationError) as full:
-        services.shift_sign_up(actor=world.coordinator_a, shift=shift)
+        roster_services.shift_sign_up(actor=world.coordinator_a, shift=shift)
     assert full.value.error_list[0].code == "shift_full"
-    doctor_shift = services.shift_create(
+    doctor_shift = roster_services.shift_create(
         actor=world.coordinator_a,
         roster=pooled_roster,
         site=shift.site,
@@ -218,15 +226,17 @@ def test_full_shift_and_profession_requirements(world, pooled_roster, next_satur
         required_profession="10",
     )
     with pytest.raises(ValidationError) as wrong:
-        services.shift_sign_up(actor=world.coordinator_b, shift=doctor_shift, profession="60")
+        roster_services.shift_sign_up(actor=world.coordinator_b, shift=doctor_shift, profession="60")
     assert wrong.value.error_list[0].code == "profession_required"
     assert (
-        services.shift_sign_up(actor=world.coordinator_b, shift=doctor_shift, profession="10").profession
+        roster_services.shift_sign_up(
+            actor=world.coordinator_b, shift=doctor_shift, profession="10"
+        ).profession
         == "10"
     )
     # Someone from outside the roster's CPTS cannot sign up.
     with pytest.raises(ValidationError) as outside:
-        services.shift_sign_up(actor=world.member_c, shift=doctor_shift)
+        roster_services.shift_sign_up(actor=world.member_c, shift=doctor_shift)
     assert outside.value.error_list[0].code == "not_a_member"
 
 
@@ -234,15 +244,15 @@ def test_open_replacement_without_approval(world, pooled_roster, next_saturday):
     pooled_roster.swap_requires_approval = False
     pooled_roster.save()
     shift = _shift(pooled_roster, "MSP Lunel", next_saturday)
-    assignment = services.shift_sign_up(actor=world.member_a, shift=shift)
-    swap = services.swap_request_create(
+    assignment = roster_services.shift_sign_up(actor=world.member_a, shift=shift)
+    swap = swap_services.swap_request_create(
         actor=world.member_a, assignment=assignment, kind=SwapRequest.Kind.REPLACEMENT
     )
     with pytest.raises(ValidationError):  # one open request per assignment
-        services.swap_request_create(
+        swap_services.swap_request_create(
             actor=world.member_a, assignment=assignment, kind=SwapRequest.Kind.REPLACEMENT
         )
-    done = services.swap_request_accept(actor=world.member_b, swap=swap)
+    done = swap_services.swap_request_accept(actor=world.member_b, swap=swap)
     assert done.status == SwapRequest.Status.DONE
     assignment.refresh_from_db()
     assert assignment.user == world.member_b and assignment.cpts == world.cpts_b
@@ -251,13 +261,15 @@ def test_open_replacement_without_approval(world, pooled_roster, next_saturday):
 def test_replacement_refused_when_the_replacer_is_busy(world, pooled_roster, next_saturday):
     pooled_roster.swap_requires_approval = False
     pooled_roster.save()
-    mine = services.shift_sign_up(
+    mine = roster_services.shift_sign_up(
         actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
     )
-    services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Mauguio", next_saturday))
-    swap = services.swap_request_create(actor=world.member_a, assignment=mine, kind="replacement")
+    roster_services.shift_sign_up(
+        actor=world.member_b, shift=_shift(pooled_roster, "MSP Mauguio", next_saturday)
+    )
+    swap = swap_services.swap_request_create(actor=world.member_a, assignment=mine, kind="replacement")
     with pytest.raises(ValidationError) as busy:
-        services.swap_request_accept(actor=world.member_b, swap=swap)
+        swap_services.swap_request_accept(actor=world.member_b, swap=swap)
     assert busy.value.error_list[0].code == "shift_overlap"
     mine.refresh_from_db()
     assert mine.user == world.member_a
@@ -268,7 +280,7 @@ def test_replacement_refused_when_the_replacer_is_busy(world, pooled_roster, nex
 def test_reminders_the_day_before_are_sent_once(world, pooled_roster):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     site = pooled_roster.sites.first()
-    shift = services.shift_create(
+    shift = roster_services.shift_create(
         actor=world.coordinator_a,
         roster=pooled_roster,
         site=site,
@@ -276,8 +288,8 @@ def test_reminders_the_day_before_are_sent_once(world, pooled_roster):
         end=at(tomorrow, 7),
         required_count=2,
     )
-    services.shift_sign_up(actor=world.member_a, shift=shift)
-    services.shift_sign_up(actor=world.member_b, shift=shift)
+    roster_services.shift_sign_up(actor=world.member_a, shift=shift)
+    roster_services.shift_sign_up(actor=world.member_b, shift=shift)
     assert tasks.send_shift_reminders.delay().get() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["membre@alpha.example.org", "membre@bravo.example.org"]
     assert "Rappel" in mail.outbox[0].subject
@@ -292,9 +304,11 @@ def test_beat_schedule_runs_the_reminders(settings):
 
 def test_monthly_hours_csv(world, api, web, pooled_roster, next_saturday):
     sunday = next_saturday + dt.timedelta(days=1)
-    services.shift_sign_up(actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday))
-    services.shift_sign_up(actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", sunday))
-    services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Mauguio", sunday))
+    roster_services.shift_sign_up(
+        actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
+    )
+    roster_services.shift_sign_up(actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", sunday))
+    roster_services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Mauguio", sunday))
     url = reverse("api-actions-roster-hours", args=[pooled_roster.pk])
     assert api(world.member_a).get(url).status_code == 403
     assert api(world.member_c).get(url).status_code == 404
@@ -366,7 +380,7 @@ def test_shifts_created_from_the_page(world, web, pooled_roster, next_saturday):
 
 def test_roster_list_query_count(world, api, django_assert_max_num_queries, pooled_roster):
     for index in range(5):
-        services.roster_create(actor=world.coordinator_a, name=f"R{index}", cpts=world.cpts_a)
+        roster_services.roster_create(actor=world.coordinator_a, name=f"R{index}", cpts=world.cpts_a)
     with django_assert_max_num_queries(10):
         response = api(world.member_a).get(reverse("api-actions-rosters"))
     assert response.json()["count"] == 6
@@ -377,7 +391,7 @@ def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, n
     from tests.directory.factories import ProfessionalFactory, ProfessionFactory
 
     ProfessionalFactory(user=world.member_a, profession=ProfessionFactory(code="60", label="Infirmier"))
-    shift = services.shift_create(
+    shift = roster_services.shift_create(
         actor=world.coordinator_a,
         roster=pooled_roster,
         site=pooled_roster.sites.first(),
@@ -386,10 +400,12 @@ def test_profession_comes_from_the_directory_when_linked(world, pooled_roster, n
         required_profession="10",
     )
     with pytest.raises(ValidationError) as nurse:  # a nurse in the directory, whatever she declares
-        services.shift_sign_up(actor=world.member_a, shift=shift, profession="10")
+        roster_services.shift_sign_up(actor=world.member_a, shift=shift, profession="10")
     assert nurse.value.error_list[0].code == "profession_required"
     # Not linked in the directory: the declared profession is trusted.
-    assert services.shift_sign_up(actor=world.member_b, shift=shift, profession="10").profession == "10"
+    assert (
+        roster_services.shift_sign_up(actor=world.member_b, shift=shift, profession="10").profession == "10"
+    )
 
 
 def test_coordinator_assigns_from_the_page_and_exports_cpts_hours(world, web, pooled_roster, next_saturday):
@@ -422,18 +438,20 @@ def test_coordinator_assigns_from_the_page_and_exports_cpts_hours(world, web, po
 
 def test_swap_requests_are_e_mailed(world, pooled_roster, next_saturday, django_capture_on_commit_callbacks):
     sunday = next_saturday + dt.timedelta(days=1)
-    mine = services.shift_sign_up(
+    mine = roster_services.shift_sign_up(
         actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
     )
-    theirs = services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday))
+    theirs = roster_services.shift_sign_up(
+        actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday)
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        swap = services.swap_request_create(
+        swap = swap_services.swap_request_create(
             actor=world.member_a, assignment=mine, kind="swap", counterpart=theirs
         )
     assert [m.to for m in mail.outbox] == [["membre@bravo.example.org"]]
     assert "échange" in mail.outbox[0].subject
     with django_capture_on_commit_callbacks(execute=True):
-        services.swap_request_refuse(actor=world.member_b, swap=swap)
+        swap_services.swap_request_refuse(actor=world.member_b, swap=swap)
     assert mail.outbox[-1].to == ["membre@alpha.example.org"] and "refusée" in mail.outbox[-1].subject
     assert tasks.notify_swap_request.delay(swap.pk).get() == 0  # already notified: nothing twice
     assert len(mail.outbox) == 2
@@ -442,11 +460,11 @@ def test_swap_requests_are_e_mailed(world, pooled_roster, next_saturday, django_
 def test_shift_deletion(world, api, web, pooled_roster, next_saturday):
     busy = _shift(pooled_roster, "MSP Lunel", next_saturday)
     empty = _shift(pooled_roster, "MSP Mauguio", next_saturday)
-    services.shift_sign_up(actor=world.member_a, shift=busy)
+    roster_services.shift_sign_up(actor=world.member_a, shift=busy)
     assert api(world.member_a).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 403
     assert api(world.member_c).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 404
     refused = api(world.coordinator_a).delete(reverse("api-actions-shift", args=[busy.pk]))
-    assert refused.status_code == 400 and refused.json()["code"] == ["shift_not_empty"]
+    assert refused.status_code == 400 and refused.json()["code"] == "shift_not_empty"
     assert api(world.coordinator_b).delete(reverse("api-actions-shift", args=[empty.pk])).status_code == 204
     assert not Shift.objects.filter(pk=empty.pk).exists()
     assert api(world.member_b).get(reverse("api-actions-shift", args=[busy.pk])).json()["assigned_count"] == 1
@@ -454,11 +472,13 @@ def test_shift_deletion(world, api, web, pooled_roster, next_saturday):
 
 def test_index_lists_open_requests(world, web, pooled_roster, next_saturday):
     sunday = next_saturday + dt.timedelta(days=1)
-    mine = services.shift_sign_up(
+    mine = roster_services.shift_sign_up(
         actor=world.member_a, shift=_shift(pooled_roster, "MSP Lunel", next_saturday)
     )
-    theirs = services.shift_sign_up(actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday))
-    services.swap_request_create(actor=world.member_a, assignment=mine, kind="swap", counterpart=theirs)
+    theirs = roster_services.shift_sign_up(
+        actor=world.member_b, shift=_shift(pooled_roster, "MSP Lunel", sunday)
+    )
+    swap_services.swap_request_create(actor=world.member_a, assignment=mine, kind="swap", counterpart=theirs)
     html = web(world.member_b).get(reverse("actions-index")).content.decode()
     assert "Demandes d&#x27;échange" in html or "Demandes d'échange" in html
     assert "En attente de réponse" in html
