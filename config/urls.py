@@ -19,12 +19,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Each app declares its own HTML pages and its API routes (under /api/<app>/) in its urls.py.
     path("", include("federation.urls")),
+    path("", include("federation.security_urls")),  # account, API tokens, invitations, members
     path("", include("federation.governance.urls")),
     path("", include("search.urls")),
     path("", include("directory.urls")),
     path("", include("shared_actions.urls")),
     path("", include("messaging.urls")),
     path("", include("missions.urls")),
+    path("", include("missions.projet.urls")),
 ]
 
 if settings.DEBUG:

@@ -12,7 +12,7 @@ from faker import Faker
 from directory import search_index, services
 from directory.extraction import SPECIALTIES_BY_PROFESSION, header_line, person_line
 from directory.models import Professional
-from federation.models import Commune, Cpts, User
+from federation.models import Commune, User
 
 DEMO_SIZE = 3000
 # Share of each profession among the professionals of a département (rounded national figures).
@@ -184,9 +184,8 @@ def seed(stdout) -> None:
         f"Annuaire : {lines} lignes générées ; {counts['professionals_created']} créés, "
         f"{counts['professionals_unchanged']} inchangés, {counts['lines_rejected']} lignes rejetées.\n"
     )
-    for cpts in Cpts.objects.filter(territory__isnull=False).distinct():
-        attached = services.cpts_attach_by_territory(actor=None, cpts=cpts)
-        stdout.write(f"  {cpts.name} : {attached['professionals']} professionnels rattachés.\n")
+    # Practising on a territory makes no one a member of its CPTS (seed 000: "sur la base du volontariat"):
+    # missions/projet/demo.py builds each CPTS's register explicitly, which links the members here.
     _demo_profiles(stdout)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from federation.models import Cpts, FederationMember, User
+from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, User
 from federation.selectors import cpts_federation
 from missions.projet.models import FicheAction, FicheStatus
 
@@ -58,4 +58,13 @@ def same_federation(a: Cpts, b: Cpts) -> bool:
     return (
         fed is not None
         and FederationMember.objects.filter(federation=fed, cpts=b, left_on__isnull=True).exists()
+    )
+
+
+def managed_cpts(user: User) -> QuerySet[Cpts]:
+    """The CPTS whose projet the user may write into (coordinator or admin)."""
+    if not user.is_authenticated:
+        return Cpts.objects.none()
+    return Cpts.objects.filter(memberships__user=user, memberships__role__in=CPTS_MANAGER_ROLES).order_by(
+        "name"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -147,3 +148,17 @@ def register_pdf(cpts: Cpts) -> bytes:
     story.append(table)
     doc.build(story)
     return out.getvalue()
+
+
+def register_response(cpts: Cpts, fmt: str) -> HttpResponse:
+    """The export as a download (HTML page and API both answer with it)."""
+    if fmt == "pdf":
+        body, content_type = register_pdf(cpts), "application/pdf"
+    elif fmt == "xlsx":
+        body = register_xlsx(cpts)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="membres-{cpts.slug}.{fmt}"'
+    return response

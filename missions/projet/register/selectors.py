@@ -207,3 +207,31 @@ def register_stats(cpts: Cpts) -> RegisterStats:
             }
         )
     return stats
+
+
+def find_professional(identifier: str) -> Professional | None:
+    """A directory entry by its RPPS (11 digits), ADELI (9) or national id (8 + RPPS, 0 + ADELI)."""
+    identifier = identifier.strip().replace(" ", "")
+    candidates = [identifier]
+    if len(identifier) == 11:
+        candidates.append("8" + identifier)
+    elif len(identifier) == 9:
+        candidates.append("0" + identifier)
+    return Professional.objects.filter(national_id__in=candidates).select_related("profession").first()
+
+
+def find_structure(identifier: str) -> Structure | None:
+    """A structure by its FINESS (9 characters) or SIRET (14 digits)."""
+    identifier = identifier.strip().replace(" ", "").upper()
+    if not identifier:
+        return None
+    return Structure.objects.filter(Q(finess=identifier) | Q(siret=identifier)).order_by("id").first()
+
+
+def joinable_cpts(user: User) -> QuerySet[Cpts]:
+    """CPTS the user may ask to join: every CPTS where they have no pending or active line."""
+    open_lines = RegisterMember.objects.filter(
+        professional__user=user,
+        status__in=[MemberStatus.REQUESTED, MemberStatus.AWAITING_CONSENT, MemberStatus.ACTIVE],
+    ).values("cpts_id")
+    return Cpts.objects.exclude(pk__in=open_lines).order_by("name")

@@ -322,7 +322,7 @@ def member_resign(
     member = (
         RegisterMember.objects.select_for_update().select_related("professional", "cpts").get(pk=member.pk)
     )
-    if not (_is_the_person(actor, member) or can_manage(actor, member.cpts)):
+    if actor is not None and not (_is_the_person(actor, member) or can_manage(actor, member.cpts)):
         raise PermissionDenied
     _require_status(member, *OPEN_STATUSES)
     previous = member.status
