@@ -398,6 +398,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <noreply@maillage.l
 HDS_HOSTING = env_bool("HDS_HOSTING", False)
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 DEMO_DEPARTMENT = env_str("DEMO_DEPARTMENT", "34")
+# Demo mode: the welcome page lists the demo accounts (federation/demo.py). On by default only where
+# DEBUG is (the embedded `make run` demo); never set it on a real deployment.
+DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # --- security -------------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)

@@ -71,3 +71,27 @@ def build_panels(scope: str, subject, user) -> list[tuple[Panel, PanelData]]:
         if data is not None:
             built.append((panel, data))
     return built
+
+
+# --- facts about each member CPTS (a column of the cockpit's CPTS table) ------------------------------
+@dataclass(frozen=True)
+class CptsFacts:
+    """A column of the cockpit's table of member CPTS that a feature app fills, e.g. the directory's
+    "members by profession". `build(cpts_ids)` answers `{cpts_id: [(label, count), ...]}` in a fixed
+    number of queries whatever the number of CPTS."""
+
+    key: str
+    title: str
+    build: Callable[[list[int]], dict[int, list[tuple[str, int]]]]
+    order: int = 100
+
+
+_FACTS: dict[str, CptsFacts] = {}
+
+
+def register_cpts_facts(facts: CptsFacts) -> None:
+    _FACTS[facts.key] = facts
+
+
+def cpts_facts() -> list[CptsFacts]:
+    return sorted(_FACTS.values(), key=lambda f: (f.order, f.key))

@@ -18,6 +18,7 @@ from federation.models import (
     Federation,
     FederationRole,
     MaturityStage,
+    Membership,
     Partner,
     User,
 )
@@ -42,6 +43,13 @@ PARTNERS = [
     ("CHU de Montpellier", Partner.Kind.HOSPITAL),
 ]
 
+
+GP_EMAIL = f"medecin.pays-de-lunel@{EMAIL_DOMAIN}"
+# What the welcome page says of the members' accounts (their directory entries are seeded by the directory).
+DEMO_PROFESSIONS = {
+    GP_EMAIL: "Médecin généraliste",
+    f"member2.pays-de-lunel@{EMAIL_DOMAIN}": "Masseuse-kinésithérapeute",
+}
 
 EPCI_PREFIX = r"^(Communauté (d'agglomération|de communes|urbaine)|Métropole) (de |du |des |d')?"
 
@@ -118,6 +126,12 @@ def seed(stdout) -> None:
             services.membership_set(actor=None, cpts=cpts, user=user, role=role)
             if role != CptsRole.MEMBER or index == 2:
                 accounts.append((email, f"{CptsRole(role).label} — {name}"))
+        if slug == "pays-de-lunel":
+            # A general practitioner among the members (member2 is a physiotherapist, see DEMO_PROFESSIONS);
+            # the directory's demo links the account to a GP's entry when it has one.
+            gp = _user(GP_EMAIL, "Dr Julien Marchand")
+            services.membership_set(actor=None, cpts=cpts, user=gp, role=CptsRole.MEMBER)
+            accounts.append((gp.email, f"{DEMO_PROFESSIONS[GP_EMAIL]} — membre de {name}"))
 
     for name, kind in PARTNERS:
         slug = slugify(name)[:50]
@@ -134,3 +148,46 @@ def seed(stdout) -> None:
     stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :\n")
     for email, role in accounts:
         stdout.write(f"  {email:<55} {role}\n")
+
+
+def demo_accounts() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The demo accounts by role, for the welcome page in demo mode: [(group, [(email, what), ...])].
+
+    Read from the database (only accounts of the demo's e-mail domain), so it shows what `seed_demo`
+    actually created; empty when the demo was not seeded."""
+    users = {
+        u.pk: u
+        for u in User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}", is_active=True).order_by("email")
+    }
+    if not users:
+        return []
+    groups: dict[str, list[tuple[str, str]]] = {}
+
+    def add(group: str, user: User, what: str) -> None:
+        groups.setdefault(group, []).append((user.email, what))
+
+    for user in users.values():
+        if user.is_staff:
+            add("Équipe technique", user, "Staff : voit toutes les fédérations, administration Django")
+    roles = FederationRole.objects.filter(user_id__in=users).select_related("federation", "partner")
+    seen = set()
+    for role in roles.order_by("federation__name", "role", "user__email"):
+        user = users[role.user_id]
+        if role.role == FederationRole.Role.PARTNER_DELEGATE:
+            add("Partenaires (voix consultative)", user, f"Délégué·e — {role.partner.name}")
+        elif user.pk not in seen:
+            seen.add(user.pk)
+            add("Fédération", user, f"Coordination de {role.federation.name} : tableau de pilotage")
+    memberships = (
+        Membership.objects.filter(user_id__in=users)
+        .select_related("cpts")
+        .order_by("cpts__name", "role", "user__email")
+    )
+    for membership in memberships:
+        user = users[membership.user_id]
+        profession = DEMO_PROFESSIONS.get(user.email)
+        if membership.role == CptsRole.MEMBER and not profession:
+            continue  # one line per kind of account is enough
+        what = profession or CptsRole(membership.role).label
+        add(membership.cpts.name, user, what)
+    return list(groups.items())

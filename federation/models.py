@@ -386,3 +386,33 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.email}"
+
+
+# --- territory history ----------------------------------------------------------------------------
+class TerritoryChange(models.Model):
+    """One commune added to or removed from a CPTS territory: who, what, when (kept for good).
+
+    The commune's name and population are copied so the history reads the same after a census update."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Ajout")
+        REMOVE = "remove", _("Retrait")
+
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="territory_changes")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="territory_changes")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="territory_changes"
+    )
+    commune_name = models.CharField(_("commune"), max_length=150)
+    commune_population = models.PositiveIntegerField(_("population de la commune"), default=0)
+    population_after = models.PositiveIntegerField(_("population du territoire après"), default=0)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("modification du territoire")
+        verbose_name_plural = _("modifications du territoire")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} {self.get_action_display()} {self.commune_name} — {self.cpts}"

@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from federation import territory_services
 from federation.events import send_event_on_commit, send_membership_changed_on_commit, user_group
 from federation.models import (
     College,
-    Commune,
     Cpts,
-    CptsCommune,
     CptsRole,
     Departement,
     Federation,
@@ -74,37 +73,8 @@ def cpts_create(
 
 @transaction.atomic
 def cpts_add_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable[str]) -> int:
-    """Add communes to a CPTS territory. A commune belongs to at most one CPTS: any commune already
-    held by another CPTS refuses the whole change with a message naming it."""
-    _check_manager(actor, cpts)
-    codes = sorted(set(commune_codes))
-    communes = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=codes)}
-    unknown = [code for code in codes if code not in communes]
-    if unknown:
-        raise ValidationError(
-            _("Code(s) INSEE inconnu(s) : %(codes)s.") % {"codes": ", ".join(unknown)},
-            code="unknown_commune",
-        )
-    taken = (
-        CptsCommune.objects.filter(commune_id__in=codes).exclude(cpts=cpts).select_related("cpts", "commune")
-    )
-    errors = [
-        ValidationError(
-            _(
-                "La commune %(commune)s appartient déjà à la CPTS « %(cpts)s » : une commune ne peut "
-                "pas être sur deux CPTS."
-            )
-            % {"commune": link.commune, "cpts": link.cpts.name},
-            code="commune_taken",
-        )
-        for link in taken
-    ]
-    if errors:
-        raise ValidationError(errors)
-    existing = set(cpts.territory.values_list("commune_id", flat=True))
-    new_links = [CptsCommune(cpts=cpts, commune=communes[c]) for c in codes if c not in existing]
-    CptsCommune.objects.bulk_create(new_links)
-    return len(new_links)
+    """Add communes to a CPTS territory (kept in its history): see `territory_services`."""
+    return territory_services.cpts_territory_add(actor=actor, cpts=cpts, commune_codes=commune_codes)
 
 
 @transaction.atomic
@@ -112,15 +82,12 @@ def cpts_territory_change(
     *, actor: User | None, cpts: Cpts, add: Iterable[str], remove: Iterable[str]
 ) -> None:
     """Add and remove communes in one step: all of it applies, or none."""
-    cpts_add_communes(actor=actor, cpts=cpts, commune_codes=add)
-    cpts_remove_communes(actor=actor, cpts=cpts, commune_codes=remove)
+    territory_services.cpts_territory_edit(actor=actor, cpts=cpts, add=add, remove=remove)
 
 
 @transaction.atomic
 def cpts_remove_communes(*, actor: User | None, cpts: Cpts, commune_codes: Iterable[str]) -> int:
-    _check_manager(actor, cpts)
-    deleted, _details = cpts.territory.filter(commune_id__in=list(commune_codes)).delete()
-    return deleted
+    return territory_services.cpts_territory_remove(actor=actor, cpts=cpts, commune_codes=commune_codes)
 
 
 def security_event_record(
