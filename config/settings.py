@@ -52,7 +52,12 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-embedded-default-key-change-me-" + "x" * 20
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address the site is served on: links in e-mails, calendar feeds, FHIR (`make run PORT=…` sets it).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies whose X-Forwarded-For is believed (CIDR list, e.g. "10.0.0.0/8,172.16.0.0/12"); from
+# anyone else the header is ignored. One client address for DRF throttles, django-axes, allauth and the
+# audit (federation.security.client_ip; deploy/README.md, SECURITY.md).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "daphne",
@@ -246,6 +251,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "federation.security.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "federation.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "federation.security.client_ip"  # TRUSTED_PROXIES, as DRF's throttles
+# API tokens expire this many days after issuance (0: never); expired ones are deleted every hour.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+# Invitations to a CPTS wait this many days for the invited person's consent.
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 MFA_TOTP_ISSUER = "Maillage"
 SOCIALACCOUNT_ADAPTER = "federation.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
@@ -297,8 +307,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "federation.api_base.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # DRF's own get_ident (any throttle not ours) ignores X-Forwarded-For: federation.throttling reads it
+    # from TRUSTED_PROXIES only.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        # Per client address, X-Forwarded-For believed only from TRUSTED_PROXIES.
+        "federation.throttling.AnonRateThrottle",
         # DRF's user rate, with a history that does not grow with the rate.
         "federation.throttling.UserRateThrottle",
     ],
@@ -312,7 +326,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de la plateforme inter-CPTS Maillage.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"MaturityStageEnum": "federation.models.MaturityStage"},
+    "ENUM_NAME_OVERRIDES": {
+        "MaturityStageEnum": "federation.models.MaturityStage",
+        "InvitationStatusEnum": "federation.models.Invitation.Status",
+    },
     # Every operation documents the API's one error shape (federation/errors.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -458,6 +475,10 @@ LOGGING = {
 # Written consultations past their deadline are closed every few minutes (results are then published
 # by the bureau). Seconds between runs:
 GOVERNANCE_CLOSE_CONSULTATIONS_EVERY = env_int("GOVERNANCE_CLOSE_CONSULTATIONS_EVERY", 300)
+CELERY_BEAT_SCHEDULE["federation-delete-expired-tokens"] = {
+    "task": "federation.tasks.delete_expired_tokens",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["governance-close-due-consultations"] = {
     "task": "federation.governance.tasks.close_due_consultations",
     "schedule": float(GOVERNANCE_CLOSE_CONSULTATIONS_EVERY),

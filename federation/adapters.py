@@ -10,6 +10,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are created by coordinators (or invitations); open sign-up is a deployment choice.
         return settings.ACCOUNT_ALLOW_REGISTRATION
 
+    def get_client_ip(self, request):
+        # allauth's sign-in rate limits count per address as DRF's throttles and django-axes do.
+        from federation.security import client_ip
+
+        return client_ip(request) or super().get_client_ip(request)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Pro Santé Connect: the national id (`SubjectNameID`, "8" + RPPS) identifies the person."""

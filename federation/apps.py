@@ -7,4 +7,7 @@ class FederationConfig(AppConfig):
     verbose_name = _("Fédération et CPTS")
 
     def ready(self):
-        from federation import signals  # noqa: F401 — connects the security audit receivers
+        from federation import (
+            revocation,  # noqa: F401 — access that ends reaches open sockets
+            signals,  # noqa: F401 — connects the security audit receivers
+        )

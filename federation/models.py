@@ -366,6 +366,11 @@ class SecurityEvent(models.Model):
         MEMBER_REMOVED = "member_removed", _("Membre retiré")
         ACCOUNT_DISABLED = "account_disabled", _("Compte désactivé")
         EXPORT = "export", _("Export de données")
+        TOKEN_REVOKED = "token_revoked", _("Jeton d'API révoqué")
+        INVITATION_SENT = "invitation_sent", _("Invitation envoyée")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation acceptée")
+        INVITATION_DECLINED = "invitation_declined", _("Invitation déclinée")
+        INVITATION_WITHDRAWN = "invitation_withdrawn", _("Invitation retirée")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -416,3 +421,53 @@ class TerritoryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.get_action_display()} {self.commune_name} — {self.cpts}"
+
+
+# --- invitations to a CPTS (federation/invitations.py) ----------------------------------------------
+class Invitation(models.Model):
+    """An invitation to join a CPTS with a role: nothing changes until the invited person accepts.
+
+    Addressed to an e-mail, whether or not an account has it (the coordinator is told nothing about the
+    account). Pending until accepted, declined, withdrawn by a coordinator, or `expires_at`.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ACCEPTED = "accepted", _("Acceptée")
+        DECLINED = "declined", _("Déclinée")
+        WITHDRAWN = "withdrawn", _("Retirée")
+
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(_("rôle"), max_length=20, choices=CptsRole.choices, default=CptsRole.MEMBER)
+    display_name = models.CharField(_("nom affiché"), max_length=150, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    sent_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    responded_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cpts", "email"], condition=Q(status="pending"), name="one_pending_invitation"
+            )
+        ]
+        indexes = [models.Index(fields=["email", "status"], name="invitation_email_status")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cpts} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        """Pending and not expired: the invited person may still answer."""
+        return self.status == self.Status.PENDING and not self.is_expired

@@ -1,5 +1,8 @@
 """Security policies: second-factor requirements per role, lockout responses, client addresses."""
 
+import functools
+import ipaddress
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -39,10 +42,43 @@ def has_second_factor(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+@functools.cache
+def _trusted_networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip())
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request) -> str | None:
-    # daphne sets REMOTE_ADDR from the proxy's X-Real-IP (deploy/nginx.conf overwrites it), so a
-    # client cannot forge its address with its own X-Forwarded-For.
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, for rate limits (DRF throttles), lockouts (django-axes) and the audit trail.
+
+    `X-Forwarded-For` is believed only when the connection comes from a proxy listed in
+    settings.TRUSTED_PROXIES (CIDR networks): the header is then read from the right, skipping the
+    trusted proxies, and the first other address is the client. From anyone else the header is ignored,
+    so a client cannot pick a fresh address per request to escape the limits. (The deploy's daphne sets
+    REMOTE_ADDR from nginx's X-Real-IP itself: deploy/README.md.)
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not remote or not forwarded or not _is_trusted_proxy(remote):
+        return remote
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # a malformed chain: keep the address we know
+        if not _is_trusted_proxy(hop):
+            return hop
+    return remote
 
 
 def axes_username(request, credentials) -> str:

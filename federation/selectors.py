@@ -93,3 +93,7 @@ def federation_roles(user: User, federation: Federation) -> QuerySet[FederationR
 
 def cpts_members(cpts: Cpts) -> QuerySet[Membership]:
     return cpts.memberships.select_related("user").order_by("user__display_name")
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()

@@ -1,10 +1,17 @@
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from federation.models import Commune, Cpts, CptsRole, Federation, FederationMember, Membership, Partner, User
+from federation.models import (
+    Commune,
+    Cpts,
+    CptsRole,
+    Federation,
+    FederationMember,
+    Invitation,
+    Membership,
+    Partner,
+    User,
+)
 from federation.territory import aci_size_tier
 
 
@@ -15,29 +22,23 @@ class TokenRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=16,
+        default="",
         help_text=_("Code à usage unique (TOTP), obligatoire si la double authentification est activée."),
     )
-
-    def validate(self, attrs):
-        request = self.context.get("request")
-        # django-axes marks the underlying HttpRequest when the account is locked out.
-        http_request = getattr(request, "_request", request)
-        user = authenticate(http_request, email=attrs["email"].lower(), password=attrs["password"])
-        if user is None or not user.is_active:
-            raise serializers.ValidationError(
-                _("Adresse e-mail ou mot de passe incorrect."), code="authorization"
-            )
-        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-        if totp is not None and not TOTP(totp).validate_code(attrs.get("code", "")):
-            raise serializers.ValidationError(
-                {"code": [_("Code de double authentification manquant ou invalide.")]}, code="mfa"
-            )
-        attrs["user"] = user
-        return attrs
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text=_("Fin de validité du jeton."))
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as its owner sees it later: never the full key."""
+
+    id = serializers.CharField(help_text=_("Identifiant public : les 8 premiers caractères de la clé."))
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    expired = serializers.BooleanField()
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -113,3 +114,46 @@ class FederationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Federation
         fields = ["id", "slug", "name", "departement", "min_join_stage"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation as the CPTS' coordinators see it: never an account id or name."""
+
+    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    resent = serializers.SerializerMethodField(
+        help_text=_("Vrai quand une invitation en attente a été renvoyée.")
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "cpts",
+            "email",
+            "role",
+            "status",
+            "created_at",
+            "expires_at",
+            "expired",
+            "sent_count",
+            "resent",
+        ]
+
+    def get_resent(self, obj) -> bool:
+        return bool(self.context.get("resent"))
+
+
+class MyInvitationSerializer(serializers.ModelSerializer):
+    """An invitation as the invited person sees it."""
+
+    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cpts_name = serializers.CharField(source="cpts.name", read_only=True)
+    invited_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "cpts", "cpts_name", "role", "invited_by", "created_at", "expires_at"]
+
+    def get_invited_by(self, obj) -> str:
+        return obj.invited_by.get_full_name() if obj.invited_by else ""

@@ -9,8 +9,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from federation import territory_services
+from federation.errors import ServiceError
 from federation.events import send_event_on_commit, send_membership_changed_on_commit, user_group
 from federation.models import (
+    CPTS_MANAGER_ROLES,
     College,
     Cpts,
     CptsRole,
@@ -108,21 +110,14 @@ def security_event_record(
     return event
 
 
-@transaction.atomic
-def api_token_issue(*, user: User, ip_address: str | None = None):
-    """The user's API token (created on first use); each issuance is audited."""
-    from rest_framework.authtoken.models import Token
-
-    token, _created = Token.objects.get_or_create(user=user)
-    security_event_record(
-        kind=SecurityEvent.Kind.TOKEN_ISSUED, subject=user, email=user.email, ip_address=ip_address
-    )
-    return token
-
-
-def _revoke_live_access(user: User) -> None:
-    """Tell the user's open websockets to re-check what they may see (or close if signed out)."""
-    send_event_on_commit([user_group(user.pk)], {"type": "access.revoked", "user": user.pk})
+def _check_not_last_manager(cpts: Cpts, user: User) -> None:
+    """A CPTS keeps at least one coordinator or admin: nobody could manage it otherwise."""
+    others = Membership.objects.filter(cpts=cpts, role__in=CPTS_MANAGER_ROLES).exclude(user=user)
+    if not others.exists():
+        raise ServiceError(
+            _("La CPTS doit garder au moins un·e coordinateur·rice ou administrateur·rice."),
+            code="last_manager",
+        )
 
 
 @transaction.atomic
@@ -131,11 +126,16 @@ def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = Cp
     _check_manager(actor, cpts)
     membership, created = Membership.objects.get_or_create(user=user, cpts=cpts, defaults={"role": role})
     previous = None if created else membership.role
+    if previous in CPTS_MANAGER_ROLES and role not in CPTS_MANAGER_ROLES:
+        _check_not_last_manager(cpts, user)
     membership.role = role
     membership.full_clean()
     membership.save()
     if created:
         send_membership_changed_on_commit(user=user, cpts=cpts)
+    elif previous != role:
+        # A lower role may see less (bureau-only channels, governance): sockets re-check at once.
+        send_event_on_commit([user_group(user.pk)], {"type": "access.revoked", "user": user.pk})
     if previous != role:
         security_event_record(
             kind=SecurityEvent.Kind.ROLE_CHANGED,
@@ -148,49 +148,12 @@ def membership_set(*, actor: User | None, cpts: Cpts, user: User, role: str = Cp
 
 
 @transaction.atomic
-def member_invite(
-    *, actor: User | None, cpts: Cpts, email: str, role: str = CptsRole.MEMBER, display_name: str = ""
-) -> Membership:
-    """Add a person to a CPTS by e-mail: an existing account joins; otherwise an account without a
-    password is created and the person sets one through the password-reset link e-mailed to them."""
-    _check_manager(actor, cpts)
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = user_create(email=email, password=None, display_name=display_name)
-    membership = membership_set(actor=actor, cpts=cpts, user=user, role=role)
-    if created:
-        transaction.on_commit(lambda: _send_invitation(user, cpts))
-    return membership
-
-
-def _send_invitation(user: User, cpts: Cpts) -> None:
-    # The link is allauth's own password-reset link, so the person lands on its "set password" form.
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    key = default_token_generator.make_token(user)
-    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
-    send_mail(
-        _("Invitation sur Maillage : %(cpts)s") % {"cpts": cpts.name},
-        _(
-            "Vous êtes invité·e à rejoindre l'espace de « %(cpts)s » sur Maillage.\n"
-            "Choisissez votre mot de passe : %(url)s"
-        )
-        % {"cpts": cpts.name, "url": settings.SITE_URL + path},
-        None,
-        [user.email],
-    )
-
-
-@transaction.atomic
 def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
-    """Remove `user` from `cpts`; their open websockets lose that CPTS' conversations at once."""
+    """Remove `user` from `cpts`; their open websockets lose that CPTS' conversations at once
+    (federation.revocation, on the membership's deletion)."""
     _check_manager(actor, cpts)
+    if Membership.objects.filter(cpts=cpts, user=user, role__in=CPTS_MANAGER_ROLES).exists():
+        _check_not_last_manager(cpts, user)
     deleted, _details = Membership.objects.filter(cpts=cpts, user=user).delete()
     if deleted:
         security_event_record(
@@ -200,28 +163,38 @@ def membership_remove(*, actor: User | None, cpts: Cpts, user: User) -> None:
             email=user.email,
             detail={"cpts": cpts.slug},
         )
-        _revoke_live_access(user)
-        send_membership_changed_on_commit(user=user, cpts=cpts)
 
 
 @transaction.atomic
 def user_deactivate(*, actor: User | None, user: User) -> User:
-    """Disable an account: it can no longer sign in, its sessions, API token and websockets end."""
+    """Disable an account: it can no longer sign in, its sessions, API token and websockets end
+    (`user_access_end`, run on the save by federation.revocation, as for the admin change form)."""
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user._deactivated_by = actor
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_access_end(*, user: User, actor: User | None = None) -> None:
+    """An account was deactivated, by any path: end its sessions and API tokens (each deletion tells its
+    sockets), tell its other sockets, audit."""
     from allauth.usersessions.models import UserSession
     from rest_framework.authtoken.models import Token
 
-    if actor is not None and not actor.is_staff:
-        raise PermissionDenied
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    # Sessions allauth did not track are refused anyway: Django's backend rejects inactive users.
     for session in UserSession.objects.filter(user=user):
         session.end()
-    Token.objects.filter(user=user).delete()
+    for token in Token.objects.filter(user=user):
+        token.delete()
     security_event_record(
         kind=SecurityEvent.Kind.ACCOUNT_DISABLED, actor=actor, subject=user, email=user.email
     )
-    _revoke_live_access(user)
-    return user
+    send_event_on_commit([user_group(user.pk)], {"type": "access.revoked", "user": user.pk})
 
 
 @transaction.atomic

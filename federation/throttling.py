@@ -2,8 +2,27 @@
 
 from rest_framework import throttling
 
+from federation.security import client_ip
 
-class UserRateThrottle(throttling.UserRateThrottle):
+
+class ClientAddressMixin:
+    """Anonymous requests are counted per client address as `federation.security.client_ip` sees it:
+    `X-Forwarded-For` only from settings.TRUSTED_PROXIES (DRF's own `get_ident` believes it from anyone
+    when NUM_PROXIES is unset)."""
+
+    def get_ident(self, request):
+        return client_ip(request) or ""
+
+
+class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(ClientAddressMixin, throttling.ScopedRateThrottle):
+    pass
+
+
+class UserRateThrottle(ClientAddressMixin, throttling.UserRateThrottle):
     """DRF's per-user rate (settings `user`), with a history whose size does not grow with the rate.
 
     DRF's keeps one timestamp per request of the last window (up to 100,000 with an hourly rate of

@@ -1,12 +1,12 @@
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from federation import api, cockpit_api, cockpit_views, views
+from federation import api, cockpit_api, cockpit_views, member_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cpts/<slug:cpts_slug>/", views.cpts_home, name="cpts-home"),
-    path("cpts/<slug:cpts_slug>/membres/", views.cpts_member_invite, name="cpts-member-invite"),
+    path("cpts/<slug:cpts_slug>/membres/", member_views.members, name="cpts-members"),
     path("federation/<slug:federation_slug>/", views.federation_home, name="federation-home"),
     # The federation cockpit, its view of a member CPTS, territory editing (cockpit_views.py)
     path("federation/<slug:federation_slug>/pilotage/", cockpit_views.cockpit, name="federation-cockpit"),

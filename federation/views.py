@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from federation import cockpit_selectors, selectors, services
 from federation.access import access_cpts, access_federation, can_manage_federation, membership_of
-from federation.errors import show_service_error
 from federation.demo import DEMO_PASSWORD, demo_accounts
-from federation.forms import MemberInviteForm
+from federation.errors import show_service_error
 from federation.models import CptsRole, MaturityStage
 from federation.territory import aci_size_tier
 from federation.territory_access import can_edit_territory, can_use_cockpit, federation_view_for
@@ -88,21 +87,6 @@ def cpts_territory_add(request, cpts_slug):
         show_service_error(request, exc)
     else:
         messages.success(request, _("%(count)d commune(s) ajoutée(s) au territoire.") % {"count": added})
-    return redirect("cpts-home", cpts_slug=cpts.slug)
-
-
-@login_required
-@require_POST
-def cpts_member_invite(request, cpts_slug):
-    cpts = access_cpts(request.user, cpts_slug, for_write=True)
-    form = MemberInviteForm(request.POST)
-    if form.is_valid():
-        services.member_invite(actor=request.user, cpts=cpts, **form.cleaned_data)
-        messages.success(
-            request, _("%(email)s a été ajouté·e à la CPTS.") % {"email": form.cleaned_data["email"]}
-        )
-    else:
-        show_service_error(request, ValidationError(form.errors.as_data()))
     return redirect("cpts-home", cpts_slug=cpts.slug)
 
 

@@ -37,9 +37,10 @@ def test_unknown_tokens_and_inactive_users_are_refused(api):
     unknown = client.get(reverse("api-me"))
     assert unknown.status_code == 403 and unknown.json()["detail"] == "Token non valide."
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.save(update_fields=["is_active"])  # any path: the deactivation deletes the tokens (issue 17)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get(reverse("api-me")).json()["detail"] == "Utilisateur inactif ou supprimé."
+    assert client.get(reverse("api-me")).json()["detail"] == "Token non valide."
+    assert not Token.objects.filter(user=user).exists()
 
 
 def test_token_authentication_loads_the_token_and_its_user_in_one_query(django_assert_num_queries):
@@ -60,7 +61,7 @@ def test_token_refused_with_a_french_structured_error(api):
     UserFactory(email="a@example.org")
     response = api().post(reverse("api-token"), {"email": "a@example.org", "password": "faux"}, format="json")
     assert response.status_code == 400
-    assert "mot de passe incorrect" in response.json()["detail"]
+    assert "Identifiants incorrects" in response.json()["detail"]
     assert response.json()["code"] == "authorization"
 
 

@@ -108,9 +108,11 @@ def test_coordinator_invites_a_new_person_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = api(world.coordinator_a).post(url, payload, format="json")
     assert response.status_code == 201
-    assert response.json()["user"]["email"] == "nouvelle.ide@example.org"
+    # An invitation, not a membership: nobody joins without accepting (issue 17, item 4).
+    assert response.json()["email"] == "nouvelle.ide@example.org" and response.json()["status"] == "pending"
+    assert not world.cpts_a.memberships.filter(user__email="nouvelle.ide@example.org").exists()
     assert len(mailoutbox) == 1
-    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+    assert "/invitation/" in mailoutbox[0].body
     bad = api(world.coordinator_a).post(url, {"email": "pas-une-adresse", "role": "chef"}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()["fields"]) == {"email", "role"}
@@ -133,9 +135,11 @@ def test_coordinator_changes_a_role_and_removes_a_member(world, api):
 
 
 def test_invite_form_in_the_page(world, web):
-    url = reverse("cpts-member-invite", kwargs={"cpts_slug": world.cpts_a.slug})
+    url = reverse("cpts-members", kwargs={"cpts_slug": world.cpts_a.slug})
     response = web(world.coordinator_a).post(url, {"email": "x", "role": "member"}, follow=True)
     assert "Saisissez une adresse e-mail valide" in response.content.decode()
-    web(world.coordinator_a).post(url, {"email": "kine@example.org", "role": "member"})
-    assert world.cpts_a.memberships.filter(user__email="kine@example.org").exists()
+    sent = web(world.coordinator_a).post(url, {"email": "kine@example.org", "role": "member"}, follow=True)
+    assert "Invitation envoyée à kine@example.org" in sent.content.decode()
+    assert world.cpts_a.invitations.filter(email="kine@example.org", status="pending").exists()
+    assert not world.cpts_a.memberships.filter(user__email="kine@example.org").exists()
     assert web(world.member_a).post(url, {"email": "y@example.org", "role": "member"}).status_code == 403
