@@ -162,6 +162,20 @@ class ProjectStatusForm(forms.Form):
 
 
 class FicheForm(forms.ModelForm):
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Indicateurs du contrat ACI"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ceux de la mission de la fiche, dans le contrat ACI de la CPTS."),
+    )
+
+    def __init__(self, *args, indicators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = indicators
+        if not indicators.exists():
+            del self.fields["indicators"]
+
     class Meta:
         model = FicheAction
         fields = [

@@ -307,8 +307,16 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
 
 # --- fiches action --------------------------------------------------------------------------------
+class IndicatorRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    mission = serializers.IntegerField(source="mission.number")
+
+
 class FicheSerializer(serializers.ModelSerializer):
     cpts = serializers.SlugField(source="cpts.slug", read_only=True)
+    indicators = IndicatorRefSerializer(many=True, read_only=True)
     mission_label = serializers.CharField(source="get_mission_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     is_published = serializers.BooleanField(read_only=True)
@@ -332,6 +340,7 @@ class FicheSerializer(serializers.ModelSerializer):
             "ends_on",
             "evaluation_criteria",
             "resources",
+            "indicators",
             "status",
             "status_label",
             "is_published",
@@ -354,6 +363,11 @@ class FicheSerializer(serializers.ModelSerializer):
 
 class FicheWriteSerializer(serializers.ModelSerializer):
     mission = serializers.ChoiceField(choices=Mission.choices)
+    indicators = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("Identifiants d'indicateurs du contrat ACI."),
+    )
 
     class Meta:
         model = FicheAction
@@ -370,6 +384,7 @@ class FicheWriteSerializer(serializers.ModelSerializer):
             "ends_on",
             "evaluation_criteria",
             "resources",
+            "indicators",
         ]
 
 

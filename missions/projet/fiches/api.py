@@ -1,12 +1,14 @@
 """Fiches action API: /api/projet/cpts/<cpts_slug>/fiches/… (private to the CPTS) and /api/projet/library/…
 (published fiches of the user's federation; another federation's → 404)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation.api_base import CptsScopedMixin
+from federation.errors import ServiceError
 from missions.projet.access import access_fiche, access_projet_cpts
 from missions.projet.fiches import selectors, services
 from missions.projet.models import Mission
@@ -18,6 +20,17 @@ from missions.projet.serializers import (
     FicheWriteSerializer,
     LibraryFicheSerializer,
 )
+
+
+def _resolved(cpts, data: dict) -> dict:
+    """Indicator ids → the CPTS's indicators (an id of another CPTS's contract is refused by the service)."""
+    if "indicators" not in data:
+        return data
+    ids = set(data["indicators"])
+    found = selectors.indicators_by_ids(ids)
+    if len(found) != len(ids):
+        raise ServiceError(_("Indicateur introuvable."), code="wrong_indicator", field="indicators")
+    return {**data, "indicators": found}
 
 
 class FicheListView(CptsScopedMixin, generics.ListAPIView):
@@ -33,7 +46,9 @@ class FicheListView(CptsScopedMixin, generics.ListAPIView):
     def post(self, request, cpts_slug):
         data = FicheWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fiche = services.fiche_create(actor=request.user, cpts=self.cpts, data=data.validated_data)
+        fiche = services.fiche_create(
+            actor=request.user, cpts=self.cpts, data=_resolved(self.cpts, data.validated_data)
+        )
         return Response(FicheSerializer(fiche).data, status=status.HTTP_201_CREATED)
 
 
@@ -47,7 +62,9 @@ class FicheDetailView(CptsScopedMixin, APIView):
         fiche = access_fiche(request.user, self.cpts, fiche_id, for_write=True)
         data = FicheWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        fiche = services.fiche_update(actor=request.user, fiche=fiche, data=data.validated_data)
+        fiche = services.fiche_update(
+            actor=request.user, fiche=fiche, data=_resolved(self.cpts, data.validated_data)
+        )
         return Response(FicheSerializer(fiche).data)
 
     @extend_schema(responses={204: None})

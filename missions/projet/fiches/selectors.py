@@ -7,6 +7,7 @@ from django.http import Http404
 
 from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, User
 from federation.selectors import cpts_federation
+from missions.models import Indicator
 from missions.projet.models import FicheAction, FicheStatus
 
 
@@ -68,3 +69,15 @@ def managed_cpts(user: User) -> QuerySet[Cpts]:
     return Cpts.objects.filter(memberships__user=user, memberships__role__in=CPTS_MANAGER_ROLES).order_by(
         "name"
     )
+
+
+def cpts_indicators(cpts: Cpts, *, mission: int | None = None) -> QuerySet[Indicator]:
+    """The contract year's indicators of the CPTS's ACI contracts (a fiche points at those of its mission)."""
+    indicators = Indicator.objects.filter(mission__contract__cpts=cpts).select_related("mission")
+    if mission:
+        indicators = indicators.filter(mission__number=mission)
+    return indicators.order_by("mission__number", "kind", "id")
+
+
+def indicators_by_ids(ids) -> list[Indicator]:
+    return list(Indicator.objects.filter(pk__in=set(ids)).select_related("mission"))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from federation.errors import ServiceError
 from federation.models import Cpts, User
 from missions.projet.access import can_manage
-from missions.projet.fiches.selectors import same_federation
+from missions.projet.fiches.selectors import cpts_indicators, same_federation
 from missions.projet.models import FicheAction, FicheStatus
 
 EDITABLE_FIELDS = (
@@ -32,9 +32,11 @@ EDITABLE_FIELDS = (
     "ends_on",
     "evaluation_criteria",
     "resources",
+    "indicators",
 )
 # What a copy takes from its original: the content, never the status, the dates or the publication.
-COPIED_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("starts_on", "ends_on"))
+# Indicators are the copying CPTS's own contract's: never copied.
+COPIED_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("starts_on", "ends_on", "indicators"))
 
 
 def _require_manager(actor: User | None, cpts: Cpts) -> None:
@@ -48,28 +50,52 @@ def _save(fiche: FicheAction) -> FicheAction:
     return fiche
 
 
-def _apply(fiche: FicheAction, data: dict) -> None:
+def _apply(fiche: FicheAction, data: dict) -> list | None:
+    """Set the fields; returns the indicators to set once the fiche is saved (None: unchanged)."""
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(_("Champ inconnu."), code="unknown_field", field=sorted(unknown)[0])
+    data = dict(data)
+    indicators = data.pop("indicators", None)
     for name, value in data.items():
         setattr(fiche, name, value)
+    return None if indicators is None else list(indicators)
+
+
+def _set_indicators(fiche: FicheAction, indicators: list | None) -> None:
+    """A fiche points at indicators of its own CPTS's contract, for its own mission."""
+    if indicators is None:
+        return
+    allowed = set(cpts_indicators(fiche.cpts, mission=fiche.mission).values_list("pk", flat=True))
+    if any(i.pk not in allowed for i in indicators):
+        raise ServiceError(
+            _("Choisissez des indicateurs du contrat ACI de la CPTS, pour la mission de la fiche."),
+            code="wrong_indicator",
+            field="indicators",
+        )
+    fiche.indicators.set(indicators)
 
 
 @transaction.atomic
 def fiche_create(*, actor: User | None, cpts: Cpts, data: dict) -> FicheAction:
     _require_manager(actor, cpts)
     fiche = FicheAction(cpts=cpts, created_by=actor)
-    _apply(fiche, data)
-    return _save(fiche)
+    indicators = _apply(fiche, data)
+    _save(fiche)
+    _set_indicators(fiche, indicators)
+    return fiche
 
 
 @transaction.atomic
 def fiche_update(*, actor: User | None, fiche: FicheAction, data: dict) -> FicheAction:
     _require_manager(actor, fiche.cpts)
     fiche = FicheAction.objects.select_for_update().get(pk=fiche.pk)
-    _apply(fiche, data)
-    return _save(fiche)
+    indicators = _apply(fiche, data)
+    _save(fiche)
+    if indicators is None and "mission" in data:
+        indicators = [i for i in fiche.indicators.all() if i.mission.number == fiche.mission]  # drop others
+    _set_indicators(fiche, indicators)
+    return fiche
 
 
 # A fiche moves forward (draft → validated → in progress → done); it can be abandoned, or reopened as a draft.

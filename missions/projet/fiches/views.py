@@ -19,10 +19,10 @@ from missions.projet.models import Mission
 @login_required
 def fiche_list(request, cpts_slug):
     cpts = access_projet_cpts(request.user, cpts_slug)
-    form = FicheForm()
+    form = FicheForm(indicators=selectors.cpts_indicators(cpts))
     if request.method == "POST":
         cpts = access_projet_cpts(request.user, cpts_slug, for_write=True)
-        form = FicheForm(request.POST)
+        form = FicheForm(request.POST, indicators=selectors.cpts_indicators(cpts))
         if form.is_valid():
             try:
                 fiche = services.fiche_create(actor=request.user, cpts=cpts, data=form.cleaned_data)
@@ -47,10 +47,14 @@ def fiche_list(request, cpts_slug):
 def fiche_page(request, cpts_slug, fiche_id):
     cpts = access_projet_cpts(request.user, cpts_slug)
     fiche = access_fiche(request.user, cpts, fiche_id)
-    form = FicheForm(instance=fiche)
+    form = FicheForm(instance=fiche, indicators=selectors.cpts_indicators(cpts))
     if request.method == "POST":
         fiche = access_fiche(request.user, cpts, fiche_id, for_write=True)
-        form = FicheForm(request.POST, instance=access_fiche(request.user, cpts, fiche_id))
+        form = FicheForm(
+            request.POST,
+            instance=access_fiche(request.user, cpts, fiche_id),
+            indicators=selectors.cpts_indicators(cpts),
+        )
         if form.is_valid():
             try:
                 services.fiche_update(actor=request.user, fiche=fiche, data=form.cleaned_data)

@@ -41,6 +41,10 @@ class FicheAction(models.Model):
     ends_on = models.DateField(_("fin prévue"), null=True, blank=True)
     evaluation_criteria = models.TextField(_("critères d'évaluation"), max_length=3000)
     resources = models.TextField(_("moyens nécessaires"), max_length=3000, blank=True)
+    # The contract year's indicators this fiche serves (missions.Indicator, same CPTS and mission).
+    indicators = models.ManyToManyField(
+        "missions.Indicator", blank=True, related_name="fiches_action", verbose_name=_("indicateurs ACI")
+    )
     status = models.CharField(
         _("statut"), max_length=20, choices=FicheStatus.choices, default=FicheStatus.DRAFT
     )
