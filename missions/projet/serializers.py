@@ -98,7 +98,7 @@ class RegisterMemberDetailSerializer(RegisterMemberSerializer):
         fields = [*RegisterMemberSerializer.Meta.fields, "history"]
 
 
-class MemberAddSerializer(serializers.Serializer):
+class RegisterMemberAddSerializer(serializers.Serializer):
     professional = serializers.IntegerField(required=False, help_text=_("Identifiant de la fiche annuaire."))
     structure = serializers.IntegerField(required=False)
     category = serializers.SlugField(required=False)
@@ -145,6 +145,24 @@ class ExcludeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
     defence_invited_on = serializers.DateField()
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class RegisterActionDocSerializer(serializers.Serializer):
+    """The union of the actions' bodies, for the schema (each action reads only its own fields)."""
+
+    category = serializers.SlugField(required=False, help_text="accept, category")
+    joined_on = serializers.DateField(required=False, help_text="accept")
+    reason = serializers.CharField(required=False, help_text="refuse, exclude")
+    evidence = serializers.CharField(required=False, help_text="record-consent")
+    consented_on = serializers.DateField(required=False, help_text="record-consent")
+    on = serializers.DateField(required=False, help_text="resign")
+    note = serializers.CharField(required=False, help_text="resign")
+    decided_on = serializers.DateField(required=False, help_text="exclude")
+    body = serializers.ChoiceField(
+        choices=ExclusionDecision.Body.choices, required=False, help_text="exclude"
+    )
+    defence_invited_on = serializers.DateField(required=False, help_text="exclude")
+    reference = serializers.CharField(required=False, help_text="exclude")
 
 
 class ConsentSerializer(serializers.Serializer):

@@ -24,8 +24,9 @@ from missions.projet.serializers import (
     ConsentSerializer,
     ExcludeSerializer,
     JoinRequestSerializer,
-    MemberAddSerializer,
     RefuseSerializer,
+    RegisterActionDocSerializer,
+    RegisterMemberAddSerializer,
     RegisterMemberDetailSerializer,
     RegisterMemberSerializer,
     RegisterStatsSerializer,
@@ -62,9 +63,9 @@ class RegisterListView(CptsScopedMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=MemberAddSerializer, responses={201: RegisterMemberSerializer})
+    @extend_schema(request=RegisterMemberAddSerializer, responses={201: RegisterMemberSerializer})
     def post(self, request, cpts_slug):
-        data = MemberAddSerializer(data=request.data)
+        data = RegisterMemberAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         professional = access_professional(request.user, v["professional"]) if "professional" in v else None
@@ -104,8 +105,9 @@ class RegisterActionView(CptsScopedMixin, APIView):
     record a resignation, exclude by a recorded decision (date, body, reason, defence invitation)."""
 
     @extend_schema(
-        request=AcceptSerializer,
+        request=RegisterActionDocSerializer,
         responses=RegisterMemberSerializer,
+        operation_id="projet_register_member_action",
         parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS))],
         description="Le corps dépend de l'action : accept {category, joined_on}, refuse {reason}, "
         "record-consent {evidence, consented_on}, category {category}, resign {on, note}, "
