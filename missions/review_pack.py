@@ -141,7 +141,7 @@ def _table(rows, widths):
     return table
 
 
-def pdf_bytes(data: PackData) -> bytes:
+def pdf_story(data: PackData) -> list:
     styles = getSampleStyleSheet()
     h1, h2, normal = styles["Title"], styles["Heading2"], styles["BodyText"]
     small = normal.clone("small", fontSize=8, leading=10)
@@ -233,6 +233,24 @@ def pdf_bytes(data: PackData) -> bytes:
             small,
         )
     )
+    return story
+
+
+def story_text(story: list) -> str:
+    """The plain text a story prints (paragraphs and table cells), for checks."""
+    parts = []
+    for flowable in story:
+        if isinstance(flowable, Paragraph):
+            parts.append(flowable.getPlainText())
+        elif isinstance(flowable, Table):
+            for row in flowable._cellvalues:
+                for cell in row:
+                    parts.append(cell.getPlainText() if isinstance(cell, Paragraph) else str(cell))
+    return "\n".join(parts)
+
+
+def pdf_bytes(data: PackData) -> bytes:
+    contract = data.contract
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -246,7 +264,7 @@ def pdf_bytes(data: PackData) -> bytes:
         pageCompression=0,
         invariant=1,
     )
-    doc.build(story)
+    doc.build(pdf_story(data))
     return buffer.getvalue()
 
 
