@@ -12,3 +12,7 @@ class DirectoryConfig(AppConfig):
         from directory import search_index
 
         search_index.register()
+        # The federation cockpit shows each member CPTS's professionals by profession.
+        from directory import cockpit
+
+        cockpit.register()

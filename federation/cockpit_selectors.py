@@ -38,6 +38,7 @@ class CockpitCpts:
     joined_on: object
     coordinators: list[User] = field(default_factory=list)
     facts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    fact_list: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)  # (title, values)
 
     @property
     def is_project(self) -> bool:
@@ -121,6 +122,7 @@ def cockpit(federation: Federation, user: User) -> Cockpit:
         values = facts.build(ids) if ids else {}
         for row in rows:
             row.facts[facts.key] = values.get(row.cpts.pk, [])
+            row.fact_list.append((facts.title, row.facts[facts.key]))
     return Cockpit(
         federation=federation,
         cpts=rows,

@@ -165,12 +165,34 @@ def test_registered_panels_are_rendered_with_links_and_empty_texts(world, web, a
 
 
 def _add_cpts(world, n):
+    from tests.directory.factories import ProfessionalCptsFactory
+
     for i in range(n):
         cpts = factories.CptsFactory(name=f"CPTS Ajout {i}", slug=f"ajout-{i}")
         factories.FederationMemberFactory(federation=world.fed, cpts=cpts)
         factories.CptsCommuneFactory(cpts=cpts)
         for role in (CptsRole.COORDINATOR, CptsRole.MEMBER):
             factories.MembershipFactory(cpts=cpts, role=role)
+        ProfessionalCptsFactory(cpts=cpts)
+
+
+def test_the_cockpit_shows_members_by_profession(world, web, api):
+    from tests.directory.factories import ProfessionalCptsFactory, ProfessionalFactory, ProfessionFactory
+
+    gp = ProfessionFactory(code="10", label="Médecin")
+    for profession in (gp, gp, ProfessionFactory()):
+        ProfessionalCptsFactory(cpts=world.cpts_a, professional=ProfessionalFactory(profession=profession))
+    page = (
+        web(world.fed_coordinator).get(reverse("federation-cockpit", args=[world.fed.slug])).content.decode()
+    )
+    assert "Médecin : 2" in page and "Masseur-Kinésithérapeute : 1" in page
+    body = api(world.fed_coordinator).get(reverse("api-federation-cockpit", args=[world.fed.slug])).json()
+    alpha = next(c for c in body["cpts"] if c["slug"] == "alpha")
+    professions = next(f for f in alpha["facts"] if f["key"] == "directory.professions")
+    assert professions["values"] == [
+        {"label": "Médecin", "count": 2},
+        {"label": "Masseur-Kinésithérapeute", "count": 1},
+    ]
 
 
 def test_the_cockpit_query_count_is_pinned_and_flat(
