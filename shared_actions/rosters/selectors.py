@@ -145,7 +145,7 @@ def cpts_rosters(cpts: Cpts) -> QuerySet[Roster]:
 
 def user_assignments(user: User, *, upcoming: bool = True) -> QuerySet[ShiftAssignment]:
     queryset = ShiftAssignment.objects.filter(user=user).select_related(
-        "shift__roster", "shift__site", "cpts"
+        "shift__roster", "shift__site", "cpts", "user"
     )
     if upcoming:
         queryset = queryset.filter(shift__end__gte=timezone.now())
@@ -207,9 +207,13 @@ def user_swap_requests(user: User) -> QuerySet[SwapRequest]:
 
 
 def active_feeds(user: User) -> QuerySet[CalendarFeed]:
-    return CalendarFeed.objects.filter(
-        Q(user=user) | Q(roster__in=visible_rosters(user).values("pk")), revoked_at__isnull=True
-    ).select_related("roster")
+    return (
+        CalendarFeed.objects.filter(
+            Q(user=user) | Q(roster__in=visible_rosters(user).values("pk")), revoked_at__isnull=True
+        )
+        .select_related("roster")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def roster_feeds(roster: Roster) -> QuerySet[CalendarFeed]:

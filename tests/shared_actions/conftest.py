@@ -3,6 +3,8 @@ valid files, and a pooled weekend roster for CPTS Alpha and Bravo."""
 
 import datetime as dt
 import io
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
+from shared_actions.campaigns import services as campaign_services
+from shared_actions.meetings import services as meeting_services
 from shared_actions.rosters import services as roster_services
+from shared_actions.rosters import swaps as swap_services
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +94,93 @@ def pooled_roster(world, next_saturday):
             required_count=2,
         )
     return roster
+
+
+def snapshot() -> dict:
+    """Every row of every shared_actions table (and its many-to-many links), as plain values."""
+    from django.apps import apps
+
+    rows = {}
+    for model in apps.get_app_config("shared_actions").get_models():
+        rows[model.__name__] = list(model.objects.order_by("pk").values())
+        for field in model._meta.many_to_many:
+            rows[f"{model.__name__}.{field.name}"] = list(
+                field.remote_field.through.objects.order_by("pk").values()
+            )
+    return rows
+
+
+@contextmanager
+def unchanged():
+    """A forbidden write leaves every row as it was (not only a 403/404 status)."""
+    before = snapshot()
+    yield
+    assert snapshot() == before, "a refused write changed rows"
+
+
+@dataclass
+class Objects:
+    document: object
+    roster: object
+    shift: object
+    assignment: object
+    swap: object
+    campaign: object
+    action: object
+    task: object
+    indicator: object
+    meeting: object
+
+
+@pytest.fixture
+def objects(world, next_saturday):
+    from tests.shared_actions import factories as docs  # factories import this module
+
+    document = docs.document(world.coordinator_a, cpts=world.cpts_a)
+    roster = roster_services.roster_create(actor=world.coordinator_a, name="SNP Alpha", cpts=world.cpts_a)
+    site = roster_services.site_create(actor=world.coordinator_a, roster=roster, name="MSP")
+    shift = roster_services.shift_create(
+        actor=world.coordinator_a,
+        roster=roster,
+        site=site,
+        start=at(next_saturday, 8),
+        end=at(next_saturday, 12),
+        required_count=3,
+    )
+    assignment = roster_services.shift_sign_up(actor=world.member_a, shift=shift)
+    swap = swap_services.swap_request_create(actor=world.member_a, assignment=assignment, kind="replacement")
+    today = timezone.localdate()
+    campaign = campaign_services.campaign_create(
+        actor=world.fed_coordinator,
+        federation=world.fed,
+        title="Octobre rose",
+        theme="octobre_rose",
+        start_date=today,
+        end_date=today + dt.timedelta(days=30),
+        lead_cpts=world.cpts_a,
+        participants=[world.cpts_a, world.cpts_b],
+    )
+    action = campaign_services.campaign_action_create(
+        actor=world.coordinator_a,
+        campaign=campaign,
+        title="Stand",
+        date=today,
+        cpts=world.cpts_a,
+        tasks=["Affiches"],
+    )
+    indicator = campaign_services.indicator_create(
+        actor=world.fed_coordinator, campaign=campaign, name="Mammographies", target=100
+    )
+    start = timezone.now() + dt.timedelta(days=3)
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator_a,
+        title="Bureau",
+        cpts=world.cpts_a,
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        place="Lunel",
+        invitees=[world.member_a],
+    )
+    return Objects(
+        document, roster, shift, assignment, swap, campaign, action, action.tasks.get(), indicator, meeting
+    )

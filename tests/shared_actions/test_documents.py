@@ -10,7 +10,7 @@ from shared_actions.documents import services as document_services
 from shared_actions.documents import uploads
 from shared_actions.models import Document, DocumentDownload, DocumentVersion, Visibility
 from tests.shared_actions import factories
-from tests.shared_actions.conftest import EXE_BYTES, pdf_bytes, pdf_upload, stored_files
+from tests.shared_actions.conftest import EXE_BYTES, pdf_bytes, pdf_upload, stored_files, unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -195,26 +195,30 @@ def test_outsider_of_the_visibility_scope_gets_404_on_document_and_versions(worl
 def test_writes_need_the_right_role(world, api):
     document = factories.document(world.coordinator_a, cpts=world.cpts_a, visibility=Visibility.FEDERATION)
     versions = reverse("api-actions-document-versions", args=[document.pk])
-    # member of the owning CPTS, not the creator: may read, may not add a version
-    assert api(world.member_a).post(versions, {"file": pdf_upload()}, format="multipart").status_code == 403
-    # member of another CPTS sees it (federation visibility) but may not change it
-    assert api(world.member_b).post(versions, {"file": pdf_upload()}, format="multipart").status_code == 403
-    assert api(world.member_b).get(reverse("api-actions-document-log", args=[document.pk])).status_code == 403
-    patch = api(world.member_b).patch(
-        reverse("api-actions-document", args=[document.pk]), {"title": "x"}, format="json"
-    )
-    assert patch.status_code == 403
-    # creating in a CPTS one does not belong to: 404 (not yours)
-    assert _api_upload(api(world.member_b)).status_code == 404
-    # a federation document needs the federation staff
-    fed = {"cpts": "", "federation": world.fed.slug}
-    response = api(world.member_a).post(
-        reverse("api-actions-documents"),
-        {"title": "PV", "category": "proces_verbal", "federation": world.fed.slug, "file": pdf_upload()},
-        format="multipart",
-    )
-    assert response.status_code == 403
-    assert fed
+    with unchanged():
+        # member of the owning CPTS, not the creator: may read, may not add a version
+        assert (
+            api(world.member_a).post(versions, {"file": pdf_upload()}, format="multipart").status_code == 403
+        )
+        # member of another CPTS sees it (federation visibility) but may not change it
+        assert (
+            api(world.member_b).post(versions, {"file": pdf_upload()}, format="multipart").status_code == 403
+        )
+        log = reverse("api-actions-document-log", args=[document.pk])
+        assert api(world.member_b).get(log).status_code == 403
+        patch = api(world.member_b).patch(
+            reverse("api-actions-document", args=[document.pk]), {"title": "x"}, format="json"
+        )
+        assert patch.status_code == 403
+        # creating in a CPTS one does not belong to: 404 (not yours)
+        assert _api_upload(api(world.member_b)).status_code == 404
+        # a federation document needs the federation staff
+        response = api(world.member_a).post(
+            reverse("api-actions-documents"),
+            {"title": "PV", "category": "proces_verbal", "federation": world.fed.slug, "file": pdf_upload()},
+            format="multipart",
+        )
+        assert response.status_code == 403
 
 
 def test_search_by_title_description_and_category(world, api):
@@ -308,12 +312,10 @@ def test_visibility_changed_from_the_page(world, web, api):
     )
     document.refresh_from_db()
     assert list(document.shared_with.all()) == [world.cpts_b]
-    assert (
-        web(world.member_a).post(reverse("actions-document-edit", args=[document.pk]), {}).status_code == 403
-    )
-    assert (
-        web(world.member_c).post(reverse("actions-document-edit", args=[document.pk]), {}).status_code == 404
-    )
+    edit = reverse("actions-document-edit", args=[document.pk])
+    with unchanged():
+        assert web(world.member_a).post(edit, {"title": "x", "category": "statuts"}).status_code == 403
+        assert web(world.member_c).post(edit, {"title": "x", "category": "statuts"}).status_code == 404
 
 
 def test_orphan_files_are_swept(world, media_root):
@@ -376,7 +378,8 @@ def test_documents_for_designated_people(world, api):
         world.member_c,
     ):
         assert api(user).get(url).status_code == 404, user
-    assert api(world.member_b).patch(url, {"title": "x"}, format="json").status_code == 403
+    with unchanged():
+        assert api(world.member_b).patch(url, {"title": "x"}, format="json").status_code == 403
     # The sharer keeps the people in step (e.g. a conversation's members change).
     moved = client.patch(url, {"shared_with_users": [world.coordinator_b.pk]}, format="json")
     assert moved.status_code == 200
