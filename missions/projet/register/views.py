@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from federation.errors import show_service_error
+from federation.selectors import user_memberships
 from missions.projet.access import (
     access_own_adhesion,
     access_projet_cpts,
@@ -197,6 +198,7 @@ def my_adhesions(request):
         "projet/my_adhesions.html",
         {
             "adhesions": selectors.user_adhesions(request.user),
+            "spaces": user_memberships(request.user),
             "professional": selectors.user_professional(request.user),
             "join_form": join_form,
             "resign_form": SelfResignForm(),

@@ -1,0 +1,123 @@
+"""Browser journeys of issue 20 (PostgreSQL + daphne + Chromium): a professional asks to join, the coordinator
+accepts, the register's export lists them; a coordinator copies a published fiche of another CPTS of the
+federation into their projet. Screenshots at 1280×800 and 390×844 go to /work/notes/screenshots/20-*.png."""
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from missions.projet.fiches import services as fiches
+from missions.projet.models import FicheAction, MemberStatus, RegisterMember
+from tests.browser import screenshot, sign_in
+from tests.directory.factories import ProfessionalFactory
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+NOTES = Path("/work/notes/screenshots")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def shot(page, name: str) -> None:
+    path = screenshot(page, name)
+    if NOTES.parent.exists():
+        NOTES.mkdir(exist_ok=True)
+        shutil.copy(path, NOTES / f"{name}.png")
+
+
+def test_a_professional_asks_to_join_and_the_coordinator_accepts(server, new_page, world, professions):
+    user = UserFactory(email="sage-femme.roussel@example.org", display_name="Inès Roussel")
+    pro = ProfessionalFactory(
+        profession=professions["10"],
+        user=user,
+        first_name="Inès",
+        last_name="Roussel",
+        national_id="810009876543",
+    )
+
+    phone = new_page(**PHONE)
+    sign_in(phone, server, user.email, PASSWORD)
+    phone.goto(server + "/mes-adhesions/")
+    phone.select_option("#id_cpts", "alpha")
+    phone.fill("#id_message", "Installée à Lunel depuis septembre, je souhaite rejoindre la CPTS.")
+    phone.click("text=Envoyer ma demande")
+    phone.wait_for_url(server + "/mes-adhesions/")
+    assert "Demande en attente" in phone.content()
+    shot(phone, "20-join-request-390")
+    assert phone.csp_violations == []
+
+    desk = new_page(**DESKTOP)
+    sign_in(desk, server, world.coordinator_a.email, PASSWORD)
+    desk.goto(server + "/cpts/alpha/registre/")
+    shot(desk, "20-register-request-1280")
+    desk.click("text=Accepter Inès Roussel")
+    desk.wait_for_url("**/registre/*/")
+    assert "Registre mis à jour" in desk.content()
+    member = RegisterMember.objects.get(professional=pro, cpts=world.cpts_a)
+    assert member.status == MemberStatus.ACTIVE
+    desk.goto(server + "/cpts/alpha/registre/")
+    assert desk.locator("#members-title").is_visible()
+    assert desk.locator("table >> text=Inès Roussel").count() == 1
+    shot(desk, "20-register-1280")
+
+    with desk.expect_download() as info:
+        desk.click("text=Liste des membres (tableur)")
+    sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=5)]
+    statuses = [row[5].value for row in sheet.iter_rows(min_row=5)]
+    assert names == ["Inès Roussel"] and statuses == ["Membre"]
+    pdf = desk.request.get(server + "/cpts/alpha/registre/membres.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+    phone.goto(server + "/mes-adhesions/")
+    assert "CPTS Alpha" in phone.content() and "Membre fondateur" not in phone.content()
+    shot(phone, "20-my-adhesions-390")
+    assert desk.csp_violations == []
+
+
+def test_a_coordinator_copies_a_published_fiche_into_their_projet(server, new_page, world):
+    source = fiches.fiche_create(
+        actor=None,
+        cpts=world.cpts_a,
+        data={
+            "title": "Organiser les soins non programmés en journée",
+            "mission": 1,
+            "problem": "Passages aux urgences évitables en journée.",
+            "objectives": "Un créneau de soins non programmés par cabinet et par jour.",
+            "actions": "Tableau de créneaux partagé ; participation au SAS.",
+            "actors": "Médecins généralistes, infirmiers ; SAS 34.",
+            "action_lead": "Dr Julien Marchand",
+            "calendar": "Premier trimestre.",
+            "evaluation_criteria": "Créneaux proposés et pourvus.",
+            "resources": "Temps de coordination, outil de planning.",
+        },
+    )
+    fiches.fiche_set_status(actor=None, fiche=source, status="validated")
+    fiches.fiche_publish(actor=None, fiche=source)
+
+    desk = new_page(**DESKTOP)
+    sign_in(desk, server, world.coordinator_b.email, PASSWORD)
+    desk.goto(server + "/cpts/bravo/fiches-action/")
+    desk.click("text=Parcourir la bibliothèque de la fédération")
+    desk.wait_for_url(server + "/fiches-action/bibliotheque/")
+    shot(desk, "20-library-1280")
+    desk.click("text=Organiser les soins non programmés en journée")
+    desk.select_option("#id_cpts", "bravo")
+    desk.click("text=Copier la fiche")
+    desk.wait_for_url("**/cpts/bravo/fiches-action/*/")
+    assert "Copiée le" in desk.content() and "CPTS Alpha" in desk.content()
+    shot(desk, "20-fiche-copied-1280")
+    copy = FicheAction.objects.get(cpts=world.cpts_b)
+    assert copy.copied_from == source and copy.origin_cpts_name == "CPTS Alpha"
+
+    phone = new_page(**PHONE)
+    sign_in(phone, server, world.coordinator_b.email, PASSWORD)
+    phone.goto(server + f"/cpts/bravo/fiches-action/{copy.pk}/")
+    shot(phone, "20-fiche-copied-390")
+    phone.goto(server + "/cpts/bravo/projet-de-sante/")
+    shot(phone, "20-projet-empty-390")
+    assert phone.csp_violations == []
