@@ -25,6 +25,7 @@ from directory.serializers import (
     CreatedReportSerializer,
     EntryChangeSerializer,
     ErrorReportSerializer,
+    FeatureCollectionSerializer,
     FhirBundleSerializer,
     ImportRunDetailSerializer,
     ImportRunSerializer,
@@ -88,6 +89,18 @@ class AutocompleteView(APIView):
     def get(self, request):
         suggestions = directory_suggest(request.query_params.get("q", "")[:100])
         return Response(AutocompleteSerializer({"suggestions": suggestions}).data)
+
+
+class OutlinesView(APIView):
+    """GeoJSON outlines of communes (`?commune=34145&commune=34146`, 300 at most): the results map
+    draws them when no tile server is configured."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("commune", str, many=True)], responses=FeatureCollectionSerializer
+    )
+    def get(self, request):
+        codes = [c for value in request.query_params.getlist("commune") for c in value.split(",") if c]
+        return Response(selectors.commune_outlines(codes))
 
 
 class ProfessionalDetailView(APIView):

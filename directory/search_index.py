@@ -5,6 +5,7 @@ reveal a field its owner restricted to their CPTS (the API hydrates results with
 federation-visible text is restricted text, matched only for viewers of those federations.
 """
 
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from federation.models import Commune, Cpts
 from search import indexing, registry
 from search.bulk import BulkLoad
 from search.registry import Document, IndexSpec, Source
+from search.text import fold
 
 INDEX = "directory"
 FACETS = ["profession", "specialty", "cpts", "commune", "mode", "kind"]
@@ -64,6 +66,17 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "labo": ["laboratoire"],
 }
 
+# Titles typed before a name ("dr chretien"): never words to match.
+TITLES = frozenset("dr docteur doc pr prof professeur mme madame mlle m mr monsieur".split())
+# National identifiers, folded: RPPS (11 digits) and its national id (8 + RPPS), ADELI (9 characters) and
+# its national id (0 + ADELI), FINESS (9), SIREN (9), SIRET (14). Matched exactly (`id:` tags).
+IDENTIFIER = re.compile(r"^(?:\d{14}|8?\d{11}|0?\d[\da-z]\d{7})$")
+# Words naming a kind of structure: structures come first; otherwise people do.
+STRUCTURE_WORDS = frozenset(
+    "pharmacie pharmacies officine officines msp maison maisons cabinet cabinets centre centres clinique"
+    " cliniques hopital hopitaux chu ch ehpad ssiad had dac laboratoire laboratoires labo labos esp".split()
+)
+
 FLAG_FIELDS = {
     "accepts_new_patients": "accepts_new_patients",
     "takes_part_in_snp": "snp",
@@ -82,6 +95,15 @@ def _public(pro, field: str) -> bool:
     return pro.visibility_of(field) == Visibility.FEDERATION
 
 
+def identifier_tags(*identifiers: str) -> list[str]:
+    return sorted({f"id:{fold(i)}" for i in identifiers if i})
+
+
+def sort_key(last_name: str, first_name: str = "") -> str:
+    """People sorted by surname, then first name."""
+    return fold(f"{last_name} {first_name}")[:300]
+
+
 def build_professional_document(
     *,
     pk: int,
@@ -94,9 +116,14 @@ def build_professional_document(
     restricted_text: Iterable[str] = (),
     restricted_scopes: Iterable[str] = (),
     flags: Iterable[str] = (),
+    national_id: str = "",
+    last_name: str = "",
+    first_name: str = "",
 ) -> Document:
     """One professional's document. `sites`: dicts with name, commune_code, commune_name,
-    structure_name, mode, latitude, longitude (the first located site places the entry on the map)."""
+    structure_name, mode, latitude, longitude and optionally phone (the first located site places the
+    entry on the map). The national id is matched exactly and shown with the hit, as the specialty,
+    commune and phone of the first site (imported, public fields)."""
     located = [s for s in sites if s["latitude"] is not None]
     primary = located[0] if located else (sites[0] if sites else None)
     text_parts = [profession_label, *(label for _code, label in specialties)]
@@ -108,12 +135,25 @@ def build_professional_document(
     tags += sorted({f"commune:{s['commune_code']}" for s in sites if s["commune_code"]})
     tags += sorted({f"mode:{s['mode']}" for s in sites if s["mode"]})
     tags += list(flags)
+    if national_id:
+        tags += identifier_tags(national_id, national_id[1:])
     place = primary["commune_name"] if primary else ""
+    specialty = specialties[0][1] if specialties else ""
+    display = {
+        "national_id": national_id,
+        "profession": profession_label,
+        "specialty": specialty,
+        "commune": place,
+        "phone": next((s.get("phone") for s in sites if s.get("phone")), ""),
+        "sites": len(sites),
+    }
     return Document(
         kind="professional",
         object_id=pk,
         title=full_name,
-        subtitle=" · ".join(p for p in (profession_label, place) if p),
+        subtitle=" · ".join(p for p in (profession_label, specialty, place) if p),
+        display={k: v for k, v in display.items() if v},
+        sort_key=sort_key(last_name, first_name) if last_name else fold(full_name)[:300],
         # Each word once: a site is often named after its structure, in the structure's commune.
         text=" ".join(dict.fromkeys(" ".join(text_parts).split())),
         tags=tags,
@@ -141,6 +181,7 @@ def professional_documents(ids: list[int]) -> Iterable[Document]:
                 "mode": site.mode,
                 "latitude": site.latitude,
                 "longitude": site.longitude,
+                "phone": site.phone,
             }
             for site in pro.sites.all()
         ]
@@ -152,6 +193,9 @@ def professional_documents(ids: list[int]) -> Iterable[Document]:
             specialties=[(s.code, s.label) for s in pro.specialties.all()],
             sites=sites,
             cpts_slugs=[link.cpts.slug for link in pro.cpts_links.all()],
+            national_id=pro.national_id,
+            last_name=pro.last_name,
+            first_name=pro.first_name,
             # Federation-visible fields: found only by the federations that may see them.
             restricted_text=[
                 getattr(pro, name)
@@ -186,6 +230,13 @@ def structure_documents(ids: list[int]) -> Iterable[Document]:
             details=(structure.services, structure.public_served, structure.coverage),
             cpts_slugs=[link.cpts.slug for link in structure.cpts_links.all()],
             labels=labels,
+            identifiers={
+                "finess": structure.finess,
+                "finess_legal": structure.finess_legal,
+                "siret": structure.siret,
+                "siren": structure.siren,
+            },
+            phone=structure.phone,
         )
 
 
@@ -214,25 +265,34 @@ def build_structure_document(
     details: Iterable[str] = (),
     cpts_slugs: Iterable[str] = (),
     labels: dict[str, str] | None = None,
+    identifiers: dict[str, str] | None = None,
+    phone: str = "",
 ) -> Document:
     """One structure's document. `details`: services, public served, coverage (searchable text).
-    `labels`: `kind_labels()`, which callers building many documents look up once."""
+    `labels`: `kind_labels()`, which callers building many documents look up once. `identifiers`:
+    FINESS, SIRET… (matched exactly, shown with the hit)."""
     kind_label = (labels or kind_labels()).get(kind, kind)
     text = " ".join(p for p in (kind_label, name, *details, commune_name) if p)
     tags = [f"kind:{kind}"]
     tags += [f"cpts:{slug}" for slug in cpts_slugs]
     if commune_code:
         tags.append(f"commune:{commune_code}")
+    identifiers = {k: v for k, v in (identifiers or {}).items() if v}
+    tags += identifier_tags(*identifiers.values())
+    title = trade_name or name  # as Structure.__str__
+    display = {"kind": kind_label, "commune": commune_name, "phone": phone, **identifiers}
     return Document(
         kind="structure",
         object_id=pk,
-        title=trade_name or name,  # as Structure.__str__
+        title=title,
         subtitle=" · ".join(p for p in (kind_label, commune_name) if p),
         text=text,
         tags=tags,
         suggest=[commune_name],
         latitude=latitude,
         longitude=longitude,
+        display={k: v for k, v in display.items() if v},
+        sort_key=fold(title)[:300],
     )
 
 
@@ -285,6 +345,10 @@ SPEC = IndexSpec(
         *Profession.objects.values_list("label", flat=True),
         *Specialty.objects.values_list("label", flat=True),
     ],
+    ignored=TITLES,
+    identifier=IDENTIFIER,
+    kind_words=dict.fromkeys(STRUCTURE_WORDS, "structure"),
+    default_kind="professional",
 )
 
 

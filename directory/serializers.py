@@ -332,6 +332,22 @@ class AutocompleteSerializer(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.CharField())
 
 
+class HitDetailsSerializer(serializers.Serializer):
+    """What a result line shows without a click (imported, public fields; absent keys are unknown)."""
+
+    national_id = serializers.CharField(required=False)
+    profession = serializers.CharField(required=False)
+    specialty = serializers.CharField(required=False)
+    commune = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    sites = serializers.IntegerField(required=False, help_text="nombre de lieux d'exercice")
+    kind = serializers.CharField(required=False, help_text="type de structure")
+    finess = serializers.CharField(required=False)
+    finess_legal = serializers.CharField(required=False)
+    siret = serializers.CharField(required=False)
+    siren = serializers.CharField(required=False)
+
+
 class SearchHitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["professional", "structure"])
     id = serializers.IntegerField()
@@ -341,6 +357,10 @@ class SearchHitSerializer(serializers.Serializer):
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     url = serializers.CharField()
+    national_id = serializers.CharField(
+        allow_null=True, help_text="identifiant national (8 + RPPS, 0 + ADELI) ; null pour une structure"
+    )
+    details = HitDetailsSerializer()
 
 
 class SearchPlaceSerializer(serializers.Serializer):
@@ -348,6 +368,9 @@ class SearchPlaceSerializer(serializers.Serializer):
     code = serializers.CharField(allow_blank=True)
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
+    communes = serializers.ListField(
+        child=serializers.CharField(), help_text="code postal : codes INSEE des communes desservies"
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -366,6 +389,9 @@ class SearchAnswerSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     fuzzy = serializers.BooleanField(help_text="vrai : résultats par correction de fautes de frappe")
+    approximate = serializers.BooleanField(
+        help_text="vrai : résultats approchants (tous les mots ne sont pas trouvés ; classés par nombre de mots)"
+    )
     place = SearchPlaceSerializer(allow_null=True)
     radius_km = serializers.FloatField(allow_null=True)
     facet_order = serializers.ListField(child=serializers.CharField())
@@ -382,3 +408,10 @@ class FhirBundleSerializer(serializers.Serializer):
     total = serializers.IntegerField(required=False)
     link = serializers.ListField(child=serializers.DictField(), required=False)
     entry = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class FeatureCollectionSerializer(serializers.Serializer):
+    """GeoJSON FeatureCollection of commune outlines (properties: code, name)."""
+
+    type = serializers.CharField()
+    features = serializers.ListField(child=serializers.DictField())

@@ -26,6 +26,7 @@ urlpatterns = [
     # API
     path("api/directory/search/", api.SearchView.as_view(), name="api-directory-search"),
     path("api/directory/autocomplete/", api.AutocompleteView.as_view(), name="api-directory-autocomplete"),
+    path("api/directory/outlines/", api.OutlinesView.as_view(), name="api-directory-outlines"),
     path(
         "api/directory/professionals/<int:pk>/",
         api.ProfessionalDetailView.as_view(),

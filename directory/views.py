@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directory import selectors, services
 from directory.forms import ErrorReportForm, ProfessionalForm
+from directory.search_index import SPEC
 from directory.selectors.search import directory_search
 from directory.serializers import SearchParamsSerializer
 from federation.errors import ServiceError, show_service_error
@@ -45,6 +47,10 @@ def directory_home(request):
             "professions": selectors.professions(),
             "map_tile_url": settings.MAP_TILE_URL,
             "radius_choices": [2, 5, 10, 20, 50],
+            "default_radius": f"{SPEC.place_radius_km:g}",
+            # Without tiles the map draws the outlines of the results' communes.
+            "outlines_url": "" if settings.MAP_TILE_URL else reverse("api-directory-outlines"),
+            "initial_communes": [v["value"] for v in (answer or {}).get("facets", {}).get("commune", [])],
             "handles_reports": request.user.is_staff or selectors.viewer_for(request.user).managed_cpts,
         },
     )

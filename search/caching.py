@@ -7,10 +7,20 @@ The load state is explicit: a cache is "never loaded" until its first load, what
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+
+_ALL: "weakref.WeakSet[Refreshed]" = weakref.WeakSet()
+
+
+def clear_all() -> None:
+    """Every cache loads again on next use (tests: each builds its own reference tables)."""
+    for cache in list(_ALL):
+        cache.clear()
 
 
 class Refreshed(Generic[T]):
@@ -25,6 +35,7 @@ class Refreshed(Generic[T]):
         self._lock = threading.Lock()
         self.loaded_at: float | None = None  # None: never loaded (or cleared)
         self._value: T | None = None
+        _ALL.add(self)
 
     @property
     def loaded(self) -> bool:

@@ -31,6 +31,9 @@ class SearchDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Folded, space-framed text matched only for viewers holding one of the document's " scope:… " tags.
     restricted_text = models.TextField(blank=True, default="", db_default="")
+    # Shown with a hit, never searched (Document.display), and the order among equals (Document.sort_key).
+    display = models.JSONField(default=dict, blank=True)
+    sort_key = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

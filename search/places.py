@@ -1,33 +1,60 @@
-"""Communes named in free text ("kine lunel") become a place to search around.
+"""Communes named in free text ("kine lunel", "kiné à St Jean de Védas", "34400") become a place to search
+around.
 
-Uses the territory reference of the base layer (federation.Commune). The name table is cached per
-process (35,000 communes nationally: a few MB) and refreshed every few minutes.
+Uses the territory reference of the base layer (federation.Commune). The tables are cached per process
+(35,000 communes nationally: a few MB) and refreshed every few minutes. Names are read with St/Ste as
+Saint/Sainte and with or without their article ("Le Crès", "Crès"); a postal code is a place made of every
+commune it serves.
 """
+
+import re
 
 from search.caching import Refreshed
 from search.query import Place
-from search.text import fold
+from search.text import fold, place_key
 
 TTL_SECONDS = 300
 MAX_WORDS = 6
+POSTAL_CODE = re.compile(r"^\d{5}$")
+_ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 
 
 def _load() -> dict:
     from federation.models import Commune
 
-    names: dict[str, tuple[int, Place]] = {}
+    names: dict[str, tuple[int, int, Place]] = {}  # key → (rank, population, place)
     codes: dict[str, Place] = {}
+    postal: dict[str, list[tuple[int, Place]]] = {}
     rows = Commune.objects.filter(latitude__isnull=False).values_list(
-        "insee_code", "name", "latitude", "longitude", "population"
+        "insee_code", "name", "latitude", "longitude", "population", "postal_codes"
     )
-    for code, name, lat, lon, population in rows.iterator(chunk_size=5000):
+    for code, name, lat, lon, population, postal_codes in rows.iterator(chunk_size=5000):
         place = Place(label=name, latitude=lat, longitude=lon, code=code)
         codes[code] = place
-        key = fold(name)
-        # Homonyms: the most populated commune wins.
-        if key not in names or names[key][0] < population:
-            names[key] = (population, place)
-    return {"names": {k: v[1] for k, v in names.items()}, "codes": codes}
+        key = place_key(fold(name).split())
+        keys = [(key, 0)]
+        article = next((a for a in _ARTICLES if key.startswith(a)), None)
+        if article:  # "Le Crès" is also found as "Crès", after any commune really named so
+            keys.append((key[len(article) :], 1))
+        for name_key, rank in keys:
+            # Homonyms: the full name before the name without its article, then the most populated.
+            current = names.get(name_key)
+            if current is None or (rank, -population) < (current[0], -current[1]):
+                names[name_key] = (rank, population, place)
+        for postal_code in (postal_codes or "").split():
+            postal.setdefault(postal_code, []).append((population, place))
+    postal_places = {}
+    for postal_code, served in postal.items():
+        served.sort(key=lambda item: (-item[0], item[1].code))
+        main = served[0][1]
+        postal_places[postal_code] = Place(
+            label=f"{postal_code} ({', '.join(p.label for _pop, p in served)})",
+            latitude=main.latitude,
+            longitude=main.longitude,
+            code=postal_code,
+            communes=tuple(p.code for _pop, p in served),
+        )
+    return {"names": {k: v[2] for k, v in names.items()}, "codes": codes, "postal": postal_places}
 
 
 _TABLES = Refreshed(_load, ttl=TTL_SECONDS)
@@ -45,18 +72,38 @@ def commune_place(code: str) -> Place | None:
     return _tables()["codes"].get(code)
 
 
-def find_place(words: list[str], ignore: set[str]) -> tuple[Place | None, list[str]]:
-    """The longest run of words naming a commune, and the remaining words. Words in `ignore`
-    (abbreviations, professions) never start a place name; nor do words shorter than 3 letters."""
-    names = _tables()["names"]
+def postal_place(code: str) -> Place | None:
+    """Every commune a postal code serves, as one place (centred on the most populated)."""
+    return _tables()["postal"].get(code.lower())
+
+
+def named_place(text: str) -> Place | None:
+    """The commune named exactly by `text` (an INSEE code, a postal code, or a name)."""
+    text = text.strip()
+    place = commune_place(text.upper()) or (postal_place(text) if POSTAL_CODE.match(text.lower()) else None)
+    if place is not None:
+        return place
+    words = fold(text).split()
+    return _tables()["names"].get(place_key(words)) if words else None
+
+
+def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[Place | None, list[str]]:
+    """The longest run of words naming a commune (or a postal code), and the remaining words. Words in
+    `ignore` (abbreviations, professions) never start a place name; words in `alone` (stop words: "vers"
+    is a commune too) and words shorter than 3 letters are never a place name by themselves."""
+    tables = _tables()
+    names = tables["names"]
+    for index, word in enumerate(words):
+        if POSTAL_CODE.match(word) and word in tables["postal"]:
+            return tables["postal"][word], words[:index] + words[index + 1 :]
     if not names:
         return None, words
     for size in range(min(MAX_WORDS, len(words)), 0, -1):
         for start in range(0, len(words) - size + 1):
             run = words[start : start + size]
-            if run[0] in ignore or (size == 1 and len(run[0]) < 3):
+            if run[0] in ignore or (size == 1 and (len(run[0]) < 3 or run[0] in alone)):
                 continue
-            place = names.get(" ".join(run))
+            place = names.get(place_key(run))
             if place is not None:
                 return place, words[:start] + words[start + size :]
     return None, words

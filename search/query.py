@@ -9,6 +9,8 @@ class Place:
     latitude: float
     longitude: float
     code: str = ""
+    # A postal code serving several communes: their INSEE codes (the place filters on them).
+    communes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SearchHit:
     distance_km: float | None = None
     latitude: float | None = None
     longitude: float | None = None
+    display: dict = field(default_factory=dict)  # Document.display
 
 
 @dataclass
@@ -53,3 +56,5 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     place: Place | None = None
     fuzzy: bool = False  # no exact match: results come from typo-tolerant matching
+    approximate: bool = False  # not every word matched: ranked by how many do ("résultats approchants")
+    radius_km: float | None = None  # the radius applied around `place` (None: no limit)

@@ -1,6 +1,7 @@
 """What the apps index. search/ is generic: an app registers an IndexSpec (usually in AppConfig.ready)
 and the backends only ever see Documents."""
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -22,6 +23,10 @@ class Document:
     # owner opened it to some tenants only must not be found by the others.
     restricted_text: str = ""
     restricted_scopes: list[str] = field(default_factory=list)
+    # Shown with a hit, never searched (national id, specialty, phone, commune…): JSON-ready values.
+    display: dict = field(default_factory=dict)
+    # Sort key among equals (surname first for people): ties come out in this order.
+    sort_key: str = ""
 
 
 @dataclass
@@ -46,8 +51,17 @@ class IndexSpec:
     # Default radius when the query names a place ("kine lunel").
     place_radius_km: float = 10.0
     # Whole words of the nomenclature ("pharmacien", "medecin"): typed last, they are complete words,
-    # not the start of a longer one.
+    # not the start of a longer one; their plural and feminine forms are read as them.
     terms: Callable[[], Iterable[str]] | None = None
+    # Words that never count (titles: "dr", "docteur"), besides French stop words.
+    ignored: frozenset[str] = frozenset()
+    # Folded words that are identifiers (RPPS, FINESS, SIRET…): matched exactly against the documents'
+    # `id:<word>` tags instead of the text.
+    identifier: re.Pattern | None = None
+    # Words naming a kind of document (pharmacie, msp, cabinet → "structure"): that kind comes first;
+    # otherwise, when the words match names, `default_kind` comes first (people before structures).
+    kind_words: dict[str, str] = field(default_factory=dict)
+    default_kind: str = ""
 
 
 _REGISTRY: dict[str, IndexSpec] = {}

@@ -64,3 +64,64 @@ def without_implied(groups: list[list[list[str]]]) -> list[list[list[str]]]:
         if not implied:
             kept.append(group)
     return kept
+
+
+# French words that carry no meaning in a search ("kiné à Lunel", "infirmière à domicile", "près de"):
+# never a word to match, never a prefix. Place names are read before they are dropped ("Le Crès").
+STOP_WORDS = frozenset(
+    "a au aux avec chez d dans de des du en et l la le les ou par pour pres autour proche sur un une vers y".split()
+)
+# Abbreviations of place names, read as the full word: "st jean de vedas" is Saint-Jean-de-Védas.
+PLACE_WORDS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def place_key(words) -> str:
+    """The key of a place name: folded words, St/Ste read as Saint/Sainte."""
+    return " ".join(PLACE_WORDS.get(w, w) for w in words)
+
+
+def inflections(word: str) -> set[str]:
+    """Plural and feminine forms of a folded French noun of the nomenclature ("infirmier" → "infirmiere",
+    "infirmieres", "infirmiers"; "pharmacien" → "pharmacienne", …; "masseur" → "masseuse", …)."""
+    forms = {word + "s"}
+    endings = (
+        ("ier", ("iere",)),
+        ("ien", ("ienne",)),
+        ("teur", ("trice", "teuse")),
+        ("eur", ("euse",)),
+        ("if", ("ive",)),
+        ("al", ("ale",)),
+        ("ais", ("aise",)),
+        ("ain", ("aine",)),
+    )
+    for ending, feminine in endings:
+        if word.endswith(ending):
+            for form in feminine:
+                female = word[: -len(ending)] + form
+                forms |= {female, female + "s"}
+            break
+    if word.endswith("al"):
+        forms.add(word[:-2] + "aux")
+    if word.endswith(("s", "x", "z")):
+        forms.discard(word + "s")
+    return forms
+
+
+def lexicon(vocabulary) -> dict[str, str]:
+    """Plural and feminine form → the word of the vocabulary it comes from: its root when the form comes
+    from several words that are forms of one another ("infirmieres" → "infirmier", not "infirmiere"); a
+    form two unrelated words share is left alone."""
+    vocabulary = {w for w in vocabulary if len(w) >= 3 and w.isalpha()}
+    forms_of = {word: inflections(word) for word in vocabulary}
+    found: dict[str, set[str]] = {}
+    for word, forms in forms_of.items():
+        for form in forms:
+            if form not in vocabulary or form != word:
+                found.setdefault(form, set()).add(word)
+    out = {}
+    for form, words in found.items():
+        # "infirmieres" comes from "infirmier" and from "infirmiere", itself a form of "infirmier": the root.
+        roots = {w for w in words if not any(w in forms_of[other] for other in words if other != w)}
+        if len(roots) == 1 and form not in roots:
+            out[form] = roots.pop()
+    return out

@@ -182,6 +182,13 @@ class StructureUpserts:
                         latitude=commune[0] if commune else None,
                         longitude=commune[1] if commune else None,
                         labels=labels,
+                        identifiers={
+                            "finess": site["finess"],
+                            "finess_legal": site["finess_legal"],
+                            "siret": site["siret"],
+                            "siren": site["siren"],
+                        },
+                        phone=site["phone"],
                     )
                 )
             search_index.index_new_structures(documents, self.bulk_load)

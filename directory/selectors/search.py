@@ -12,9 +12,9 @@ from federation.errors import ServiceError
 from federation.models import Cpts
 from search import places
 from search.backends import get_backend
+from search.backends.base import plan_query
 from search.caching import Refreshed
 from search.query import Place, SearchQuery
-from search.text import tokens
 
 FACET_TITLES = {
     "profession": gettext_lazy("Profession"),
@@ -69,11 +69,8 @@ def build_query(params: dict, user) -> SearchQuery:
         # Skills and interests open to a federation match only for its members.
         query.scopes = scopes if query.text.strip() else []
     if params.get("near"):
-        place = places.commune_place(params["near"].strip())
-        if place is None:
-            place, rest = places.find_place(tokens(params["near"]), set())
-            if rest:
-                place = None
+        # An INSEE code, a postal code (every commune it serves) or a name ("St Jean de Védas", "Le Crès").
+        place = places.named_place(params["near"])
         if place is None:
             raise ServiceError(
                 _("Commune inconnue : « %(near)s ».") % {"near": params["near"].strip()},
@@ -84,8 +81,17 @@ def build_query(params: dict, user) -> SearchQuery:
     elif params.get("lat") is not None and params.get("lon") is not None:
         query.near = Place(label="", latitude=params["lat"], longitude=params["lon"])
     if params.get("radius"):
-        # Without `near` or a point, the radius applies around a commune named in the text.
+        # Without `near` or a point, the radius applies around a commune named in the text; a radius
+        # around nothing would be silently ignored: refused instead.
         query.radius_km = params["radius"]
+        if query.near is None and plan_query(SPEC, query).place is None:
+            raise ServiceError(
+                _(
+                    "Un rayon demande une commune de référence : indiquez-la (« près de … ») ou retirez le rayon."
+                ),
+                code="radius_without_place",
+                field="radius",
+            )
     return query
 
 
@@ -119,6 +125,8 @@ def directory_search(params: dict, user) -> dict:
                 "latitude": hit.latitude,
                 "longitude": hit.longitude,
                 "url": f"{start}{hit.object_id}{end}",
+                "national_id": hit.display.get("national_id"),
+                "details": hit.display,
             }
         )
     facets = {}
@@ -136,17 +144,19 @@ def directory_search(params: dict, user) -> dict:
         "page": query.page,
         "page_size": query.page_size,
         "fuzzy": result.fuzzy,
+        "approximate": result.approximate,
         "place": (
             {
                 "label": place.label,
                 "code": place.code,
                 "latitude": place.latitude,
                 "longitude": place.longitude,
+                "communes": list(place.communes),
             }
             if place
             else None
         ),
-        "radius_km": query.radius_km or (SPEC.place_radius_km if place and not query.near else None),
+        "radius_km": result.radius_km,
         "facet_order": list(SPEC.facets),
         "facet_titles": {facet: str(FACET_TITLES.get(facet, facet)) for facet in SPEC.facets},
         "results": results,

@@ -2,12 +2,13 @@
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from search import places
+from search.caching import Refreshed
 from search.query import Place, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
-from search.text import expand, tokens, without_implied
+from search.text import STOP_WORDS, expand, lexicon, tokens, without_implied
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -32,47 +33,121 @@ def bounding_box(place: Place, radius_km: float) -> tuple[float, float, float, f
 
 @dataclass
 class Plan:
-    """A query once interpreted: word groups (alternatives of word lists), place, radius."""
+    """A query once interpreted: word groups (alternatives of word lists), place, radius, identifiers."""
 
     words: list[str]
     groups: list[list[list[str]]]
     place: Place | None
     radius_km: float | None
     place_from_text: bool = False
+    identifiers: list[str] = field(default_factory=list)  # matched exactly: `id:<word>` tags
+    kind_first: str = ""  # this kind of document comes first among equals
+    approximate: bool = False  # groups are alternatives: rank by how many match
 
     @property
     def has_text(self) -> bool:
         return bool(self.groups)
 
+    def filters(self, query: SearchQuery) -> dict[str, list[str]]:
+        """The query's filters, with those the plan adds: the communes of a postal code, identifiers."""
+        filters = dict(query.filters)
+        if self.place is not None and self.place.communes:
+            wanted = list(self.place.communes)
+            if filters.get("commune"):
+                wanted = [c for c in filters["commune"] if c in self.place.communes] or ["-"]
+            filters["commune"] = wanted
+        if self.identifiers:
+            filters["id"] = list(self.identifiers)
+        return filters
+
+
+@dataclass
+class Vocabulary:
+    complete: frozenset  # whole words of the nomenclature and abbreviations (never prefixes)
+    forms: dict[str, str]  # plural / feminine form → its word
+
+
+_VOCABULARIES: dict[str, Refreshed[Vocabulary]] = {}
+
+
+def vocabulary(spec: IndexSpec) -> Vocabulary:
+    """The spec's words (abbreviations, their expansions, its terms) and their forms, cached a few
+    minutes (the terms come from the database)."""
+    cache = _VOCABULARIES.get(spec.name)
+    if cache is None:
+
+        def load() -> Vocabulary:
+            phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
+            phrases += list(spec.terms()) if spec.terms else []
+            words = frozenset(w for phrase in phrases for w in tokens(phrase))
+            return Vocabulary(complete=words, forms=lexicon(words))
+
+        cache = _VOCABULARIES[spec.name] = Refreshed(load, ttl=300)
+    return cache.get()
+
+
+def _kind_first(spec: IndexSpec, words: list[str]) -> str:
+    for word in words:
+        if word in spec.kind_words:
+            return spec.kind_words[word]
+    return spec.default_kind if words else ""
+
+
+def _read_words(spec: IndexSpec, words: list[str]) -> tuple[list[str], list[str]]:
+    """Identifiers apart, titles dropped, plural and feminine forms read as their word."""
+    identifiers = [w for w in words if spec.identifier is not None and spec.identifier.match(w)]
+    forms = vocabulary(spec).forms
+    kept = [forms.get(w, w) for w in words if w not in spec.ignored and w not in identifiers]
+    return kept, identifiers
+
+
+def _groups(spec: IndexSpec, words: list[str]) -> list[list[list[str]]]:
+    return without_implied(expand([w for w in words if w not in STOP_WORDS], spec.synonyms))
+
 
 def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
-    words = tokens(query.text)
+    words, identifiers = _read_words(spec, tokens(query.text))
     place, radius = query.near, query.radius_km
     from_text = False
     if place is None and query.detect_place and words:
         ignore = {w for key in spec.synonyms for w in key.split()}
-        found, rest = places.find_place(words, ignore)
+        found, rest = places.find_place(words, ignore, alone=STOP_WORDS)
         if found is not None:
             place, words, from_text = found, rest, True
-            radius = radius or spec.place_radius_km
+            # A postal code filters on its communes; a commune is a radius around it.
+            radius = radius or (None if found.communes else spec.place_radius_km)
+    meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
-        words=words,
-        groups=without_implied(expand(words, spec.synonyms)),
+        words=meaningful,
+        groups=_groups(spec, words),
         place=place,
         radius_km=radius,
         place_from_text=from_text,
+        identifiers=identifiers,
+        kind_first=_kind_first(spec, meaningful),
     )
 
 
 def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     """The same query read without place detection (when "lunel" was a surname after all)."""
-    words = tokens(query.text)
+    words, identifiers = _read_words(spec, tokens(query.text))
+    meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
-        words=words,
-        groups=without_implied(expand(words, spec.synonyms)),
+        words=meaningful,
+        groups=_groups(spec, words),
         place=query.near,
         radius_km=query.radius_km,
+        identifiers=identifiers,
+        kind_first=_kind_first(spec, meaningful),
     )
+
+
+def approximate(plan: Plan) -> Plan | None:
+    """Not every word matched: the same query where any group may match, ranked by how many do (the
+    place keeps filtering). None when there is only one group (nothing to relax)."""
+    if len(plan.groups) < 2:
+        return None
+    return replace(plan, approximate=True)
 
 
 class SearchBackend:

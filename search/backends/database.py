@@ -8,6 +8,7 @@ and facets computed in Python on the candidate rows.
 """
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -18,10 +19,12 @@ from django.utils import timezone
 from search.backends.base import (
     Plan,
     SearchBackend,
+    approximate,
     bounding_box,
     plan_query,
     scope_tags,
     text_only,
+    vocabulary,
 )
 from search.backends.portable import PortableSearch
 from search.bulk import BulkLoad
@@ -30,7 +33,7 @@ from search.models import SearchDocument
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
-from search.text import fold, framed, tokens
+from search.text import fold, framed
 
 # Counting and facets stop after this many matches (the total is then reported as a lower bound).
 COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 1_000)
@@ -67,25 +70,11 @@ def _documents(cursor) -> float:
     return _DOCUMENTS.get()
 
 
-_TERMS: dict[str, Refreshed[frozenset]] = {}
-
-
-def complete_words(spec: IndexSpec) -> frozenset:
-    """Folded words of the spec's abbreviations, their expansions and its terms (cached a few minutes)."""
-    cache = _TERMS.get(spec.name)
-    if cache is None:
-
-        def load() -> frozenset:
-            phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
-            phrases += list(spec.terms()) if spec.terms else []
-            return frozenset(w for phrase in phrases for w in tokens(phrase))
-
-        cache = _TERMS[spec.name] = Refreshed(load, ttl=300)
-    return cache.get()
-
-
 def _tsquery(
-    groups: list[list[list[str]]], synonyms: dict | None = None, complete: frozenset = frozenset()
+    groups: list[list[list[str]]],
+    synonyms: dict | None = None,
+    complete: frozenset = frozenset(),
+    joiner: str = " & ",
 ) -> str:
     """'kine lunel' → '(kine | kinesitherapeute) & (lunel:*)'. Words are folded [a-z0-9] only.
 
@@ -105,7 +94,32 @@ def _tsquery(
             for i, alt in enumerate(alternatives)
         ]
         parts.append("(" + " | ".join(f"({o})" for o in options) + ")")
-    return " & ".join(parts)
+    return joiner.join(parts)
+
+
+def _group_tsqueries(plan: Plan, spec: IndexSpec) -> list[str]:
+    """One tsquery per group, the last one typed as a prefix as in the whole query: `approximate` plans
+    count how many match."""
+    whole = _tsquery(plan.groups, spec.synonyms, vocabulary(spec).complete, joiner="\n")
+    return whole.split("\n")
+
+
+def _kind_order(kind: str) -> str:
+    """An ORDER BY term putting documents of `kind` first (kinds are the spec's own words)."""
+    return f"(kind = '{kind}') DESC, " if re.fullmatch(r"[a-z_]+", kind or "") else ""
+
+
+def _order(plan: Plan, tsquery: str) -> str:
+    """Nearest first around a place; then, or without a place: the most words matched (approximate), the
+    kind the words name, relevance, and the sort key (surname first for people)."""
+    kind = _kind_order(plan.kind_first)
+    if plan.approximate:
+        rest = "score DESC, distance, " if plan.place is not None else f"score DESC, {kind}"
+    elif plan.place is not None:
+        rest = f"distance, {kind}score DESC, " if tsquery else "distance, "
+    else:
+        rest = f"{kind}score DESC, " if tsquery else ""
+    return f"{rest}sort_key, id"
 
 
 def _tags(doc: Document) -> str:
@@ -129,6 +143,8 @@ def _to_row(index: str, doc: Document) -> SearchDocument:
         latitude=doc.latitude,
         longitude=doc.longitude,
         restricted_text=framed(doc.restricted_text),
+        display=doc.display,
+        sort_key=doc.sort_key[:300],
     )
 
 
@@ -146,6 +162,8 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         "longitude",
         "updated_at",
         "restricted_text",
+        "display",
+        "sort_key",
     ]
 
     @staticmethod
@@ -178,6 +196,8 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                     doc.longitude,
                     now,
                     framed(doc.restricted_text),
+                    json.dumps(doc.display, ensure_ascii=False),
+                    doc.sort_key[:300],
                 )
                 for doc in documents
             ]
@@ -223,6 +243,8 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                     doc.text,
                     _tags(doc),
                     framed(doc.restricted_text),
+                    json.dumps(doc.display, ensure_ascii=False),
+                    doc.sort_key[:300],
                 )
             )
             + f"\t{NULL if doc.latitude is None else doc.latitude}"
@@ -231,6 +253,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
             for doc in documents
         ]
         columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
+        columns += ["display", "sort_key"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
         self._record_words_and_places(index, documents, load)
@@ -282,7 +305,12 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         result = run(spec, query, plan)
         if result.total == 0 and plan.place_from_text:
             # "lunel" may be a surname: read the text again without a place.
-            result = run(spec, query, text_only(plan, query, spec))
+            again = run(spec, query, text_only(plan, query, spec))
+            if again.total:
+                return again
+        if result.total == 0 and (relaxed := approximate(plan)) is not None:
+            # Not every word matches: rank by how many do, the place still filtering.
+            result = run(spec, query, relaxed)
         return result
 
     def suggest(self, spec: IndexSpec, prefix: str, limit: int = 8) -> list[str]:
@@ -302,20 +330,30 @@ class DatabaseBackend(PortableSearch, SearchBackend):
     # beyond the cap) and returns the count, the page and the facet counts from them: the cost follows
     # the cap, not the corpus.
     def _search_postgres(self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False) -> SearchResult:
-        tsquery = _tsquery(plan.groups, spec.synonyms, complete_words(spec)) if plan.has_text else ""
+        query = replace(query, filters=plan.filters(query))
+        joiner = " | " if plan.approximate else " & "
+        complete = vocabulary(spec).complete
+        tsquery = _tsquery(plan.groups, spec.synonyms, complete, joiner) if plan.has_text else ""
         if query.scopes and not (tsquery and self._restricted_may_match(spec, query, tsquery)):
             # The OR over restricted text would only blur the planner's estimates.
             query = replace(query, scopes=[])
         where, params = self._conditions(spec, query, tsquery)
-        if tsquery:
+        if plan.approximate:
+            groups = _group_tsqueries(plan, spec)
+            score = "(" + " + ".join("(d.tsv @@ to_tsquery('french', %s))::int" for _g in groups) + ")"
+            score_params = groups
+        elif tsquery:
             score, score_params = "ts_rank(d.tsv, to_tsquery('french', %s))", [tsquery]
         else:
             score, score_params = "0.0::real", []
         facets = [f for f in (query.facets or []) if f]
-        columns = "d.id, d.kind, d.object_id, d.title, d.subtitle, d.latitude, d.longitude, d.tags_arr"
+        columns = (
+            "d.id, d.kind, d.object_id, d.title, d.subtitle, d.latitude, d.longitude, d.tags_arr,"
+            " d.display, d.sort_key"
+        )
+        order = _order(plan, tsquery)
         with connection.cursor() as cursor:
             if plan.place is None:
-                order = "score DESC, id" if tsquery else "title, id"
                 total, hits, counts = self._collect(
                     cursor,
                     f"SELECT {columns}, {score} AS score, NULL::float8 AS distance"
@@ -327,9 +365,9 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                 )
             else:
                 total, hits, counts = self._collect_near(
-                    cursor, spec, query, plan, columns, (score, score_params), (where, params), facets
+                    cursor, spec, query, plan, columns, (score, score_params), (where, params), facets, order
                 )
-            if total == 0 and tsquery and not fuzzy:
+            if total == 0 and tsquery and not fuzzy and not plan.approximate:
                 corrected = self._corrected_plan(cursor, spec, plan)
                 if corrected is not None:
                     return self._search_postgres(spec, query, corrected, fuzzy=True)
@@ -350,14 +388,18 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                     distance_km=round(dist, 2) if dist is not None else None,
                     latitude=lat,
                     longitude=lon,
+                    display=display or {},
                 )
-                for k, o, t, st, sc, dist, lat, lon in hits
+                for k, o, t, st, sc, dist, lat, lon, display in hits
             ],
-            total=min(total, _limit(query) - 1),
-            total_is_exact=total < _limit(query),
+            # The same on every page: the matches counted up to the cap ("plus de N" beyond it).
+            total=min(total, COUNT_CAP),
+            total_is_exact=total <= COUNT_CAP,
             facets=facet_counts,
             place=plan.place,
             fuzzy=fuzzy,
+            approximate=plan.approximate,
+            radius_km=plan.radius_km if plan.place is not None else None,
         )
 
     @staticmethod
@@ -407,7 +449,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
             f"WITH {before} m AS MATERIALIZED ({matches_sql})"
             " SELECT (SELECT count(*) FROM m),"
             " (SELECT coalesce(json_agg(json_build_array(kind, object_id, title, subtitle, score, distance,"
-            f" latitude, longitude) ORDER BY {order}), '[]'::json)"
+            f" latitude, longitude, display) ORDER BY {order}), '[]'::json)"
             f" FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p),"
             " (SELECT coalesce(json_agg(json_build_array(t, c)), '[]'::json) FROM (SELECT t, count(*) AS c"
             " FROM m, unnest(m.tags_arr) t WHERE split_part(t, ':', 1) = ANY(%s) GROUP BY t) f)",
@@ -415,7 +457,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         )
         return cursor.fetchone()
 
-    def _collect_near(self, cursor, spec, query, plan, columns, scoring, conditions, facets):
+    def _collect_near(self, cursor, spec, query, plan, columns, scoring, conditions, facets, order):
         """Nearest first, by the cheaper of two reads (see `_text_first`): the text/filter matches in the
         box, sorted by distance; or a walk over the places in order of distance, reading each place's
         documents from the geo index and stopping at COUNT_CAP + 1 (a common profession in a city,
@@ -425,7 +467,6 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         place, radius = plan.place, plan.radius_km
         distance = SQL_DISTANCE.format(alias="d")
         distance_params = [place.latitude, place.latitude, place.longitude]
-        order = "distance, id"
         box_where, box_params = [], []
         if radius:
             box_where = [
@@ -433,8 +474,10 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                 f"{distance} <= %s",
             ]
             box_params = [*bounding_box(place, radius), *distance_params, radius]
-        if len(where) > 1 and self._text_first(
-            cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4])
+        if (
+            plan.approximate
+            or len(where) > 1
+            and self._text_first(cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4]))
         ):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance.
             return self._collect(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from elasticsearch_dsl import Index, Mapping, Q, Search, analyzer, token_filter, tokenizer
 
-from search.backends.base import Plan, SearchBackend, plan_query, scope_tags, text_only
+from search.backends.base import Plan, SearchBackend, approximate, plan_query, scope_tags, text_only
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
 from search.text import fold
@@ -57,6 +57,8 @@ MAPPINGS = {
         "suggest": {"type": "text", "analyzer": "autocomplete", "search_analyzer": "folded_text"},
         "tags": {"type": "keyword"},
         "location": {"type": "geo_point"},
+        "display": {"type": "object", "enabled": False},
+        "sort_key": {"type": "keyword"},
     }
 }
 
@@ -88,6 +90,8 @@ def document_body(doc: Document) -> dict:
         "restricted": doc.restricted_text,
         "suggest": [doc.title, *doc.suggest],
         "tags": [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])],
+        "display": doc.display,
+        "sort_key": doc.sort_key,
     }
     if doc.latitude is not None and doc.longitude is not None:
         body["location"] = {"lat": doc.latitude, "lon": doc.longitude}
@@ -116,17 +120,17 @@ def _word_query(word: str, scopes: list[str]) -> Q:
 def build_search(spec: IndexSpec, query: SearchQuery, plan: Plan) -> Search:
     """The elasticsearch-dsl Search for this query (no server needed to build it)."""
     search = Search(index=index_name(spec.name))
-    must = []
+    groups = []
     for alternatives in plan.groups:
         options = [
             Q("bool", must=[_word_query(w, query.scopes) for w in alternative])
             for alternative in alternatives
         ]
-        must.append(options[0] if len(options) == 1 else Q("bool", should=options, minimum_should_match=1))
+        groups.append(options[0] if len(options) == 1 else Q("bool", should=options, minimum_should_match=1))
     filters = []
     if query.kinds:
         filters.append(Q("terms", kind=list(query.kinds)))
-    for facet, values in query.filters.items():
+    for facet, values in plan.filters(query).items():
         if values:
             filters.append(Q("terms", tags=[f"{facet}:{v}" for v in values]))
     for flag in query.flags:
@@ -136,12 +140,28 @@ def build_search(spec: IndexSpec, query: SearchQuery, plan: Plan) -> Search:
         filters.append(Q("exists", field="location"))
         if plan.radius_km:
             filters.append(Q("geo_distance", distance=f"{plan.radius_km}km", location=point))
-        search = search.sort(
-            {"_geo_distance": {"location": point, "order": "asc", "unit": "km", "distance_type": "arc"}}
-        )
-    elif not must:
-        search = search.sort("title.sort")
-    search = search.query(Q("bool", must=must or [Q("match_all")], filter=filters))
+    should = []
+    if plan.kind_first and groups:
+        # The kind the words name (or people, for names) first among equally relevant documents.
+        should.append(Q("term", kind={"value": plan.kind_first, "boost": 2.0}))
+    if plan.approximate:
+        # Any group may match; each one matched adds to the score, so the most words matched rank first.
+        must = [Q("bool", should=groups, minimum_should_match=1)]
+    else:
+        must = groups or [Q("match_all")]
+    query_body = Q("bool", must=must, should=should, filter=filters)
+    tie = {"sort_key": {"order": "asc", "missing": "_last"}}
+    if plan.place is not None:
+        distance = {
+            "_geo_distance": {"location": point, "order": "asc", "unit": "km", "distance_type": "arc"}
+        }
+        sort = ["_score", distance, tie] if plan.approximate else [distance, "_score", tie]
+        search = search.sort(*sort)
+    elif groups:
+        search = search.sort("_score", tie)
+    else:
+        search = search.sort(tie, "title.sort")
+    search = search.query(query_body)
     for facet in query.facets:
         search.aggs.bucket(facet, "terms", field="tags", include=f"{facet}:.*", size=50)
     search = search.extra(track_total_hits=True, from_=query.offset, size=query.page_size)
@@ -204,7 +224,11 @@ class ElasticsearchBackend(SearchBackend):
         plan = plan_query(spec, query)
         result = self._run(spec, query, plan)
         if result.total == 0 and plan.place_from_text:
-            result = self._run(spec, query, text_only(plan, query, spec))
+            again = self._run(spec, query, text_only(plan, query, spec))
+            if again.total:
+                return again
+        if result.total == 0 and (relaxed := approximate(plan)) is not None:
+            result = self._run(spec, query, relaxed)
         return result
 
     def _run(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
@@ -213,7 +237,7 @@ class ElasticsearchBackend(SearchBackend):
         for hit in response.hits:
             distance = None
             if plan.place is not None and getattr(hit.meta, "sort", None):
-                distance = round(float(hit.meta.sort[0]), 2)
+                distance = round(float(hit.meta.sort[1 if plan.approximate else 0]), 2)
             location = getattr(hit, "location", None)
             hits.append(
                 SearchHit(
@@ -225,6 +249,7 @@ class ElasticsearchBackend(SearchBackend):
                     distance_km=distance,
                     latitude=location["lat"] if location else None,
                     longitude=location["lon"] if location else None,
+                    display=getattr(hit, "display", None) and hit.display.to_dict() or {},
                 )
             )
         facets = {}
@@ -232,7 +257,13 @@ class ElasticsearchBackend(SearchBackend):
             buckets = getattr(response.aggregations, facet).buckets
             facets[facet] = [(b.key.partition(":")[2], b.doc_count) for b in buckets]
         return SearchResult(
-            hits=hits, total=response.hits.total.value, facets=facets, place=plan.place, fuzzy=False
+            hits=hits,
+            total=response.hits.total.value,
+            facets=facets,
+            place=plan.place,
+            fuzzy=False,
+            approximate=plan.approximate,
+            radius_km=plan.radius_km if plan.place is not None else None,
         )
 
     def suggest(self, spec: IndexSpec, prefix: str, limit: int = 8) -> list[str]:

@@ -2,7 +2,10 @@
 text with word-prefix LIKE; distances, ranking and facets computed in Python on the candidate rows."""
 
 import difflib
+import operator
 from collections import Counter
+from dataclasses import replace
+from functools import reduce
 
 from django.db.models import Q
 
@@ -16,11 +19,12 @@ class PortableSearch:
     """Mixed into `DatabaseBackend`, which gives the cap on counted matches (`_count_cap`, `_limit`)."""
 
     def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
-
+        query = replace(query, filters=plan.filters(query))
         qs = SearchDocument.objects.filter(index=spec.name)
         in_scope = Q(pk__in=[])
         for tag in scope_tags(query.scopes):
             in_scope |= Q(tags__contains=f" {tag} ")
+        conditions = []
         for alternatives in plan.groups:
             condition = Q()
             for alternative in alternatives:
@@ -30,17 +34,34 @@ class PortableSearch:
                         Q(restricted_text__contains=f" {word}") & in_scope
                     )
                 condition |= words
-            qs = qs.filter(condition)
+            conditions.append(condition)
+        if plan.approximate:  # any group; ranked below by how many match
+            qs = qs.filter(reduce(operator.or_, conditions))
+        else:
+            for condition in conditions:
+                qs = qs.filter(condition)
         qs = self._restricted(qs, query)
         if plan.place is not None:
             qs = qs.filter(latitude__isnull=False)
             if plan.radius_km:
                 south, north, west, east = bounding_box(plan.place, plan.radius_km)
                 qs = qs.filter(latitude__range=(south, north), longitude__range=(west, east))
-        columns = ("kind", "object_id", "title", "subtitle", "name_folded", "tags", "latitude", "longitude")
+        columns = (
+            "kind",
+            "object_id",
+            "title",
+            "subtitle",
+            "name_folded",
+            "tags",
+            "latitude",
+            "longitude",
+            "display",
+            "sort_key",
+            "folded",
+        )
         rows = list(qs.values_list(*columns)[: self._count_cap() * 5])
         fuzzy = False
-        if not rows and plan.has_text:
+        if not rows and plan.has_text and not plan.approximate:
             rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
         return self._finish(query, plan, rows, fuzzy)
 
@@ -75,25 +96,43 @@ class PortableSearch:
     def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool) -> SearchResult:
         words = plan.words
         scored = []
-        for kind, object_id, title, subtitle, name_folded, tags, lat, lon in rows:
+        for kind, object_id, title, subtitle, name_folded, tags, lat, lon, display, sort_key, folded in rows:
             distance = None
             if plan.place is not None:
                 distance = haversine_km(plan.place.latitude, plan.place.longitude, lat, lon)
                 if plan.radius_km and distance > plan.radius_km:
                     continue
-            name_words = name_folded.split()
-            score = sum(1 for w in words if any(n.startswith(w) for n in name_words))
-            scored.append((kind, object_id, title, subtitle, score, distance, lat, lon, tags))
-        if plan.place is not None:
-            scored.sort(key=lambda r: (r[5], r[1]))
+            if plan.approximate:  # how many groups match (an alternative's words all present)
+                score = sum(
+                    any(all(f" {w}" in folded for w in alternative) for alternative in group)
+                    for group in plan.groups
+                )
+            else:
+                name_words = name_folded.split()
+                score = sum(1 for w in words if any(n.startswith(w) for n in name_words))
+            first = 0 if plan.kind_first and kind == plan.kind_first else 1
+            scored.append(
+                (kind, object_id, title, subtitle, score, distance, lat, lon, tags, display, sort_key, first)
+            )
+        # As the PostgreSQL path (`database._order`).
+        if plan.approximate:
+            key = (
+                (lambda r: (-r[4], r[5], r[10], r[1]))
+                if plan.place
+                else (lambda r: (-r[4], r[11], r[10], r[1]))
+            )
+        elif plan.place is not None:
+            key = lambda r: (r[5], r[11], -r[4], r[10], r[1])  # noqa: E731
         elif plan.has_text:
-            scored.sort(key=lambda r: (-r[4], r[1]))
+            key = lambda r: (r[11], -r[4], r[10], r[1])  # noqa: E731
         else:
-            scored.sort(key=lambda r: (r[2], r[1]))
+            key = lambda r: (r[10], r[1])  # noqa: E731
+        scored.sort(key=key)
+        cap = self._count_cap()
         facet_counts: dict[str, list[tuple[str, int]]] = {}
         if query.facets:
             counter: Counter = Counter()
-            for row in scored[: self._count_cap()]:
+            for row in scored[:cap]:
                 for tag in row[8].split():
                     facet, sep, value = tag.partition(":")
                     if sep and facet in query.facets:
@@ -114,14 +153,18 @@ class PortableSearch:
                 distance_km=round(d, 2) if d is not None else None,
                 latitude=lat,
                 longitude=lon,
+                display=display or {},
             )
-            for k, o, t, st, sc, d, lat, lon, _tags in page
+            for k, o, t, st, sc, d, lat, lon, _tags, display, _sort, _first in page
         ]
         return SearchResult(
             hits=hits,
-            total=min(len(scored), self._limit(query) - 1),
-            total_is_exact=len(scored) < self._limit(query),
+            # The same on every page: the matches counted up to the cap ("plus de N" beyond it).
+            total=min(len(scored), cap),
+            total_is_exact=len(scored) <= cap,
             facets=facet_counts,
             place=plan.place,
             fuzzy=fuzzy,
+            approximate=plan.approximate,
+            radius_km=plan.radius_km if plan.place is not None else None,
         )

