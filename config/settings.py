@@ -475,6 +475,12 @@ LOGGING = {
 # Written consultations past their deadline are closed every few minutes (results are then published
 # by the bureau). Seconds between runs:
 GOVERNANCE_CLOSE_CONSULTATIONS_EVERY = env_int("GOVERNANCE_CLOSE_CONSULTATIONS_EVERY", 300)
+# Pause between two convocation e-mails, in milliseconds (SMTP relays limit the rate; 0: none).
+GOVERNANCE_CONVOCATION_INTERVAL_MS = env_int("GOVERNANCE_CONVOCATION_INTERVAL_MS", 0)
+# Secret ballots are sealed with a per-poll key derived from this secret, which never enters the
+# database (federation/governance/polls/sealing.py); SECRET_KEY when unset. Also from
+# BALLOT_SECRET_KEY_FILE. Never change it while a secret vote is open: its ballots could not be opened.
+BALLOT_SECRET_KEY = env_str("BALLOT_SECRET_KEY", "") or SECRET_KEY
 CELERY_BEAT_SCHEDULE["federation-delete-expired-tokens"] = {
     "task": "federation.tasks.delete_expired_tokens",
     "schedule": 3600.0,

@@ -55,6 +55,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The personas, for code that runs outside a test function (benchmarks, scripts)."""
     herault = factories.DepartementFactory(code="34", name="Hérault")
     gard = factories.DepartementFactory(code="30", name="Gard")
     fed = factories.FederationFactory(name="Inter-CPTS Hérault", slug="inter-cpts-34", departement=herault)

@@ -8,20 +8,13 @@ members; voting is for delegates (403 for any other participant).
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from federation.access import access_federation, can_manage_federation
-from federation.governance.models import BureauMandate, Delegate, Meeting, Poll
+from federation.governance.bureau.selectors import active_mandates
+from federation.governance.meetings.models import Meeting
+from federation.governance.membership.models import Delegate
+from federation.governance.polls.models import Poll
 from federation.models import Federation, FederationRole, User
-
-
-def active_mandates(federation: Federation, day=None):
-    day = day or timezone.localdate()
-    return (
-        BureauMandate.objects.filter(federation=federation, starts_on__lte=day, ends_on__gte=day)
-        .exclude(ended_early_on__lte=day)
-        .select_related("user", "member__cpts")
-    )
 
 
 def can_manage_governance(user: User, federation: Federation) -> bool:
@@ -73,7 +66,9 @@ def access_meeting(
 def access_poll(user: User, federation: Federation, poll_id: int, *, for_write: bool = False) -> Poll:
     """A poll of `federation`: 404 when missing or of another federation; with `for_write`, 403 unless
     the user manages governance."""
-    poll = Poll.objects.filter(federation=federation, pk=poll_id).select_related("meeting").first()
+    poll = (
+        Poll.objects.filter(federation=federation, pk=poll_id).select_related("meeting", "federation").first()
+    )
     if poll is None:
         raise Http404
     if for_write and not can_manage_governance(user, federation):

@@ -45,8 +45,10 @@ def entry_hash(
 
 def audit_append(*, federation: Federation, event: str, actor: User | None, payload: dict) -> AuditEntry:
     """Append one event to the federation's chain. Call inside the service's transaction."""
-    head, _created = AuditHead.objects.get_or_create(federation=federation)
-    head = AuditHead.objects.select_for_update().get(pk=head.pk)
+    head = AuditHead.objects.select_for_update().filter(pk=federation.pk).first()
+    if head is None:  # the chain's first entry: create the head, then lock it like any other
+        AuditHead.objects.get_or_create(federation=federation)
+        head = AuditHead.objects.select_for_update().get(pk=federation.pk)
     # Round-trip through JSON so the hash covers exactly what the database will give back.
     payload = json.loads(json.dumps(payload, default=str))
     seq = head.last_seq + 1

@@ -59,6 +59,18 @@ def poll_group(poll_id: int) -> str:
     return f"governance.poll.{poll_id}"
 
 
+def event(name: str, *, federation_id: int, meeting_id=None, poll_id=None, data=None) -> dict:
+    """A governance event in the shape above (services send it with `send_event_on_commit`)."""
+    return {
+        "type": "governance.event",  # consumer handler: governance_event
+        "name": name,
+        "federation": federation_id,
+        "meeting": meeting_id,
+        "poll": poll_id,
+        "data": data or {},
+    }
+
+
 def groups_for(user: User) -> list[str]:
     """The federation groups a signed-in user's socket may join at connect."""
     return [federation_group(f.pk) for f in user_federations(user)]

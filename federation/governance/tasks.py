@@ -1,42 +1,34 @@
-"""Celery tasks of governance: thin, take ids, idempotent."""
+"""Celery tasks of governance: thin (ids in, services do the work), idempotent, late-acked."""
+
+import time
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from federation.governance.models import Meeting, Poll
+from federation.governance.meetings.services import convocation_claim_next, convocation_send
+from federation.governance.polls.models import Poll
+from federation.governance.polls.services import poll_close
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_convocation(meeting_id: int) -> int:
-    """E-mail the convocation of a convened meeting to its recipients (one message each, Bcc-free)."""
-    from federation.governance.services import convocation_recipients
-
-    meeting = Meeting.objects.select_related("federation").filter(pk=meeting_id).first()
-    if meeting is None or meeting.convened_at is None:
-        return 0
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "governance-meeting", kwargs={"federation_slug": meeting.federation.slug, "meeting_id": meeting.pk}
-    )
-    body = render_to_string(
-        "governance/email/convocation.txt",
-        {"meeting": meeting, "agenda": meeting.agenda_items.order_by("position"), "url": url},
-    )
-    subject = f"[{meeting.federation.name}] Convocation : {meeting.title}"
+    """E-mail the convocation of a convened meeting, one message per recipient. Each recipient is
+    claimed (committed) before its e-mail is sent, so a redelivered task — its worker killed mid-run —
+    sends only to those nobody claimed."""
+    pause = settings.GOVERNANCE_CONVOCATION_INTERVAL_MS / 1000
     sent = 0
-    for email in convocation_recipients(meeting):
-        sent += EmailMessage(subject, body, to=[email]).send()
+    while (delivery := convocation_claim_next(meeting_id=meeting_id)) is not None:
+        convocation_send(delivery=delivery)
+        sent += 1
+        if pause:
+            time.sleep(pause)  # the SMTP relay's rate
     return sent
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def close_due_consultations() -> int:
     """Close written consultations whose deadline has passed (results still need publishing)."""
-    from federation.governance.services import poll_close
-
     closed = 0
     for poll in Poll.objects.filter(
         status=Poll.Status.OPEN, meeting__isnull=True, closes_at__lt=timezone.now()

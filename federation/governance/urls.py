@@ -1,9 +1,15 @@
 from django.urls import path
 
 from federation.governance import api, views
+from federation.governance.bureau import api as bureau_api
+from federation.governance.meetings import api as meeting_api
+from federation.governance.membership import api as membership_api
+from federation.governance.polls import api as poll_api
+from federation.governance.statutes import api as statutes_api
 
 F = "federations/<slug:federation_slug>"
 G = "gouvernance/<slug:federation_slug>"
+A = f"api/governance/{F}"
 
 urlpatterns = [
     # HTML (French)
@@ -15,56 +21,51 @@ urlpatterns = [
     path(f"{G}/scrutins/<int:poll_id>/", views.poll_page, name="governance-poll"),
     path(f"{G}/scrutins/<int:poll_id>/action/", views.poll_action, name="governance-poll-action"),
     # API
-    path(f"api/governance/{F}/", api.OverviewView.as_view(), name="api-governance-overview"),
-    path(f"api/governance/{F}/statutes/", api.StatutesView.as_view(), name="api-governance-statutes"),
-    path(f"api/governance/{F}/fees/", api.FeeListView.as_view(), name="api-governance-fees"),
-    path(f"api/governance/{F}/fees/<int:fee_id>/", api.FeeStatusView.as_view(), name="api-governance-fee"),
-    path(f"api/governance/{F}/delegates/", api.DelegateView.as_view(), name="api-governance-delegates"),
-    path(f"api/governance/{F}/bureau/", api.BureauView.as_view(), name="api-governance-bureau"),
-    path(f"api/governance/{F}/audit/", api.AuditListView.as_view(), name="api-governance-audit"),
-    path(f"api/governance/{F}/meetings/", api.MeetingListView.as_view(), name="api-governance-meetings"),
+    path(f"{A}/", api.OverviewView.as_view(), name="api-governance-overview"),
+    path(f"{A}/audit/", api.AuditListView.as_view(), name="api-governance-audit"),
+    path(f"{A}/statutes/", statutes_api.StatutesView.as_view(), name="api-governance-statutes"),
+    path(f"{A}/fees/", membership_api.FeeListView.as_view(), name="api-governance-fees"),
+    path(f"{A}/fees/<int:fee_id>/", membership_api.FeeStatusView.as_view(), name="api-governance-fee"),
+    path(f"{A}/delegates/", membership_api.DelegateView.as_view(), name="api-governance-delegates"),
     path(
-        f"api/governance/{F}/meetings/<int:meeting_id>/",
-        api.MeetingDetailView.as_view(),
+        f"{A}/delegates/<int:delegate_id>/revoke/",
+        membership_api.DelegateRevokeView.as_view(),
+        name="api-governance-delegate-revoke",
+    ),
+    path(f"{A}/bureau/", bureau_api.BureauView.as_view(), name="api-governance-bureau"),
+    path(f"{A}/meetings/", meeting_api.MeetingListView.as_view(), name="api-governance-meetings"),
+    path(
+        f"{A}/meetings/<int:meeting_id>/",
+        meeting_api.MeetingDetailView.as_view(),
         name="api-governance-meeting",
     ),
     path(
-        f"api/governance/{F}/meetings/<int:meeting_id>/attendance/",
-        api.AttendanceView.as_view(),
+        f"{A}/meetings/<int:meeting_id>/attendance/",
+        meeting_api.AttendanceView.as_view(),
         name="api-governance-attendance",
     ),
     path(
-        f"api/governance/{F}/meetings/<int:meeting_id>/proxies/",
-        api.ProxyView.as_view(),
+        f"{A}/meetings/<int:meeting_id>/proxies/",
+        meeting_api.ProxyView.as_view(),
         name="api-governance-proxies",
     ),
     path(
-        f"api/governance/{F}/meetings/<int:meeting_id>/proxies/<int:proxy_id>/withdraw/",
-        api.ProxyWithdrawView.as_view(),
+        f"{A}/meetings/<int:meeting_id>/proxies/<int:proxy_id>/withdraw/",
+        meeting_api.ProxyWithdrawView.as_view(),
         name="api-governance-proxy-withdraw",
     ),
     path(
-        f"api/governance/{F}/meetings/<int:meeting_id>/<slug:action>/",
-        api.MeetingActionView.as_view(),
+        f"{A}/meetings/<int:meeting_id>/<slug:action>/",
+        meeting_api.MeetingActionView.as_view(),
         name="api-governance-meeting-action",
     ),
-    path(f"api/governance/{F}/polls/", api.PollListView.as_view(), name="api-governance-polls"),
+    path(f"{A}/polls/", poll_api.PollListView.as_view(), name="api-governance-polls"),
+    path(f"{A}/polls/<int:poll_id>/", poll_api.PollDetailView.as_view(), name="api-governance-poll"),
+    path(f"{A}/polls/<int:poll_id>/live/", poll_api.PollLiveView.as_view(), name="api-governance-live"),
+    path(f"{A}/polls/<int:poll_id>/ballots/", poll_api.BallotView.as_view(), name="api-governance-ballots"),
     path(
-        f"api/governance/{F}/polls/<int:poll_id>/", api.PollDetailView.as_view(), name="api-governance-poll"
-    ),
-    path(
-        f"api/governance/{F}/polls/<int:poll_id>/live/",
-        api.PollLiveView.as_view(),
-        name="api-governance-live",
-    ),
-    path(
-        f"api/governance/{F}/polls/<int:poll_id>/ballots/",
-        api.BallotView.as_view(),
-        name="api-governance-ballots",
-    ),
-    path(
-        f"api/governance/{F}/polls/<int:poll_id>/<slug:action>/",
-        api.PollActionView.as_view(),
+        f"{A}/polls/<int:poll_id>/<slug:action>/",
+        poll_api.PollActionView.as_view(),
         name="api-governance-poll-action",
     ),
 ]

@@ -89,9 +89,9 @@ def test_two_people_of_two_cpts_chat_live(server, new_page, world):
     assert alice.csp_violations == [] and bob.csp_violations == []
 
 
-def test_a_delegate_votes_and_sees_the_published_result(server, new_page):
+def test_a_delegate_votes_and_sees_the_published_result(server, new_page, world):
     def motion_in_session():
-        a = build_assembly(n_cpts=3, n_partners=1, slug="e2e")
+        a = build_assembly(world, n_cpts=3, n_partners=1)
         meeting = open_meeting(a)
         for member in a.members:
             governance.attendance_sign(actor=a.coordinator, meeting=meeting, member=member, status="present")

@@ -10,9 +10,9 @@ from tests.governance.conftest import build_assembly
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_is_complete_idempotent_and_audited(settings):
+def test_demo_seed_is_complete_idempotent_and_audited(settings, world):
     settings.DEMO_DEPARTMENT = "34"
-    build_assembly(slug="inter-cpts-34")
+    build_assembly(world)
     demo.seed(io.StringIO())
     demo.seed(io.StringIO())  # idempotent
     assert Meeting.objects.filter(title=demo.PAST_AGO, status="closed").count() == 1

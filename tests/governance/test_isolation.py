@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from federation.governance import services
-from federation.governance.models import Delegate
+from federation.governance.models import BureauMandate
 from tests import factories
+from tests.governance.conftest import governance_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def gov(world):
     services.statutes_initialize(actor=None, federation=w.fed)
     services.statutes_initialize(actor=None, federation=w.other_fed)
     member_a = w.fed.members.get(cpts=w.cpts_a)
-    Delegate.objects.create(federation=w.fed, member=member_a, user=w.bureau_a)
+    services.delegate_designate(actor=None, federation=w.fed, cpts=w.cpts_a, user=w.bureau_a)
     meeting = services.meeting_create(
         actor=None, federation=w.fed, body="ago", title="AGO", starts_at=timezone.now() + timedelta(days=10)
     )
@@ -139,9 +140,11 @@ def test_api_writes_need_a_manager(gov, api):
             {"member": w.fed.members.get(cpts=w.cpts_b).pk, "status": "present"},
         ),
     ]
+    before = governance_rows(w.fed)
     for url, data in writes:
         assert api(w.member_a).post(url, data, format="json").status_code == 403, url
         assert api(w.member_c).post(url, data, format="json").status_code == 404, url
+    assert governance_rows(w.fed) == before  # nothing written, nothing changed
     # and the managers may
     assert api(w.fed_coordinator).post(*writes[0], format="json").status_code == 201
     assert api(w.fed_coordinator).post(*writes[1], format="json").status_code == 201
@@ -152,15 +155,17 @@ def test_api_writes_need_a_manager(gov, api):
 def test_voting_needs_a_delegate(gov, api):
     w = gov["w"]
     url = reverse("api-governance-ballots", kwargs={**fed_kw(w), "poll_id": gov["poll"].pk})
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(url, {"choice": "yes"}, format="json").status_code == 403
     assert api(w.fed_coordinator).post(url, {"choice": "yes"}, format="json").status_code == 403
     assert api(w.member_c).post(url, {"choice": "yes"}, format="json").status_code == 404
+    assert governance_rows(w.fed) == before
     response = api(w.bureau_a).post(url, {"choice": "yes"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()[0]["voted"] is True
     again = api(w.bureau_a).post(url, {"choice": "no"}, format="json")
     assert again.status_code == 400
-    assert again.json()["code"] == ["already_voted"]
+    assert again.json()["code"] == "already_voted"
     bad = api(w.bureau_a).post(url, {"choice": "peut-être"}, format="json")
     assert bad.status_code == 400
 
@@ -170,11 +175,13 @@ def test_proxy_endpoint(gov, api):
     url = reverse("api-governance-proxies", kwargs={**fed_kw(w), "meeting_id": gov["meeting"].pk})
     member_b = w.fed.members.get(cpts=w.cpts_b)
     data = {"giver": member_b.pk, "holder": w.bureau_a.pk}
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(url, data, format="json").status_code == 403
     assert api(w.member_c).post(url, data, format="json").status_code == 404
     response = api(w.coordinator_b).post(url, data, format="json")
     assert response.status_code == 403  # a coordinator of CPTS B who is not its delegate
-    Delegate.objects.create(federation=w.fed, member=member_b, user=w.coordinator_b)
+    assert governance_rows(w.fed) == before
+    services.delegate_designate(actor=None, federation=w.fed, cpts=w.cpts_b, user=w.coordinator_b)
     response = api(w.coordinator_b).post(url, data, format="json")
     assert response.status_code == 201
     assert {r["label"]: r["status"] for r in response.json()}["CPTS Bravo"] == "represented"
@@ -205,12 +212,14 @@ def test_page_writes_need_the_role(gov, web):
     meeting_action = reverse("governance-meeting-action", kwargs={**kw, "meeting_id": gov["meeting"].pk})
     poll_action = reverse("governance-poll-action", kwargs={**kw, "poll_id": gov["poll"].pk})
     poll_page = reverse("governance-poll", kwargs={**kw, "poll_id": gov["poll"].pk})
+    before = governance_rows(w.fed)
     assert web(w.member_a).post(meeting_action, {"action": "close"}).status_code == 403
     assert web(w.member_a).post(poll_action, {"action": "close"}).status_code == 403
     assert web(w.member_a).post(poll_page, {"choice": "yes"}).status_code == 403
     assert web(w.member_a).post(reverse("governance-federation", kwargs=kw), {}).status_code == 403
     assert web(w.member_c).post(meeting_action, {"action": "close"}).status_code == 404
     assert web(w.member_c).post(poll_page, {"choice": "yes"}).status_code == 404
+    assert governance_rows(w.fed) == before
 
 
 def test_list_endpoints_query_budget(gov, api, django_assert_max_num_queries):
@@ -260,27 +269,36 @@ def test_delegates_bureau_and_fees_endpoints(gov, api):
         assert api(w.member_a).get(url).status_code == 200
         assert api(w.member_c).get(url).status_code == 404
     designate = {"cpts": w.cpts_a.slug, "user": w.member_a.pk, "kind": "substitute"}
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(delegates, designate, format="json").status_code == 403
     assert api(w.coordinator_b).post(delegates, designate, format="json").status_code == 403
     assert api(w.member_c).post(delegates, designate, format="json").status_code == 404
+    assert governance_rows(w.fed) == before
     response = api(w.coordinator_a).post(delegates, designate, format="json")
     assert response.status_code == 201 and response.json()["kind"] == "substitute"
     wrong = api(w.coordinator_a).post(delegates, {**designate, "user": w.member_b.pk}, format="json")
-    assert wrong.status_code == 400 and wrong.json()["code"] == ["not_cpts_member"]
+    assert wrong.status_code == 400 and wrong.json()["code"] == "not_cpts_member"
 
     seats = {"seats": [{"user": w.bureau_a.pk, "role": "president"}], "starts_on": "2026-01-15"}
     assert api(w.member_a).post(bureau, seats, format="json").status_code == 403
     invalid = api(w.fed_coordinator).post(bureau, seats, format="json")
     assert invalid.status_code == 400
-    assert any("parité" in m or "vice-président" in m.lower() for m in invalid.json()["detail"])
+    # Bureau errors carry their code (they came back as "None" before).
+    assert invalid.json()["code"] == "invalid_bureau"
+    assert "vice-président" in invalid.json()["detail"].lower()
+    assert not BureauMandate.objects.filter(federation=w.fed).exists()
 
     fee = {"member": gov["member_a"].pk, "year": 2027, "amount": "250.00"}
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(fees, fee, format="json").status_code == 403
+    assert governance_rows(w.fed) == before
     created = api(w.fed_coordinator).post(fees, fee, format="json")
     assert created.status_code == 201
     status_url = reverse("api-governance-fee", kwargs={**kw, "fee_id": created.json()["id"]})
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(status_url, {"status": "paid"}, format="json").status_code == 403
     assert api(w.member_c).post(status_url, {"status": "paid"}, format="json").status_code == 404
+    assert governance_rows(w.fed) == before
     paid = api(w.fed_coordinator).post(status_url, {"status": "paid"}, format="json")
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
 
@@ -300,7 +318,7 @@ def test_governance_is_in_the_openapi_schema(gov, api):
 def test_proxy_withdrawal(gov, api):
     w = gov["w"]
     member_b = w.fed.members.get(cpts=w.cpts_b)
-    Delegate.objects.create(federation=w.fed, member=member_b, user=w.coordinator_b)
+    services.delegate_designate(actor=None, federation=w.fed, cpts=w.cpts_b, user=w.coordinator_b)
     proxy = services.proxy_give(
         actor=w.coordinator_b, meeting=gov["meeting"], giver=member_b, holder=w.bureau_a
     )
@@ -308,8 +326,10 @@ def test_proxy_withdrawal(gov, api):
         "api-governance-proxy-withdraw",
         kwargs={**fed_kw(w), "meeting_id": gov["meeting"].pk, "proxy_id": proxy.pk},
     )
+    before = governance_rows(w.fed)
     assert api(w.member_a).post(url).status_code == 403
     assert api(w.member_c).post(url).status_code == 404
+    assert governance_rows(w.fed) == before
     response = api(w.coordinator_b).post(url)
     assert response.status_code == 200
     assert {r["label"]: r["status"] for r in response.json()}["CPTS Bravo"] == "absent"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from federation.governance import selectors, services
 from federation.governance.models import Body
+from tests.governance.conftest import other_assembly
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,5 @@ def test_body_meetings_and_minutes(ago):
     services.meeting_close(actor=None, meeting=a.meeting)
     minutes = selectors.minutes_for_federation(a.fed)
     assert len(minutes) == 1 and minutes[0].url.endswith("/proces-verbal.pdf")
-    other = build_other()
+    other = other_assembly(a.world).fed
     assert selectors.minutes_for_federation(other) == []
-
-
-def build_other():
-    from tests.governance.conftest import build_assembly
-
-    return build_assembly(n_cpts=1, n_partners=0, slug="autre").fed

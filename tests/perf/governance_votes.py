@@ -29,9 +29,10 @@ def main(n_cpts: int) -> dict:
         from federation.governance import services
         from federation.governance.audit import verify_chain
         from federation.governance.minutes import minutes_pdf
+        from tests.conftest import make_world
         from tests.governance.conftest import build_assembly, open_meeting
 
-        a = build_assembly(n_cpts=n_cpts, n_partners=10, slug="bench")
+        a = build_assembly(make_world(), n_cpts=n_cpts, n_partners=10)
         a.meeting = open_meeting(a)
         for m in a.members + a.partner_members:
             services.attendance_sign(actor=None, meeting=a.meeting, member=m, status="present")

@@ -1,0 +1,98 @@
+"""API of membership: delegates (list, designate, revoke) and fees (list, set, payment status)."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from federation.governance.api import GovernanceScopedMixin
+from federation.governance.membership import selectors, services
+from federation.governance.serializers import (
+    DelegateDesignateSerializer,
+    DelegateSerializer,
+    FeeSerializer,
+    FeeSetSerializer,
+    FeeStatusSerializer,
+)
+
+
+class FeeListView(GovernanceScopedMixin, generics.ListAPIView):
+    """Membership fees and their payment status; POST sets a member's fee for a year (managers)."""
+
+    serializer_class = FeeSerializer
+
+    def get_queryset(self):
+        return selectors.fees(self.federation)
+
+    @extend_schema(request=FeeSetSerializer, responses={201: FeeSerializer})
+    def post(self, request, federation_slug):
+        data = FeeSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        member = selectors.member_of(self.federation, v["member"])
+        if member is None:
+            raise Http404
+        fee = services.fee_set(
+            actor=request.user, federation=self.federation, member=member, year=v["year"], amount=v["amount"]
+        )
+        return Response(FeeSerializer(fee).data, status=status.HTTP_201_CREATED)
+
+
+class FeeStatusView(GovernanceScopedMixin, APIView):
+    """Record a fee's payment status (managers)."""
+
+    @extend_schema(request=FeeStatusSerializer, responses=FeeSerializer, operation_id="governance_fee_status")
+    def post(self, request, federation_slug, fee_id):
+        fee = selectors.fee_of(self.federation, fee_id)
+        if fee is None:
+            raise Http404
+        data = FeeStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fee = services.fee_mark(
+            actor=request.user,
+            fee=fee,
+            status=data.validated_data["status"],
+            paid_on=data.validated_data["paid_on"],
+        )
+        return Response(FeeSerializer(fee).data)
+
+
+class DelegateView(GovernanceScopedMixin, generics.ListAPIView):
+    """Delegates of the member CPTS; POST designates one (the CPTS's coordinators or bureau, or the
+    governance managers), chosen among the CPTS's members."""
+
+    serializer_class = DelegateSerializer
+    write_requires_manager = False  # the service checks the CPTS's own managers too
+
+    def get_queryset(self):
+        return selectors.active_delegates(self.federation)
+
+    @extend_schema(request=DelegateDesignateSerializer, responses={201: DelegateSerializer})
+    def post(self, request, federation_slug):
+        data = DelegateDesignateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        member = selectors.cpts_member_by_slug(self.federation, v["cpts"])
+        user = selectors.participant_user(self.federation, v["user"])
+        if member is None or user is None:
+            raise Http404
+        delegate = services.delegate_designate(
+            actor=request.user, federation=self.federation, cpts=member.cpts, user=user, kind=v["kind"]
+        )
+        return Response(DelegateSerializer(delegate).data, status=status.HTTP_201_CREATED)
+
+
+class DelegateRevokeView(GovernanceScopedMixin, APIView):
+    """End a delegation today (governance managers, or the CPTS's coordinators, admins and bureau).
+    Recorded in the audit log; the CPTS then designates someone else."""
+
+    write_requires_manager = False  # the service checks the CPTS's own managers too
+
+    @extend_schema(request=None, responses=DelegateSerializer, operation_id="governance_delegate_revoke")
+    def post(self, request, federation_slug, delegate_id):
+        delegate = selectors.delegate_of(self.federation, delegate_id)
+        if delegate is None:
+            raise Http404
+        delegate = services.delegate_revoke(actor=request.user, delegate=delegate)
+        return Response(DelegateSerializer(delegate).data)

@@ -1,0 +1,66 @@
+"""Membership of the federation as governance sees it: the delegates who carry each member's voice, and
+the yearly fees."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from federation.models import Federation, FederationMember
+
+
+class Delegate(models.Model):
+    """A person a member CPTS designates to carry its vote (titular) or to replace them (substitute),
+    chosen among its own members or bureau."""
+
+    class Kind(models.TextChoices):
+        TITULAR = "titular", _("Délégué·e titulaire")
+        SUBSTITUTE = "substitute", _("Suppléant·e")
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="delegates")
+    member = models.ForeignKey(FederationMember, on_delete=models.CASCADE, related_name="delegates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations")
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.TITULAR)
+    since = models.DateField(_("depuis"), default=timezone.localdate)
+    until = models.DateField(_("jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("délégué·e")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "user"], condition=Q(until__isnull=True), name="delegate_once_per_member"
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(until__isnull=True, kind="substitute"),
+                name="one_active_substitute_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.member} ({self.get_kind_display()})"
+
+
+class Fee(models.Model):
+    """The yearly membership fee of a member, set by the AG, with its payment status."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("À payer")
+        PAID = "paid", _("Payée")
+        WAIVED = "waived", _("Exonérée")
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="fees")
+    member = models.ForeignKey(FederationMember, on_delete=models.CASCADE, related_name="fees")
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount = models.DecimalField(_("montant (€)"), max_digits=9, decimal_places=2)
+    status = models.CharField(_("statut"), max_length=8, choices=Status.choices, default=Status.DUE)
+    paid_on = models.DateField(_("payée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cotisation")
+        ordering = ["-year", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="one_fee_per_member_year")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}"

@@ -1,0 +1,134 @@
+"""Writes of membership: delegates (designation, revocation) and fees."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation.errors import ServiceError
+from federation.governance.access import can_manage_governance
+from federation.governance.audit import audit_append
+from federation.governance.common import check_manager
+from federation.governance.membership import selectors
+from federation.governance.membership.models import Delegate, Fee
+from federation.models import Cpts, Federation, FederationMember, Membership, User
+
+
+def active_member(federation: Federation, *, cpts: Cpts | None = None, member_id=None) -> FederationMember:
+    """The current member of `federation` for a CPTS (or by id), or a `not_a_member` error."""
+    members = FederationMember.objects.filter(federation=federation, left_on__isnull=True)
+    member = members.filter(cpts=cpts).first() if cpts is not None else members.filter(pk=member_id).first()
+    if member is None:
+        raise ServiceError(_("Ce membre ne fait pas (ou plus) partie de la fédération."), code="not_a_member")
+    return member
+
+
+@transaction.atomic
+def delegate_designate(
+    *, actor: User | None, federation: Federation, cpts: Cpts, user: User, kind: str = Delegate.Kind.TITULAR
+) -> Delegate:
+    """A member CPTS designates a delegate or its substitute among its own members or bureau."""
+    if actor is not None and not (
+        can_manage_governance(actor, federation) or selectors.may_designate(actor, federation, cpts)
+    ):
+        raise PermissionDenied
+    if kind not in Delegate.Kind.values:
+        raise ServiceError(_("Type de délégation inconnu."), code="invalid_kind", field="kind")
+    member = active_member(federation, cpts=cpts)
+    if not Membership.objects.filter(user=user, cpts=cpts).exists():
+        raise ServiceError(
+            _(
+                "%(user)s n'est pas membre de la CPTS « %(cpts)s » : un·e délégué·e est choisi·e parmi ses membres."
+            )
+            % {"user": user, "cpts": cpts.name},
+            code="not_cpts_member",
+            field="user",
+        )
+    existing = Delegate.objects.filter(member=member, user=user, until__isnull=True).first()
+    if existing is not None and existing.kind == kind:
+        return existing
+    today = timezone.localdate()
+    if existing is not None:
+        existing.until = today
+        existing.save(update_fields=["until"])
+    if kind == Delegate.Kind.SUBSTITUTE:
+        Delegate.objects.filter(member=member, kind=kind, until__isnull=True).update(until=today)
+    delegate = Delegate(federation=federation, member=member, user=user, kind=kind, since=today)
+    delegate.full_clean()
+    delegate.save()
+    audit_append(
+        federation=federation,
+        event="delegate.designated",
+        actor=actor,
+        payload={"member": member.pk, "cpts": cpts.name, "user": user.pk, "kind": kind},
+    )
+    return delegate
+
+
+@transaction.atomic
+def delegate_revoke(*, actor: User | None, delegate: Delegate) -> Delegate:
+    """End a delegation today (the governance managers, or the CPTS's coordinators, admins and bureau,
+    who designated it). The person keeps their CPTS membership; the CPTS designates someone else."""
+    federation = delegate.federation
+    if actor is not None and not (
+        can_manage_governance(actor, federation)
+        or selectors.may_designate(actor, federation, delegate.member.cpts)
+    ):
+        raise PermissionDenied
+    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    if delegate.until is not None:
+        raise ServiceError(_("Cette délégation a déjà pris fin."), code="already_revoked")
+    delegate.until = timezone.localdate()
+    delegate.save(update_fields=["until"])
+    audit_append(
+        federation=federation,
+        event="delegate.revoked",
+        actor=actor,
+        payload={"delegate": delegate.pk, "member": delegate.member_id, "user": delegate.user_id},
+    )
+    return delegate
+
+
+@transaction.atomic
+def fee_set(
+    *, actor: User | None, federation: Federation, member: FederationMember, year: int, amount
+) -> Fee:
+    """The fee of a member for a year (amounts are set by the AG; recorded here by its managers)."""
+    check_manager(actor, federation)
+    if member.federation_id != federation.pk:
+        raise ServiceError(
+            _("Ce membre n'appartient pas à cette fédération."), code="not_a_member", field="member"
+        )
+    fee = Fee.objects.filter(member=member, year=year).first() or Fee(
+        federation=federation, member=member, year=year
+    )
+    fee.amount = amount
+    fee.full_clean()
+    fee.save()
+    audit_append(
+        federation=federation,
+        event="fee.set",
+        actor=actor,
+        payload={"member": member.pk, "year": year, "amount": amount},
+    )
+    return fee
+
+
+@transaction.atomic
+def fee_mark(*, actor: User | None, fee: Fee, status: str, paid_on: date | None = None) -> Fee:
+    check_manager(actor, fee.federation)
+    if status not in Fee.Status.values:
+        raise ServiceError(_("Statut de paiement inconnu."), code="invalid_status", field="status")
+    fee.status = status
+    fee.paid_on = (paid_on or timezone.localdate()) if status == Fee.Status.PAID else None
+    fee.full_clean()
+    fee.save()
+    audit_append(
+        federation=fee.federation,
+        event="fee.status",
+        actor=actor,
+        payload={"fee": fee.pk, "member": fee.member_id, "year": fee.year, "status": status},
+    )
+    return fee

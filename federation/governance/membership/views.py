@@ -1,0 +1,66 @@
+"""Form handlers of the governance page for membership: delegates (designate, revoke) and fees."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from federation.errors import show_service_error
+from federation.governance.membership import selectors, services
+
+
+def _back(federation):
+    return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def designate(request, federation, designable):
+    """`designable`: the (member, users) pairs the page offered this user (`designable_members`)."""
+    member_id, _sep, user_id = (request.POST.get("choice") or "").partition(":")
+    allowed = {str(member.pk): (member, {str(u.pk): u for u in users}) for member, users in designable}
+    if member_id not in allowed or user_id not in allowed[member_id][1]:
+        raise PermissionDenied
+    member, users = allowed[member_id]
+    try:
+        services.delegate_designate(
+            actor=request.user,
+            federation=federation,
+            cpts=member.cpts,
+            user=users[user_id],
+            kind=request.POST.get("kind") or "titular",
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(request, _("Délégué·e désigné·e."))
+    return _back(federation)
+
+
+def revoke(request, federation):
+    delegate = selectors.delegate_of(federation, request.POST.get("delegate"))
+    if delegate is None:
+        raise Http404
+    try:
+        services.delegate_revoke(actor=request.user, delegate=delegate)
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "La délégation de %(user)s pour %(cpts)s a pris fin. La CPTS peut désigner un·e autre délégué·e."
+            )
+            % {"user": delegate.user, "cpts": delegate.member.cpts.name},
+        )
+    return _back(federation)
+
+
+def fee_status(request, federation):
+    fee = selectors.fee_of(federation, request.POST.get("fee"))
+    if fee is None:
+        raise Http404
+    try:
+        services.fee_mark(actor=request.user, fee=fee, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    return _back(federation)
