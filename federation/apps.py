@@ -8,6 +8,9 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         from federation import (
+            invitation_panel,
             revocation,  # noqa: F401 — access that ends reaches open sockets
             signals,  # noqa: F401 — connects the security audit receivers
         )
+
+        invitation_panel.register()  # the cockpit's "Invitations en attente"

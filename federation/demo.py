@@ -144,6 +144,7 @@ def seed(stdout) -> None:
         )
         accounts.append((delegate.email, f"délégué·e du partenaire {name}"))
 
+    _demo_invitations(stdout)
     stdout.write(f"Fédération « {federation.name} » : {federation.members.count()} membres.\n")
     stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :\n")
     for email, role in accounts:
@@ -191,3 +192,26 @@ def demo_accounts() -> list[tuple[str, list[tuple[str, str]]]]:
         what = profession or CptsRole(membership.role).label
         add(membership.cpts.name, user, what)
     return list(groups.items())
+
+
+def _demo_invitations(stdout) -> None:
+    """Pending invitations (issue 17): one to a person without an account, one waiting in the demo GP's
+    account page; they show in the CPTS's members page and in the federation cockpit."""
+    from federation.invitations import invitation_send
+    from federation.models import Invitation
+
+    lunel = Cpts.objects.filter(slug="pays-de-lunel").first()
+    other = (
+        Cpts.objects.exclude(slug="pays-de-lunel")
+        .filter(federation_memberships__left_on__isnull=True)
+        .first()
+    )
+    for cpts, email, role in (
+        (lunel, f"nouvelle.ide@{EMAIL_DOMAIN}", CptsRole.MEMBER),
+        (other, GP_EMAIL, CptsRole.MEMBER),
+    ):
+        if cpts is None or Invitation.objects.filter(cpts=cpts, email=email).exists():
+            continue
+        coordinator = cpts.memberships.filter(role=CptsRole.COORDINATOR).select_related("user").first()
+        invitation_send(actor=coordinator.user if coordinator else None, cpts=cpts, email=email, role=role)
+        stdout.write(f"Invitation en attente : {email} → {cpts.name}\n")
