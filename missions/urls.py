@@ -4,6 +4,7 @@ from missions import api, views
 
 urlpatterns = [
     # pages
+    path("missions/", views.index, name="missions-index"),
     path("cpts/<slug:cpts_slug>/contrat/", views.contract_page, name="missions-contract"),
     path("cpts/<slug:cpts_slug>/contrat/creer/", views.contract_create, name="missions-contract-create"),
     path("cpts/<slug:cpts_slug>/contrat/avenants/", views.avenant_add, name="missions-avenant-add"),

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 
 from federation.access import access_cpts
 from federation.errors import show_service_error
+from federation.selectors import user_cpts, user_federations
 from missions import selectors, services
 from missions.access import (
     access_indicator,
     access_review_pack,
     access_rollup,
     can_manage_contract,
+    can_see_rollup,
 )
 from missions.cockpit import achievement_chart, funding_chart
 from missions.forms import (
@@ -51,6 +53,20 @@ def _year(request, contract) -> int:
 def _contract_url(cpts_slug: str, year: int | None = None) -> str:
     url = reverse("missions-contract", args=[cpts_slug])
     return f"{url}?annee={year}" if year else url
+
+
+@login_required
+def index(request):
+    """Where the contract year starts: the user's CPTS (their contracts), the roll-ups the user may read,
+    the simulator."""
+    return render(
+        request,
+        "missions/index.html",
+        {
+            "cpts_list": user_cpts(request.user).order_by("name"),
+            "federations": [f for f in user_federations(request.user) if can_see_rollup(request.user, f)],
+        },
+    )
 
 
 @login_required
