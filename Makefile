@@ -42,10 +42,11 @@ demo: migrate
 	$(PY) manage.py load_territories --department $(DEMO_DEPARTMENT)
 	$(PY) manage.py seed_demo
 
+# Links in e-mails and calendar feeds use the address served (SITE_URL), unless one is given.
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Maillage : http://$(HOST):$(PORT)/"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # The suite runs in parallel; then, alone, the browser tests (timing-sensitive on 2 cores) and the system
 # tests (real processes, service restarts).

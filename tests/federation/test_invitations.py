@@ -257,3 +257,19 @@ def test_the_demo_has_pending_invitations_and_is_idempotent():
     gp_user = User.objects.get(email=demo.GP_EMAIL)
     assert invitations.user_invitations(gp_user).count() == 1
     assert gp.cpts.slug != "pays-de-lunel" and gp_user.is_active
+
+
+def test_make_run_serves_links_on_the_port_it_serves():
+    """The issue: in the demo, links pointed to port 8000 whatever `make run PORT=…` said."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=root, capture_output=True, text=True, timeout=60
+    ).stdout
+    daphne = next(line for line in dry.splitlines() if "daphne" in line)
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8123}" in daphne
