@@ -9,9 +9,11 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # The generic search layer learns what the directory indexes.
-        from directory import search_index
+        from directory import cockpit, search_index
 
         search_index.register()
+        # The federation cockpit's directory panel (the base layer defines the registry).
+        cockpit.register()
         # The federation cockpit shows each member CPTS's professionals by profession.
         from directory import cockpit
 

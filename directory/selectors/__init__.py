@@ -266,6 +266,23 @@ def open_error_reports(viewer: Viewer) -> QuerySet[ErrorReport]:
     ).distinct()
 
 
+def federation_open_error_reports(federation) -> QuerySet[ErrorReport]:
+    """Open error reports on the entries (people or structures) of a federation's member CPTS, newest
+    first: the cockpit's directory panel."""
+    members = FederationMember.objects.filter(
+        federation=federation, left_on__isnull=True, cpts__isnull=False
+    ).values("cpts_id")
+    return (
+        ErrorReport.objects.filter(status=ErrorReport.Status.OPEN)
+        .filter(
+            Q(professional__cpts_links__cpts_id__in=members) | Q(structure__cpts_links__cpts_id__in=members)
+        )
+        .select_related("professional", "structure")
+        .distinct()
+        .order_by("-created_at", "-id")
+    )
+
+
 def import_runs() -> QuerySet[ImportRun]:
     return ImportRun.objects.select_related("actor")
 
