@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from missions.projet.fiches import services as fiches
 from missions.projet.models import FicheAction, MemberStatus, RegisterMember
-from tests.browser import screenshot, sign_in
+from tests.browser import off_loop, screenshot, sign_in
 from tests.directory.factories import ProfessionalFactory
 from tests.factories import PASSWORD, UserFactory
 
@@ -121,3 +121,55 @@ def test_a_coordinator_copies_a_published_fiche_into_their_projet(server, new_pa
     phone.goto(server + "/cpts/bravo/projet-de-sante/")
     shot(phone, "20-projet-empty-390")
     assert phone.csp_violations == []
+
+
+def test_a_member_acknowledges_the_published_projet(server, new_page, world, professions, make_structure):
+    from missions.projet.health_project import services as projects
+    from missions.projet.models import Acknowledgement
+    from missions.projet.register import services as register
+
+    user = UserFactory(email="kine.lefevre@example.org", display_name="Hélène Lefèvre")
+    pro = ProfessionalFactory(
+        profession=professions["70"], user=user, first_name="Hélène", last_name="Lefèvre"
+    )
+    request = register.member_request(actor=user, cpts=world.cpts_a)
+    # Accepting opens the CPTS space to the member, which sends a real-time event: off Playwright's loop.
+    member = off_loop(register.member_accept, actor=None, member=request)
+    ehpad = register.member_add(
+        actor=None, cpts=world.cpts_a, structure=make_structure("ehpad", name="EHPAD Les Oliviers")
+    )
+    register.member_consent_record(actor=None, member=ehpad, evidence="Délibération du conseil")
+    project = projects.project_start(actor=None, cpts=world.cpts_a)
+    projects.version_update(
+        actor=None,
+        version=project.versions.get(),
+        data={
+            "diagnosis": "Territoire périurbain, population vieillissante.",
+            "needs": "Soins non programmés ; sorties d'hospitalisation.",
+            "priorities": "1. Soins non programmés. 2. Parcours des personnes âgées.",
+            "missions": [1, 2, 3],
+            "actors": "Professionnels de ville, centre hospitalier, EHPAD.",
+            "evaluation": "Bilan annuel en assemblée générale.",
+        },
+    )
+    projects.version_publish(actor=None, project=project)
+
+    phone = new_page(**PHONE)
+    sign_in(phone, server, user.email, PASSWORD)
+    phone.goto(server + "/cpts/alpha/projet-de-sante/")
+    phone.click("text=J'ai pris connaissance de cette version et j'y adhère")
+    phone.wait_for_url(server + "/cpts/alpha/projet-de-sante/")
+    assert "Vous en avez pris connaissance" in phone.content()
+    ack = Acknowledgement.objects.get()
+    assert (ack.member, ack.user) == (member, user)
+    shot(phone, "20-projet-acknowledged-390")
+
+    desk = new_page(**DESKTOP)
+    sign_in(desk, server, world.coordinator_a.email, PASSWORD)
+    desk.goto(server + "/cpts/alpha/projet-de-sante/")
+    shot(desk, "20-projet-1280")
+    desk.goto(server + "/cpts/alpha/projet-de-sante/v1/")
+    assert desk.locator("table >> text=Hélène Lefèvre").count() == 1
+    shot(desk, "20-projet-version-1280")
+    assert pro.full_name in desk.content()
+    assert desk.csp_violations == [] and phone.csp_violations == []
