@@ -22,6 +22,20 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     )
 
 
+def federation_campaigns(federation, *, ended_since: dt.date, started_by: dt.date) -> QuerySet[Campaign]:
+    """The federation's campaigns that have started by `started_by` and not ended before `ended_since`."""
+    return Campaign.objects.filter(
+        federation=federation, start_date__lte=started_by, end_date__gte=ended_since
+    ).order_by("end_date", "title")
+
+
+def cpts_campaigns(cpts, *, ended_since: dt.date) -> QuerySet[Campaign]:
+    """The campaigns a CPTS takes part in, current or to come (and those ended since `ended_since`)."""
+    return Campaign.objects.filter(participants=cpts, end_date__gte=ended_since).order_by(
+        "start_date", "title"
+    )
+
+
 def campaign_actions(campaign: Campaign) -> QuerySet[CampaignAction]:
     return campaign.actions.select_related("cpts", "commune", "person_in_charge").prefetch_related("tasks")
 
@@ -99,13 +113,18 @@ def campaign_dashboard(campaign: Campaign) -> list[IndicatorProgress]:
 @dataclass
 class CampaignProgress:
     campaign: Campaign
+    participants: list  # sorted by name, in the order of each indicator's `per_cpts`
     indicators: list[IndicatorProgress]
     expected: float  # share of the campaign's time elapsed (0 to 1)
 
     @property
+    def weakest(self) -> IndicatorProgress | None:
+        return min(self.indicators, key=lambda i: i.overall.ratio, default=None)
+
+    @property
     def achievement(self) -> float:
         """The lowest achievement among the indicators (0 to 1 and beyond)."""
-        return min((i.overall.ratio for i in self.indicators), default=0.0)
+        return self.weakest.overall.ratio if self.indicators else 0.0
 
     @property
     def behind(self) -> bool:
@@ -132,6 +151,7 @@ def campaigns_progress(campaigns: QuerySet[Campaign], *, today: dt.date) -> list
         result.append(
             CampaignProgress(
                 campaign=campaign,
+                participants=participants,
                 indicators=[_progress(i, participants, by_indicator[i.pk]) for i in by_campaign[campaign.pk]],
                 expected=elapsed / span,
             )

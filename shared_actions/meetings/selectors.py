@@ -33,11 +33,22 @@ def meeting_invitable_users(meeting: Meeting) -> QuerySet[User]:
     return User.objects.filter(meeting_people_q(meeting)).distinct().order_by("display_name", "email")
 
 
-def meetings_between(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:
-    """Meetings starting between two moments, with their invitations counted by reply (one query)."""
+def federation_meetings(federation, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:
+    """The federation's own meetings (working groups, campaigns, trainings: no CPTS owner) starting between
+    two moments, with their invitations counted by reply (one query)."""
+    return _with_replies(
+        Meeting.objects.filter(federation=federation, cpts__isnull=True, start__gte=start, start__lt=end)
+    )
+
+
+def cpts_meetings(cpts, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:
+    """A CPTS's meetings starting between two moments, with their invitations counted (one query)."""
+    return _with_replies(Meeting.objects.filter(cpts=cpts, start__gte=start, start__lt=end))
+
+
+def _with_replies(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.filter(start__gte=start, start__lt=end)
-        .select_related("cpts", "federation", "campaign")
+        queryset.select_related("cpts", "federation", "campaign")
         .annotate(
             invited_count=Count("invitations"),
             yes_count=Count("invitations", filter=Q(invitations__reply=Invitation.Reply.YES)),

@@ -2,20 +2,24 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from federation.models import User
+from federation.models import FederationMember, User
 from shared_actions.access import Scope, resolve
 from shared_actions.rosters.models import CalendarFeed, Roster, Shift, ShiftAssignment, SwapRequest
 
 
 def rosters_visible_q(scope: Scope) -> Q:
+    """Rosters of the user's CPTS and the pooled ones they take part in; for federation staff, the
+    pooled rosters of their federation and the rosters of its member CPTS (the cockpit links to them)."""
     participates = Roster.participants.through.objects.filter(
         roster_id=OuterRef("pk"), cpts_id__in=scope.cpts_ids
     )
-    return (
-        Q(cpts_id__in=scope.cpts_ids)
-        | Q(Exists(participates))
-        | Q(federation_id__in=scope.managed_federation_ids)
-    )
+    q = Q(cpts_id__in=scope.cpts_ids) | Q(Exists(participates))
+    if scope.managed_federation_ids:
+        member_of_mine = FederationMember.objects.filter(
+            cpts_id=OuterRef("cpts_id"), federation_id__in=scope.managed_federation_ids, left_on__isnull=True
+        )
+        q |= Q(federation_id__in=scope.managed_federation_ids) | Q(Exists(member_of_mine))
+    return q
 
 
 def _in_visible_roster(path: str):
