@@ -23,6 +23,7 @@ from directory.models import (
 from directory.selectors import can_edit_professional, can_edit_structure
 from federation.errors import ServiceError
 from federation.models import CPTS_MANAGER_ROLES, Cpts, CptsCommune, Membership, User
+from federation.phones import phone_normalize
 
 # Fields a professional (or their coordinator) may edit; imported fields come from the national file.
 PROFESSIONAL_EDITABLE = (
@@ -51,6 +52,9 @@ STRUCTURE_EDITABLE = (
 )
 
 
+PHONE_FIELDS = ("mobile_phone", "referent_phone")
+
+
 def _jsonable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None), dict, list)) else str(value)
 
@@ -60,6 +64,8 @@ def _apply_changes(instance, data: dict, allowed: Iterable[str]) -> dict:
     for name, value in data.items():
         if name not in allowed:
             raise ServiceError(_("Ce champ ne peut pas être modifié."), code="not_editable", field=name)
+        if name in PHONE_FIELDS:  # phone numbers as phone numbers (issue 17): no `\r` in vCards
+            value = phone_normalize(value, field=name)
         old = getattr(instance, name)
         if old != value:
             changes[name] = [_jsonable(old), _jsonable(value)]

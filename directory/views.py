@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from directory import selectors, services
+from directory import selectors, services, vcard
 from directory.forms import ErrorReportForm, ProfessionalForm
 from directory.search_index import SPEC
 from directory.selectors.search import directory_search
@@ -98,32 +98,8 @@ def professional_vcard(request, pk: int):
     professional = selectors.access_professional(request.user, pk)
     entry = selectors.EntryView(professional, selectors.viewer_for(request.user))
 
-    def esc(value: str) -> str:
-        return str(value).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"N:{esc(professional.last_name)};{esc(professional.first_name)};;{esc(professional.civility)};",
-        f"FN:{esc(professional.full_name)}",
-        f"TITLE:{esc(professional.profession.label)}",
-        f"NOTE:{esc(_('Identifiant national'))} {professional.national_id}",
-    ]
-    for site in professional.sites.all():
-        commune = site.commune.name if site.commune_id else ""
-        lines.append(
-            f"ADR;TYPE=WORK:;{esc(site.name)};{esc(site.address)};{esc(commune)};;{site.postal_code};France"
-        )
-        if site.phone:
-            lines.append(f"TEL;TYPE=WORK,VOICE:{esc(site.phone)}")
-    if entry.value("mobile_phone"):
-        lines.append(f"TEL;TYPE=CELL:{esc(professional.mobile_phone)}")
-    if entry.value("email"):
-        lines.append(f"EMAIL;TYPE=WORK:{esc(professional.email)}")
-    if entry.value("mssante"):
-        lines.append(f"EMAIL;TYPE=MSSANTE:{esc(professional.mssante)}")
-    lines.append("END:VCARD")
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/vcard; charset=utf-8")
+    card = vcard.professional_vcard(professional, entry)  # vobject escapes every value (issue 17)
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{slugify(professional.full_name) or "fiche"}.vcf"'
     )
