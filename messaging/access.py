@@ -40,6 +40,15 @@ def access_conversation(user: User, conversation_id: int, *, for_write: bool = F
     return conversation
 
 
+def current_member(user: User, conversation: Conversation) -> ConversationMember | None:
+    """The user's membership row in a conversation: the one `access_conversation` attached, or read again
+    (a conversation resolved otherwise, e.g. by the system or a test)."""
+    member = getattr(conversation, "current_member", None)
+    if member is not None and member.user_id == user.pk:
+        return member
+    return membership_in(user, conversation.pk)
+
+
 def access_conversation_admin(user: User, conversation_id: int) -> Conversation:
     """The conversation if the user administers it (404 for non-members, 403 for plain members)."""
     conversation = access_conversation(user, conversation_id)

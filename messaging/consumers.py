@@ -26,10 +26,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from federation.errors import ServiceError, service_error_body
 from federation.events import user_group
 from federation.governance import realtime as governance_realtime
 from messaging import selectors, services
+from messaging.access import access_conversation
 from messaging.models import conversation_group
+from messaging.serializers import message_data
+from messaging.services.messages import clean_seq
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,9 @@ def _error_frame(code: str, detail: str, **extra) -> str:
     return json.dumps({"type": "error", "code": code, "detail": detail, **extra})
 
 
+_UNREADABLE = object()
+
+
 class AuthLostError(Exception):
     pass
 
@@ -116,6 +123,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.tokens = float(settings.MESSAGING_WS_BURST)
         self.token_time = time.monotonic()
         self.auth_checked = time.monotonic()
+        self.read_wanted: dict[int, int] = {}  # conversation -> highest seq the client said it read
+        self.read_done: dict[int, int] = {}  # conversation -> highest seq written (or being written)
+        self.read_task: asyncio.Task | None = None
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
@@ -133,6 +143,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         for task in self.gap_tasks.values():
             task.cancel()
+        if self.read_task is not None:
+            self.read_task.cancel()
         await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
@@ -144,17 +156,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode("utf-8")) > settings.MESSAGING_MAX_FRAME_BYTES:
             return await self._error("frame_too_large", _("Trame trop volumineuse."))
-        if not self._take_token():
-            return await self._error(
-                "rate_limited", _("Trop de messages envoyés : patientez quelques secondes.")
-            )
         try:
             frame = json.loads(raw)
         except ValueError:
+            frame = _UNREADABLE
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        # Read markers are coalesced (`_on_read`), never counted against the sending limit.
+        if kind != "read" and not self._take_token():
+            return await self._error(
+                "rate_limited", _("Trop de messages envoyés : patientez quelques secondes.")
+            )
+        if frame is _UNREADABLE:
             return await self._error("invalid_json", _("Trame illisible (JSON attendu)."))
         if not isinstance(frame, dict):
             return await self._error("invalid_frame", _("Trame invalide : un objet JSON est attendu."))
-        kind = frame.get("type")
         handler = {
             "message.send": self._on_send,
             "read": self._on_read,
@@ -180,16 +195,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
             detail = str(exc) or _("Action non autorisée.")
             await self._error("forbidden", detail, conversation=frame.get("conversation"))
         except ValidationError as exc:
-            code = getattr(exc, "code", None) or "invalid"
-            await self._error(code, " ".join(exc.messages), conversation=frame.get("conversation"))
+            body = service_error_body(exc)
+            await self._error(body["code"], body["detail"], conversation=frame.get("conversation"))
         except Exception:
             # E.g. the channel layer is down while publishing: the message may be stored already; the
             # client resends with the same client_id (no duplicate) and `sync` fills any gap.
             logger.exception("websocket frame %s failed", kind)
+            extra = {"client_id": frame["client_id"]} if isinstance(frame.get("client_id"), str) else {}
             await self._error(
                 "server_error",
                 _("Erreur temporaire du serveur : renvoyez le message (il ne sera pas dupliqué)."),
                 conversation=frame.get("conversation"),
+                **extra,
             )
 
     async def _on_governance_subscribe(self, frame: dict) -> None:
@@ -231,59 +248,89 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if now - self.auth_checked < settings.MESSAGING_AUTH_RECHECK_SECONDS:
             return
         self.auth_checked = now
-        if not await db(_still_authenticated)(self.scope, self.user.pk):
+        if not await db(selectors.socket_still_authenticated)(self.scope, self.user.pk):
             raise AuthLostError
 
     @staticmethod
     def _conversation_id(frame: dict) -> int:
         value = frame.get("conversation")
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationError(_("Conversation manquante ou invalide."), code="invalid_conversation")
+            raise ServiceError(
+                _("Conversation manquante ou invalide."), code="invalid_conversation", field="conversation"
+            )
         try:
             return int(value)
         except ValueError:
-            raise ValidationError(
-                _("Conversation manquante ou invalide."), code="invalid_conversation"
+            raise ServiceError(
+                _("Conversation manquante ou invalide."), code="invalid_conversation", field="conversation"
             ) from None
 
     async def _on_send(self, frame: dict) -> None:
         conversation_id = self._conversation_id(frame)
         reply_to = frame.get("reply_to")
         if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
-            raise ValidationError(_("reply_to doit être un identifiant de message."), code="invalid_reply_to")
-        message, created = await db(services.message_send)(
-            actor=self.user,
-            conversation_id=conversation_id,
-            body=frame.get("body"),
-            client_id=frame.get("client_id"),
-            reply_to_id=reply_to,
-            attachment_ids=frame.get("attachments") or [],
-        )
-        if not created:
-            # A resend: the client may have missed the first delivery; give it the stored message again.
-            payload = await db(services.message_payload)(message)
-            await self.send(
-                text_data=json.dumps({"type": "message.new", "message": payload, "duplicate": True})
+            raise ServiceError(
+                _("reply_to doit être un identifiant de message."), code="invalid_reply_to", field="reply_to"
             )
+        duplicate = await db(_send)(self.user, conversation_id, frame, reply_to)
+        if duplicate is not None:
+            # A resend: the client may have missed the first delivery; give it the stored message again.
+            await self.send(text_data=duplicate)
 
     async def _on_read(self, frame: dict) -> None:
-        await db(services.read_mark)(
-            actor=self.user, conversation_id=self._conversation_id(frame), seq=frame.get("seq")
-        )
+        """Read markers are coalesced per conversation (the highest seq wins) and written one at a time:
+        a client that reads 80 messages after a reconnect costs at most a few writes, and reading is
+        never counted against the sending rate limit (PROTOCOL.md)."""
+        conversation_id = self._conversation_id(frame)
+        seq = clean_seq(frame.get("seq"))
+        if seq <= self.read_wanted.get(conversation_id, -1):
+            return
+        self.read_wanted[conversation_id] = seq
+        if self.read_task is None:
+            self.read_task = asyncio.ensure_future(self._write_reads())
+
+    async def _write_reads(self) -> None:
+        try:
+            while True:
+                todo = {c: s for c, s in self.read_wanted.items() if s > self.read_done.get(c, -1)}
+                if not todo:
+                    return
+                for conversation_id, seq in todo.items():
+                    self.read_done[conversation_id] = seq
+                    try:
+                        await db(_read)(self.user, conversation_id, seq)
+                    except Http404:
+                        await self._error(
+                            "not_member",
+                            _("Vous n'êtes pas membre de cette conversation."),
+                            conversation=conversation_id,
+                        )
+                    except Exception:
+                        logger.exception("read marker of %s failed", conversation_id)
+                        self.read_done.pop(conversation_id, None)  # the next `read` frame retries
+                        return
+        finally:
+            self.read_task = None
 
     async def _on_typing(self, frame: dict) -> None:
-        await db(services.typing_notify)(actor=self.user, conversation_id=self._conversation_id(frame))
+        await db(_typing)(self.user, self._conversation_id(frame))
 
     async def _on_sync(self, frame: dict) -> None:
         since = frame.get("since")
         if not isinstance(since, dict):
-            raise ValidationError(_("sync attend un objet « since »."), code="invalid_sync")
+            raise ServiceError(_("sync attend un objet « since »."), code="invalid_sync", field="since")
         wanted: dict[int, int] = {}
         for key, value in since.items():
             try:
                 wanted[int(key)] = max(0, int(value))
             except (TypeError, ValueError):
-                raise ValidationError(_("sync : numéros invalides."), code="invalid_sync") from None
+                raise ServiceError(
+                    _("sync : numéros invalides."), code="invalid_sync", field="since"
+                ) from None
+        await self._replay(wanted)
+
+    async def _replay(self, wanted: dict[int, int]) -> None:
+        """Send every message after `wanted[conversation]`, then `sync.done` and fresh unread counts."""
         result = await db(_sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
         for conversation_id in result["not_member"]:
             await self._error(
@@ -374,7 +421,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def access_revoked(self, event):
         """Re-check what the user may see: close if signed out (4401), otherwise leave the conversations
         they may no longer be in (at once, on this socket; the others get `chat.membership`)."""
-        if not await db(_still_authenticated)(self.scope, self.user.pk):
+        if not await db(selectors.socket_still_authenticated)(self.scope, self.user.pk):
             await self.close(code=4401)
             return
         await db(services.memberships_revalidate)(user=self.user)
@@ -408,57 +455,52 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["text"])
 
 
-def _still_authenticated(scope, user_id: int) -> bool:
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+# --- database work of the socket, one thread hop each: access helper, then service or selector ---------
+def _send(user, conversation_id: int, frame: dict, reply_to: int | None) -> str | None:
+    """Send a message; for a resend, the stored message as a `duplicate` frame (None otherwise)."""
+    conversation = access_conversation(user, conversation_id)
+    message, created = services.message_send(
+        actor=user,
+        conversation=conversation,
+        body=frame.get("body"),
+        client_id=frame.get("client_id"),
+        reply_to_id=reply_to,
+        attachment_ids=frame.get("attachments") or [],
+    )
+    if created:
+        return None
+    return json.dumps({"type": "message.new", "message": message_data(message), "duplicate": True})
 
-    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
-        return False
-    headers = dict(scope.get("headers", []))
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    if authorization.startswith("Token "):
-        return Token.objects.filter(key=authorization[6:].strip(), user_id=user_id).exists()
-    session = scope.get("session")
-    if session is not None and session.session_key:
-        return session.exists(session.session_key)
-    return True
+
+def _read(user, conversation_id: int, seq: int) -> None:
+    services.read_mark(actor=user, conversation=access_conversation(user, conversation_id), seq=seq)
+
+
+def _typing(user, conversation_id: int) -> None:
+    conversation = access_conversation(user, conversation_id, for_write=True)
+    services.typing_notify(actor=user, conversation=conversation)
 
 
 def _frames_between(conversation_id: int, after: int, upto: int) -> list[tuple[int, str]]:
     messages = selectors.messages_since(conversation_id, after, upto - after)
     return [
-        (m.seq, json.dumps({"type": "message.new", "message": services.message_payload(m)}))
+        (m.seq, json.dumps({"type": "message.new", "message": message_data(m)}))
         for m in messages
         if m.seq <= upto
     ]
 
 
 def _sync_batch(user, wanted: dict[int, int], limit: int) -> dict:
-    """Messages after the given seq in each requested conversation the user belongs to, as frames."""
-    from messaging.models import ConversationMember
-
-    member_ids = set(
-        ConversationMember.objects.filter(user=user, conversation_id__in=list(wanted)).values_list(
-            "conversation_id", flat=True
-        )
-    )
-    frames: dict[int, list[str]] = {}
-    last: dict[int, int] = {}
-    more: list[int] = []
-    for conversation_id in sorted(member_ids):
-        messages = selectors.messages_since(conversation_id, wanted[conversation_id], limit + 1)
-        if len(messages) > limit:
-            messages = messages[:limit]
-            more.append(conversation_id)
-        frames[conversation_id] = [
-            json.dumps({"type": "message.new", "message": services.message_payload(m), "replay": True})
-            for m in messages
+    """A `sync`'s replay as frames (serialised here, in the database thread, off the event loop)."""
+    result = selectors.sync_messages(user, wanted, limit)
+    frames = {
+        conversation_id: [
+            json.dumps({"type": "message.new", "message": message_data(m), "replay": True}) for m in messages
         ]
-        last[conversation_id] = messages[-1].seq if messages else wanted[conversation_id]
-    return {
-        "frames": frames,
-        "last": last,
-        "more": more,
-        "not_member": sorted(set(wanted) - member_ids),
-        "unread": selectors.unread_counts(user, sorted(member_ids)),
+        for conversation_id, messages in result["messages"].items()
     }
+    last = {
+        conversation_id: messages[-1].seq if messages else wanted[conversation_id]
+        for conversation_id, messages in result["messages"].items()
+    }
+    return {**result, "frames": frames, "last": last}

@@ -86,7 +86,7 @@ def _play(conversation: Conversation, script, speakers: dict, start) -> int:
             continue
         client_id = uuid.uuid5(NAMESPACE, f"{conversation.pk}:{index}")
         message, created = services.message_send(
-            actor=author, conversation_id=conversation.pk, body=text, client_id=client_id
+            actor=author, conversation=conversation, body=text, client_id=client_id
         )
         if created:
             Message.objects.filter(pk=message.pk).update(created_at=start + timedelta(hours=7 * index))

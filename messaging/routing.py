@@ -28,6 +28,38 @@ def _close_sockets_on_shutdown() -> None:
 
 _close_sockets_on_shutdown()
 
+
+def transport_max_bytes() -> int:
+    """The largest websocket message the server reads at all. Frames above `MESSAGING_MAX_FRAME_BYTES`
+    up to this size get the protocol's `frame_too_large` error frame (the socket stays open); above it
+    the server closes with 1009 "message too big" and a reason instead of buffering it (PROTOCOL.md).
+    Both come from the one setting, so they cannot disagree."""
+    return settings.MESSAGING_MAX_FRAME_BYTES * 4
+
+
+def _frame_limits_from_settings() -> None:
+    """Daphne's own limits (1 MiB, from its command line, dropped with no close frame: 1006) replaced by
+    `transport_max_bytes()`, whatever command line started daphne (Makefile, image, Kubernetes, tests):
+    every websocket factory daphne configures gets them, with a proper close frame (`failByDrop=False`)."""
+    if "daphne.server" not in sys.modules:
+        return
+    from daphne.ws_protocol import WebSocketFactory
+
+    if getattr(WebSocketFactory, "_maillage_limits", False):
+        return
+    original = WebSocketFactory.setProtocolOptions
+
+    def set_protocol_options(self, *args, **options):
+        limit = transport_max_bytes()
+        options.update(maxMessagePayloadSize=limit, maxFramePayloadSize=limit, failByDrop=False)
+        return original(self, *args, **options)
+
+    WebSocketFactory.setProtocolOptions = set_protocol_options
+    WebSocketFactory._maillage_limits = True
+
+
+_frame_limits_from_settings()
+
 if settings.MESSAGING_GC_FREEZE:
     # This module is imported once, when the ASGI application starts (daphne). Moving every object
     # loaded so far (Django, apps, URLconf) out of the collector's reach and collecting less often

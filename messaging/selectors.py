@@ -57,6 +57,74 @@ def unread_counts(user: User, conversation_ids: list[int] | None = None) -> dict
     return {str(cid): {"unread": u, "mentions": m, "last_read_seq": s} for cid, u, m, s in rows}
 
 
+def member_names(conversation_id: int) -> list[tuple[int, str, str]]:
+    """(user id, display name, e-mail) of each member: mentions are resolved against them."""
+    return list(
+        ConversationMember.objects.filter(conversation_id=conversation_id).values_list(
+            "user_id", "user__display_name", "user__email"
+        )
+    )
+
+
+def conversation_members(conversation: Conversation) -> list[ConversationMember]:
+    """The members of a conversation with their accounts, by name."""
+    return list(conversation.memberships.select_related("user").order_by("user__display_name", "user_id"))
+
+
+def active_users(user_ids: list[int]) -> list[User]:
+    """Active accounts among `user_ids` (whom they may be added to is the services' rule)."""
+    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+def active_user(user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def user_by_id(user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()
+
+
+def notification_mode(user: User) -> str:
+    from messaging.models import NotificationPreference
+
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference.mode if preference else NotificationPreference.Mode.IMMEDIATE
+
+
+def sync_messages(user: User, wanted: dict[int, int], limit: int) -> dict:
+    """What a `sync` replays: for each requested conversation the user belongs to, the messages after
+    the given seq (at most `limit`; `more` lists the conversations with more to fetch), plus the
+    conversations the user is not in and fresh unread counts. 1 query + 3 per conversation + 1."""
+    member_ids = set(
+        ConversationMember.objects.filter(user=user, conversation_id__in=list(wanted)).values_list(
+            "conversation_id", flat=True
+        )
+    )
+    messages: dict[int, list[Message]] = {}
+    more: list[int] = []
+    for conversation_id in sorted(member_ids):
+        rows = messages_since(conversation_id, wanted[conversation_id], limit + 1)
+        if len(rows) > limit:
+            rows = rows[:limit]
+            more.append(conversation_id)
+        messages[conversation_id] = rows
+    return {
+        "messages": messages,
+        "more": more,
+        "not_member": sorted(set(wanted) - member_ids),
+        "unread": unread_counts(user, sorted(member_ids)),
+    }
+
+
+def socket_still_authenticated(scope, user_id: int) -> bool:
+    """The account of a socket is still active, its session or token still exists (token not expired),
+    and its second factor is set up if its role requires one: the base layer's one policy
+    (federation.ws_auth.still_authenticated, issue 17)."""
+    from federation.ws_auth import still_authenticated
+
+    return still_authenticated(scope, user_id)
+
+
 def user_conversation_ids(user: User) -> list[int]:
     return list(ConversationMember.objects.filter(user=user).values_list("conversation_id", flat=True))
 
@@ -131,8 +199,9 @@ def federation_retention(federation: Federation) -> int | None:
     return policy.retention_days if policy else None
 
 
-def joinable_conversations(user: User) -> QuerySet[Conversation]:
-    """Open conversations of the user's CPTS and federations that they have not joined yet."""
+def joinable_conversations(user: User) -> list[Conversation]:
+    """Open conversations of the user's CPTS and federations that they have not joined yet. One query,
+    plus one per (kind, CPTS or federation) among them."""
     from messaging.access import may_join
 
     candidates = (
@@ -147,8 +216,16 @@ def joinable_conversations(user: User) -> QuerySet[Conversation]:
         .distinct()
         .select_related("cpts", "federation")
     )
-    ids = [c.pk for c in candidates if may_join(user, c)]
-    return Conversation.objects.filter(pk__in=ids).select_related("cpts", "federation")
+    # The rule depends on the kind and the CPTS or federation only: checked once per pair.
+    allowed: dict[tuple, bool] = {}
+    joinable = []
+    for conversation in candidates:
+        key = (conversation.kind, conversation.cpts_id, conversation.federation_id)
+        if key not in allowed:
+            allowed[key] = may_join(user, conversation)
+        if allowed[key]:
+            joinable.append(conversation)
+    return sorted(joinable, key=lambda c: (c.kind, c.title, c.pk))
 
 
 def federation_people(federation: Federation, query: str = "", limit: int = 20) -> QuerySet[User]:

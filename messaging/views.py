@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 
 from federation.selectors import user_federations
 from messaging import selectors, services
-from messaging.api import conversation_row
 from messaging.integration import patient_data_notice
 from messaging.models import NotificationPreference
+from messaging.serializers import conversation_rows, display_name
 
 
 @login_required
 def index(request):
     services.memberships_revalidate(user=request.user)  # e.g. a new CPTS member joins its general channel
-    rows = [conversation_row(m, request.user) for m in selectors.user_memberships(request.user)]
+    rows = conversation_rows(selectors.user_memberships(request.user), request.user)
     return render(
         request,
         "messaging/index.html",
@@ -27,7 +27,7 @@ def index(request):
             "notice": patient_data_notice(),
             "federations": user_federations(request.user),
             "chat_config": {
-                "user": {"id": request.user.pk, "name": services.display_name(request.user)},
+                "user": {"id": request.user.pk, "name": display_name(request.user)},
                 "maxBody": settings.MESSAGING_MAX_BODY,
                 "conversations": rows,
             },
@@ -37,8 +37,7 @@ def index(request):
 
 @login_required
 def preferences(request):
-    current = NotificationPreference.objects.filter(user=request.user).first()
-    mode = current.mode if current else NotificationPreference.Mode.IMMEDIATE
+    mode = selectors.notification_mode(request.user)
     if request.method == "POST":
         mode = request.POST.get("mode", "")
         if mode not in NotificationPreference.Mode.values:

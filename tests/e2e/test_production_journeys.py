@@ -159,7 +159,7 @@ def test_main_pages_of_each_app_have_no_serious_accessibility_violations(server,
     off_loop(
         messaging.message_send,
         actor=world.member_a,
-        conversation_id=channel.pk,
+        conversation=channel,
         body="Bonjour à toutes et tous",
         client_id=uuid.uuid4(),
     )

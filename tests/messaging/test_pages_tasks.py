@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def say(user, conversation, body, reply_to=None):
     return services.message_send(
-        actor=user, conversation_id=conversation.pk, body=body, client_id=uuid.uuid4(), reply_to_id=reply_to
+        actor=user, conversation=conversation, body=body, client_id=uuid.uuid4(), reply_to_id=reply_to
     )[0]
 
 
@@ -73,7 +73,7 @@ def test_mentions_and_direct_messages_are_emailed_once_batched_after_the_delay(w
 
 def test_read_messages_are_not_emailed_and_preferences_apply(world, chat):
     say(world.member_a, chat.direct, "lu tout de suite")
-    services.read_mark(actor=world.member_b, conversation_id=chat.direct.pk, seq=1)
+    services.read_mark(actor=world.member_b, conversation=chat.direct, seq=1)
     services.notification_preference_set(actor=world.member_a, mode="digest")
     say(world.member_b, chat.direct, "pour le résumé")
     services.notification_preference_set(actor=world.coordinator_a, mode="never")

@@ -12,6 +12,7 @@ from config.asgi import application
 from messaging import services
 from messaging.consumers import ChatConsumer
 from messaging.models import Message
+from messaging.services import publish as publishing
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,10 @@ async def send(communicator, conversation, body, client_id=None, reply_to=None):
         "reply_to": reply_to,
     }
     await communicator.send_json_to(frame)
+
+
+async def message_row(message_id):
+    return await database_sync_to_async(Message.objects.select_related("conversation").get)(pk=message_id)
 
 
 async def next_of(communicator, kind, timeout=5):
@@ -163,7 +168,7 @@ async def test_removed_member_stops_receiving_at_once(world, chat):
     bob = await connect(world.member_b)
     alice = await connect(world.member_a)
     await database_sync_to_async(services.member_remove)(
-        actor=world.fed_coordinator, conversation_id=chat.fed_channel.pk, user=world.member_b
+        actor=world.fed_coordinator, conversation=chat.fed_channel, user=world.member_b
     )
     removed = await next_of(bob, "conversation.removed")
     assert removed["conversation"] == chat.fed_channel.pk
@@ -218,11 +223,13 @@ async def test_edit_and_delete_are_published(world, chat):
     await send(alice, chat.direct, "Rendez-vous à 9 h")
     message = (await next_of(bob, "message.new"))["message"]
     await database_sync_to_async(services.message_edit)(
-        actor=world.member_a, message_id=message["id"], body="à 10 h"
+        actor=world.member_a, message=await message_row(message["id"]), body="à 10 h"
     )
     updated = await next_of(bob, "message.updated")
     assert updated["message"]["body"] == "à 10 h" and updated["message"]["edited_at"]
-    await database_sync_to_async(services.message_delete)(actor=world.member_a, message_id=message["id"])
+    await database_sync_to_async(services.message_delete)(
+        actor=world.member_a, message=await message_row(message["id"])
+    )
     deleted = await next_of(bob, "message.deleted")
     assert deleted["message"]["id"] == message["id"]
     await alice.disconnect()
@@ -262,11 +269,11 @@ async def test_out_of_order_and_lost_publishes_are_delivered_in_order_once(
     bob = await connect(world.member_b)
     published = []
     monkeypatch.setattr(
-        services, "_publish_to_conversation", lambda cid, frame, **extra: published.append((frame, extra))
+        publishing, "to_conversation", lambda cid, frame, **extra: published.append((frame, extra))
     )
     for body in ("un", "deux", "trois"):
         await database_sync_to_async(services.message_send)(
-            actor=world.member_a, conversation_id=chat.fed_channel.pk, body=body, client_id=uuid.uuid4()
+            actor=world.member_a, conversation=chat.fed_channel, body=body, client_id=uuid.uuid4()
         )
     layer = get_channel_layer()
 
@@ -284,7 +291,7 @@ async def test_out_of_order_and_lost_publishes_are_delivered_in_order_once(
     assert await bob.receive_nothing(timeout=0.2)
     # "trois" never published (e.g. Redis restarted): the next message reveals the gap, filled from the database.
     await database_sync_to_async(services.message_send)(
-        actor=world.member_a, conversation_id=chat.fed_channel.pk, body="quatre", client_id=uuid.uuid4()
+        actor=world.member_a, conversation=chat.fed_channel, body="quatre", client_id=uuid.uuid4()
     )
     await publish(3)
     bodies = [(await bob.receive_json_from(timeout=5))["message"]["body"] for _ in range(2)]
@@ -306,7 +313,10 @@ async def test_access_revoked_removes_lost_conversations_and_closes_when_signed_
     bob = await connect(world.member_b)
     await send(bob, chat.fed_channel, "Alice ne doit plus voir ceci")
     await next_of(bob, "message.new")
-    assert await alice.receive_nothing(timeout=0.3)
+    leaked = []
+    while not await alice.receive_nothing(timeout=0.3):
+        leaked.append(await alice.receive_json_from())
+    assert leaked == []
     await database_sync_to_async(base_services.user_deactivate)(actor=world.staff, user=world.member_b)
     assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
     await alice.disconnect()

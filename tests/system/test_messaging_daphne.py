@@ -168,3 +168,47 @@ def test_real_daphne_exchange(world, daphne_url):
             raise
     assert Message.objects.filter(conversation=conversation).count() == 5
     assert not Message.objects.filter(body="intrus").exists()
+
+
+def test_frame_size_limits_agree_at_the_boundary(world, tmp_path):
+    """Issue 17, item 11: one setting (`MESSAGING_MAX_FRAME_BYTES`) sets both the protocol's limit and
+    daphne's. Up to it a frame is read; above it, `frame_too_large` and the socket stays open, up to 4x;
+    beyond, a close frame 1009 with a reason, never a dropped connection (1006) without a word."""
+    import websockets
+
+    from tests import processes
+
+    processes.require_postgres()
+    limit = 4096
+    token = Token.objects.create(user=world.member_a).key
+
+    def sync_frame(size: int) -> str:
+        frame = {"type": "sync", "since": {}, "pad": ""}
+        frame["pad"] = "x" * (size - len(json.dumps(frame)))
+        text = json.dumps(frame)
+        assert len(text.encode()) == size
+        return text
+
+    with processes.daphne(tmp_path, MESSAGING_MAX_FRAME_BYTES=str(limit)) as base:
+        url = base.replace("http://", "ws://") + "/ws/"
+
+        async def scenario():
+            ws = await _open(url, token)
+            await ws.send(sync_frame(limit))  # exactly at the limit: read
+            assert (await _next(ws, "sync.done"))["more"] == []
+            await ws.send(sync_frame(limit + 1))
+            assert (await _next(ws, "error"))["code"] == "frame_too_large"
+            await ws.send(sync_frame(4 * limit))  # the largest the server reads: still an error frame
+            assert (await _next(ws, "error"))["code"] == "frame_too_large"
+            await ws.send(json.dumps({"type": "sync", "since": {}}))  # the socket is still usable
+            await _next(ws, "sync.done")
+            await _next(ws, "unread")  # what follows sync.done
+            await ws.send(sync_frame(4 * limit + 1))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                frame = await asyncio.wait_for(ws.recv(), 10)
+                pytest.fail(f"answered instead of closing: {frame[:200]}")
+            return closed.value
+
+        closed = asyncio.run(scenario())
+    assert closed.rcvd is not None, f"dropped without a close frame: {closed!r}"
+    assert closed.rcvd.code == 1009
