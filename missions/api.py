@@ -23,13 +23,14 @@ from missions.rules import get_rule_set, rule_sets
 from missions.serializers import (
     AvenantSerializer,
     ContractCreateSerializer,
+    ContractIndicatorCreateSerializer,
+    ContractIndicatorSerializer,
+    ContractIndicatorUpdateSerializer,
     ContractMissionSerializer,
     ContractSerializer,
     FundingSerializer,
     IndicatorChangeSerializer,
-    IndicatorCreateSerializer,
     IndicatorRowSerializer,
-    IndicatorSerializer,
     IndicatorValueInSerializer,
     MissionYearSerializer,
     ReviewPackSerializer,
@@ -274,18 +275,21 @@ class ReviewPackRequestView(ContractScopedView):
 
 class IndicatorListView(ContractScopedView):
     @extend_schema(
-        responses={200: IndicatorSerializer(many=True), **ERROR_RESPONSES}, summary="Indicateurs du contrat"
+        responses={200: ContractIndicatorSerializer(many=True), **ERROR_RESPONSES},
+        summary="Indicateurs du contrat",
     )
     def get(self, request, cpts_slug):
-        return Response(IndicatorSerializer(selectors.contract_indicators(self.contract), many=True).data)
+        return Response(
+            ContractIndicatorSerializer(selectors.contract_indicators(self.contract), many=True).data
+        )
 
     @extend_schema(
-        request=IndicatorCreateSerializer,
-        responses={201: IndicatorSerializer, **ERROR_RESPONSES},
+        request=ContractIndicatorCreateSerializer,
+        responses={201: ContractIndicatorSerializer, **ERROR_RESPONSES},
         summary="Ajouter un indicateur",
     )
     def post(self, request, cpts_slug):
-        data = IndicatorCreateSerializer(data=request.data)
+        data = ContractIndicatorCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         mission = selectors.contract_mission(self.contract, values.pop("mission"))
@@ -295,7 +299,27 @@ class IndicatorListView(ContractScopedView):
             )
         values.pop("national", None)
         indicator = services.indicator_create(actor=request.user, mission=mission, **values)
-        return Response(IndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
+        return Response(ContractIndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
+
+
+class IndicatorDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: ContractIndicatorSerializer, **ERROR_RESPONSES}, summary="Un indicateur")
+    def get(self, request, pk):
+        return Response(ContractIndicatorSerializer(access_indicator(request.user, pk)).data)
+
+    @extend_schema(
+        request=ContractIndicatorUpdateSerializer,
+        responses={200: ContractIndicatorSerializer, **ERROR_RESPONSES},
+        summary="Modifier la cible, le poids ou la source d'un indicateur",
+    )
+    def patch(self, request, pk):
+        indicator = access_indicator(request.user, pk, for_write=True)
+        data = ContractIndicatorUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        indicator = services.indicator_update(actor=request.user, indicator=indicator, **data.validated_data)
+        return Response(ContractIndicatorSerializer(indicator).data)
 
 
 class IndicatorValueView(APIView):

@@ -58,6 +58,12 @@ class IndicatorValueForm(forms.Form):
         return self.cleaned_data.get("measured_on") or timezone.localdate()
 
 
+class IndicatorTargetForm(forms.Form):
+    target = forms.DecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
+    weight = forms.DecimalField(label=_("Poids"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"))
+    data_source = forms.CharField(label=_("Source des données"), max_length=300)
+
+
 class IndicatorForm(forms.Form):
     mission = forms.TypedChoiceField(label=_("Mission"), choices=MissionNumber.choices, coerce=int)
     name = forms.CharField(label=_("Intitulé"), max_length=300)

@@ -271,7 +271,7 @@ class ReviewScheduleSerializer(serializers.Serializer):
 
 
 # --- indicators -----------------------------------------------------------------------------------
-class IndicatorValueOutSerializer(serializers.Serializer):
+class ContractIndicatorValueSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
     measured_on = serializers.DateField()
     origin = serializers.CharField()
@@ -280,7 +280,7 @@ class IndicatorValueOutSerializer(serializers.Serializer):
     entered_by = serializers.CharField(allow_null=True)
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class ContractIndicatorSerializer(serializers.ModelSerializer):
     mission_number = serializers.IntegerField(source="mission.number", read_only=True)
 
     class Meta:
@@ -301,20 +301,26 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "national"]
 
 
-class IndicatorCreateSerializer(IndicatorSerializer):
+class ContractIndicatorCreateSerializer(ContractIndicatorSerializer):
     mission = serializers.IntegerField(write_only=True)
     auto_source = serializers.ChoiceField(choices=["", *AUTO_SOURCES], required=False, default="")
 
-    class Meta(IndicatorSerializer.Meta):
-        fields = [*IndicatorSerializer.Meta.fields, "mission"]
+    class Meta(ContractIndicatorSerializer.Meta):
+        fields = [*ContractIndicatorSerializer.Meta.fields, "mission"]
 
     def validate_mission(self, value):
         return _mission_number(value)
 
 
+class ContractIndicatorUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["name", "kind", "unit", "target", "direction", "weight", "data_source"]
+
+
 class IndicatorRowSerializer(serializers.Serializer):
-    indicator = IndicatorSerializer()
-    value = IndicatorValueOutSerializer(allow_null=True)
+    indicator = ContractIndicatorSerializer()
+    value = ContractIndicatorValueSerializer(allow_null=True)
     achievement = serializers.FloatField(allow_null=True)
 
 

@@ -189,6 +189,26 @@ def indicator_create(
     return indicator
 
 
+@transaction.atomic
+def indicator_update(*, actor: User, indicator: Indicator, **changes) -> Indicator:
+    """Change what was negotiated about an indicator (target, weight, source, unit, direction, name)."""
+    allowed = {"name", "target", "weight", "data_source", "unit", "direction", "kind"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ServiceError(_("Champ non modifiable."), code="not_editable", field=sorted(unknown)[0])
+    if indicator.national and "name" in changes and changes["name"] != indicator.name:
+        raise ServiceError(
+            _("L'intitulé d'un indicateur national est fixé par l'ACI."),
+            code="national_indicator",
+            field="name",
+        )
+    for field, value in changes.items():
+        setattr(indicator, field, value)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
 def _decimal(value, field: str) -> Decimal:
     try:
         number = Decimal(str(value))

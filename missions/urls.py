@@ -19,6 +19,11 @@ urlpatterns = [
         views.indicator_value,
         name="missions-indicator-value",
     ),
+    path(
+        "cpts/<slug:cpts_slug>/contrat/indicateurs/<int:pk>/cible/",
+        views.indicator_target,
+        name="missions-indicator-target",
+    ),
     path("cpts/<slug:cpts_slug>/contrat/recalculer/", views.autofill, name="missions-autofill"),
     path("cpts/<slug:cpts_slug>/contrat/revue/", views.review_schedule, name="missions-review"),
     path(
@@ -83,6 +88,9 @@ urlpatterns = [
         "api/missions/cpts/<slug:cpts_slug>/contract/years/<int:year>/review-pack/",
         api.ReviewPackRequestView.as_view(),
         name="api-missions-review-pack-request",
+    ),
+    path(
+        "api/missions/indicators/<int:pk>/", api.IndicatorDetailView.as_view(), name="api-missions-indicator"
     ),
     path(
         "api/missions/indicators/<int:pk>/values/",

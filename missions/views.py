@@ -30,6 +30,7 @@ from missions.forms import (
     AvenantForm,
     ContractForm,
     IndicatorForm,
+    IndicatorTargetForm,
     IndicatorValueForm,
     MissionYearForm,
     ReviewForm,
@@ -183,15 +184,45 @@ def indicator_history(request, cpts_slug, pk):
     indicator = access_indicator(request.user, pk)
     if indicator.mission.contract.cpts.slug != cpts_slug:
         raise Http404
+    cpts = indicator.mission.contract.cpts
+    form = None
+    if can_manage_contract(request.user, cpts):
+        form = IndicatorTargetForm(
+            initial={
+                "target": indicator.target,
+                "weight": indicator.weight,
+                "data_source": indicator.data_source,
+            }
+        )
     return render(
         request,
         "missions/indicator_history.html",
         {
             "indicator": indicator,
-            "cpts": indicator.mission.contract.cpts,
+            "cpts": cpts,
             "changes": selectors.indicator_history(indicator),
+            "form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def indicator_target(request, cpts_slug, pk):
+    indicator = access_indicator(request.user, pk, for_write=True)
+    if indicator.mission.contract.cpts.slug != cpts_slug:
+        raise Http404
+    form = IndicatorTargetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data)
+        except ValidationError as exc:
+            show_service_error(request, exc)
+        else:
+            messages.success(request, _("Indicateur mis à jour."))
+    else:
+        _form_errors(request, form)
+    return redirect("missions-indicator-history", cpts_slug=cpts_slug, pk=indicator.pk)
 
 
 @login_required

@@ -20,3 +20,12 @@ def percent(value):
     if value in (None, ""):
         return "—"
     return format_percent(value)
+
+
+@register.filter
+def spaced(value):
+    """An integer with French thousands: 60000 → "60 000"."""
+    try:
+        return f"{int(value):,}".replace(",", " ")
+    except (TypeError, ValueError):
+        return value

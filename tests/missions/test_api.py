@@ -157,3 +157,18 @@ def test_add_indicator(api, world, contract_a):
     assert r.status_code == 400 and r.json()["code"] == "mission_not_contracted"
     assert Indicator.objects.filter(name=body["name"]).count() == 1
     assert Decimal(str(Indicator.objects.get(name=body["name"]).target)) == 3
+
+
+def test_coordinator_changes_a_target_member_cannot(api, world, contract_a):
+    indicator = Indicator.objects.get(
+        mission__contract=contract_a, name="Nombre de médecins participant au SAS"
+    )
+    url = f"/api/missions/indicators/{indicator.pk}/"
+    assert api(world.member_a).patch(url, {"target": "30"}, format="json").status_code == 403
+    assert api(world.member_b).patch(url, {"target": "30"}, format="json").status_code == 404
+    indicator.refresh_from_db()
+    assert indicator.target == 1
+    r = api(world.coordinator_a).patch(url, {"target": "30", "weight": "2"}, format="json")
+    assert r.status_code == 200 and r.json()["target"] == "30.00"
+    r = api(world.coordinator_a).patch(url, {"name": "Autre"}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "national_indicator"

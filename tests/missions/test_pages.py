@@ -111,3 +111,17 @@ def test_simulator_page(web, world):
         .content.decode()
     )
     assert "errorlist" in bad
+
+
+def test_coordinator_changes_a_target_on_the_history_page(web, world, contract_a):
+    indicator = Indicator.objects.get(mission__contract=contract_a, mission__number=3, kind="result")
+    url = f"/cpts/alpha/contrat/indicateurs/{indicator.pk}/cible/"
+    body = {"target": "8", "weight": "1", "data_source": "Campagnes"}
+    assert web(world.member_a).post(url, body).status_code == 403
+    assert (
+        "Cible négociée"
+        not in web(world.member_a).get(f"/cpts/alpha/contrat/indicateurs/{indicator.pk}/").content.decode()
+    )
+    assert web(world.coordinator_a).post(url, body).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.target == 8 and indicator.data_source == "Campagnes"
