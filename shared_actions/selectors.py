@@ -3,7 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from federation.models import Cpts, Federation, FederationMember, User
-from federation.selectors import user_federations
+from federation.selectors import member_cpts, user_federations
+from shared_actions.access import scope_of
 
 
 def federation_people_q(*, cpts_id: int | None, federation_id: int | None) -> Q:
@@ -28,6 +29,23 @@ def federations_cpts(federations) -> QuerySet[Cpts]:
         .distinct()
         .order_by("name")
     )
+
+
+def organising_federations(user: User) -> list[Federation]:
+    """Federations where the user may organise pooled actions (rosters, campaigns): its staff (or the
+    platform staff), or a coordinator/admin of one of its member CPTS. One query after the scope's."""
+    scope = scope_of(user)
+    federations = user_federations(user)
+    if not scope.is_staff:
+        federations = federations.filter(
+            Q(pk__in=scope.managed_federation_ids)
+            | Q(members__cpts_id__in=scope.managed_cpts_ids, members__left_on__isnull=True)
+        )
+    return list(federations.distinct())
+
+
+def member_cpts_by_slug(federation: Federation, slug: str) -> Cpts | None:
+    return member_cpts(federation).filter(slug=slug).first() if slug else None
 
 
 def recipient_cpts(user: User) -> QuerySet[Cpts]:

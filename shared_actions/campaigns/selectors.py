@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from federation.models import User
 from shared_actions.access import visible_to
@@ -34,6 +35,17 @@ def cpts_campaigns(cpts, *, ended_since: dt.date) -> QuerySet[Campaign]:
     return Campaign.objects.filter(participants=cpts, end_date__gte=ended_since).order_by(
         "start_date", "title"
     )
+
+
+def current_campaigns(user: User) -> QuerySet[Campaign]:
+    """Visible campaigns not ended yet."""
+    return visible_campaigns(user).filter(end_date__gte=timezone.localdate())
+
+
+def reportable_cpts(campaign: Campaign, scope, *, can_manage: bool) -> QuerySet:
+    """The participating CPTS the user reports values and actions for (all of them for its managers)."""
+    participants = campaign_participants(campaign)
+    return participants if can_manage else participants.filter(pk__in=scope.managed_cpts_ids)
 
 
 def campaign_actions(campaign: Campaign) -> QuerySet[CampaignAction]:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from federation.errors import show_service_error
-from federation.selectors import member_cpts, user_federations
 from shared_actions.access import scope_of
 from shared_actions.campaigns import charts, selectors, services
 from shared_actions.campaigns.access import (
@@ -21,9 +20,9 @@ from shared_actions.campaigns.access import (
 )
 from shared_actions.campaigns.forms import ActionForm, CampaignForm, IndicatorForm, IndicatorValueForm
 from shared_actions.documents.access import access_document
-from shared_actions.documents.selectors import visible_documents
-from shared_actions.meetings.selectors import visible_meetings
-from shared_actions.selectors import federations_cpts
+from shared_actions.documents.selectors import campaign_materials, material_choices
+from shared_actions.meetings.selectors import campaign_meetings
+from shared_actions.selectors import federations_cpts, organising_federations
 from shared_actions.web import int_or_404
 
 
@@ -35,13 +34,7 @@ def _form_errors(request, form) -> None:
 
 @login_required
 def campaign_list(request):
-    scope = scope_of(request.user)
-    federations = [
-        f
-        for f in user_federations(request.user)
-        if scope.manages_federation(f.pk)
-        or scope.managed_cpts_ids & set(member_cpts(f).values_list("pk", flat=True))
-    ]
+    federations = organising_federations(request.user)
     cpts = federations_cpts(federations)
     form = CampaignForm(federations=federations, cpts=cpts) if federations else None
     if request.method == "POST" and federations:
@@ -98,9 +91,9 @@ def campaign_detail(request, campaign_id):
     can_manage = can_manage_campaign(scope, campaign)
     participants = selectors.campaign_participants(campaign)
     participant_ids = {p.pk for p in participants}
-    reportable = participants if can_manage else participants.filter(pk__in=scope.managed_cpts_ids)
+    reportable = selectors.reportable_cpts(campaign, scope, can_manage=can_manage)
+    has_reportable = reportable.exists()
     indicators = list(selectors.campaign_indicators(campaign))
-    documents = visible_documents(request.user)
     return render(
         request,
         "shared_actions/campaign_detail.html",
@@ -110,18 +103,16 @@ def campaign_detail(request, campaign_id):
             "can_manage": can_manage,
             "charts": _chart_blocks(campaign),
             "actions": selectors.campaign_actions(campaign),
-            "materials": documents.filter(campaigns=campaign),
-            "material_choices": documents.filter(federation=campaign.federation).exclude(campaigns=campaign)[
-                :100
-            ]
+            "materials": campaign_materials(request.user, campaign),
+            "material_choices": material_choices(request.user, campaign)[:100]
             if can_manage or scope.managed_cpts_ids & participant_ids
             else [],
-            "meetings": visible_meetings(request.user).filter(campaign=campaign),
+            "meetings": campaign_meetings(request.user, campaign),
             "value_form": IndicatorValueForm(indicators=indicators, cpts=reportable)
-            if indicators and reportable.exists()
+            if indicators and has_reportable
             else None,
             "indicator_form": IndicatorForm() if can_manage else None,
-            "action_form": ActionForm(cpts=reportable) if reportable.exists() else None,
+            "action_form": ActionForm(cpts=reportable) if has_reportable else None,
             "is_participant": can_manage or bool(participant_ids & scope.cpts_ids),
         },
     )

@@ -34,6 +34,20 @@ def visible_documents(user: User, *, query: str = "", category: str = "") -> Que
     )
 
 
+def campaign_materials(user: User, campaign) -> QuerySet[Document]:
+    """The campaign's materials the user may read."""
+    return visible_documents(user).filter(campaigns=campaign)
+
+
+def material_choices(user: User, campaign) -> QuerySet[Document]:
+    """Documents of the campaign's federation the user may read and could attach to it."""
+    return visible_documents(user).filter(federation_id=campaign.federation_id).exclude(campaigns=campaign)
+
+
+def document_recipients(document: Document) -> list[Cpts]:
+    return list(document.shared_with.all())
+
+
 def document_versions(document: Document) -> QuerySet[DocumentVersion]:
     return document.versions.select_related("uploaded_by").order_by("-number")
 

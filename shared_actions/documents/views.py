@@ -89,7 +89,7 @@ def document_detail(request, document_id):
             else:
                 messages.success(request, _("Version %(n)s enregistrée.") % {"n": version.number})
                 return redirect("actions-document", document_id=document.pk)
-    shared_with = list(document.shared_with.all())
+    shared_with = selectors.document_recipients(document)
     return render(
         request,
         "shared_actions/document_detail.html",

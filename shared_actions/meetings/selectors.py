@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from federation.models import User
 from shared_actions.access import visible_to
@@ -19,6 +20,18 @@ def visible_meetings(user: User) -> QuerySet[Meeting]:
     )
 
 
+def upcoming_meetings(user: User) -> QuerySet[Meeting]:
+    return visible_meetings(user).filter(end__gte=timezone.now())
+
+
+def past_meetings(user: User) -> QuerySet[Meeting]:
+    return visible_meetings(user).filter(end__lt=timezone.now()).order_by("-start")
+
+
+def campaign_meetings(user: User, campaign) -> QuerySet[Meeting]:
+    return visible_meetings(user).filter(campaign=campaign)
+
+
 def meeting_invitations(meeting: Meeting) -> QuerySet[Invitation]:
     return meeting.invitations.select_related("user").order_by("user__display_name", "user__email")
 
@@ -29,8 +42,14 @@ def meeting_people_q(meeting: Meeting) -> Q:
     return federation_people_q(cpts_id=meeting.cpts_id, federation_id=meeting.federation_id)
 
 
-def meeting_invitable_users(meeting: Meeting) -> QuerySet[User]:
-    return User.objects.filter(meeting_people_q(meeting)).distinct().order_by("display_name", "email")
+def meeting_invitable_users(meeting: Meeting, *, exclude=()) -> QuerySet[User]:
+    """Who may still be invited (`exclude`: the ids already invited)."""
+    return (
+        User.objects.filter(meeting_people_q(meeting))
+        .exclude(pk__in=list(exclude))
+        .distinct()
+        .order_by("display_name", "email")
+    )
 
 
 def federation_meetings(federation, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:

@@ -9,13 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from federation.access import access_federation
 from federation.errors import show_service_error
-from federation.selectors import member_cpts, user_federations, user_memberships
+from federation.selectors import user_federations, user_memberships
 from shared_actions import ical
 from shared_actions.access import access_owner, scope_of
 from shared_actions.campaigns.access import can_manage_campaign
@@ -27,7 +26,7 @@ from shared_actions.meetings import agenda, selectors, services
 from shared_actions.meetings.access import access_meeting, can_manage_meeting
 from shared_actions.meetings.forms import MeetingForm
 from shared_actions.meetings.models import Invitation
-from shared_actions.selectors import active_users
+from shared_actions.selectors import active_users, federations_cpts, member_cpts_by_slug
 from shared_actions.web import month_or_404
 
 
@@ -36,7 +35,7 @@ def _agenda_filters(request, federation):
     month = month_or_404(request)
     first, last = month_bounds(month)
     cpts_slug = request.GET.get("cpts", "")
-    cpts = member_cpts(federation).filter(slug=cpts_slug).first() if cpts_slug else None
+    cpts = member_cpts_by_slug(federation, cpts_slug)
     theme = request.GET.get("theme", "")
     kinds = {k for k in request.GET.getlist("kind") if k}
     entries = agenda.department_agenda(
@@ -83,7 +82,7 @@ def federation_agenda(request, federation_slug):
             "weeks": weeks,
             "entries": entries,
             "ongoing": [e for e in entries if e.kind == "campaign"],
-            "cpts_choices": member_cpts(federation).order_by("name"),
+            "cpts_choices": federations_cpts([federation]),
             "themes": CampaignTheme.choices,
             "kinds": agenda.KIND_CHOICES,
             "selected_cpts": cpts.slug if cpts else "",
@@ -140,13 +139,12 @@ def meeting_list(request):
             else:
                 messages.success(request, _("Réunion créée. Invitez maintenant les participant·es."))
                 return redirect("actions-meeting", meeting_id=meeting.pk)
-    meetings = selectors.visible_meetings(request.user)
     return render(
         request,
         "shared_actions/meeting_list.html",
         {
-            "upcoming": meetings.filter(end__gte=timezone.now()),
-            "past": meetings.filter(end__lt=timezone.now()).order_by("-start")[:30],
+            "upcoming": selectors.upcoming_meetings(request.user),
+            "past": selectors.past_meetings(request.user)[:30],
             "form": form,
             "federations": user_federations(request.user),
         },
@@ -167,7 +165,7 @@ def meeting_detail(request, meeting_id):
             "can_manage": can_manage,
             "invitations": invitations,
             "my_invitation": next((i for i in invitations if i.user_id == request.user.pk), None),
-            "invitable": selectors.meeting_invitable_users(meeting).exclude(pk__in=invited_ids)
+            "invitable": selectors.meeting_invitable_users(meeting, exclude=invited_ids)
             if can_manage
             else [],
             "replies": Invitation.Reply.choices[1:],

@@ -22,6 +22,9 @@ from shared_actions.rosters.models import (
 
 __all__ = ["week_start"]  # re-exported: views and API page by week
 
+# Requests still waiting for an answer or an approval.
+OPEN_STATUSES = (SwapRequest.Status.PENDING, SwapRequest.Status.ACCEPTED)
+
 
 def visible_rosters(user: User) -> QuerySet[Roster]:
     return (
@@ -40,8 +43,12 @@ def roster_site(roster: Roster, site_id) -> RosterSite | None:
     return roster.sites.filter(pk=site_id).first()
 
 
-def roster_shifts(roster: Roster, *, first_day: dt.date | None = None, days: int = 7) -> QuerySet[Shift]:
+def roster_shifts(
+    roster: Roster, *, first_day: dt.date | None = None, days: int = 7, ended_after: dt.datetime | None = None
+) -> QuerySet[Shift]:
     queryset = roster.shifts.select_related("site", "roster").annotate(assigned_count=Count("assignments"))
+    if ended_after is not None:
+        queryset = queryset.filter(end__gte=ended_after)
     if first_day is not None:
         start, end = day_bounds(first_day, days)
         queryset = queryset.filter(start__lt=end, end__gt=start)
@@ -169,8 +176,13 @@ def roster_eligible_people(roster: Roster) -> QuerySet[User]:
     )
 
 
-def user_shifts(user: User) -> QuerySet[Shift]:
-    return Shift.objects.filter(assignments__user=user).select_related("site", "roster").order_by("start")
+def user_shifts(user: User, *, ended_after: dt.datetime | None = None) -> QuerySet[Shift]:
+    queryset = Shift.objects.filter(assignments__user=user).select_related("site", "roster").order_by("start")
+    return queryset if ended_after is None else queryset.filter(end__gte=ended_after)
+
+
+def roster_participants(roster: Roster):
+    return roster.participants.all()  # prefetched by access_roster
 
 
 def roster_swap_requests(roster: Roster) -> QuerySet[SwapRequest]:
@@ -204,6 +216,15 @@ def user_swap_requests(user: User) -> QuerySet[SwapRequest]:
         )
         .order_by("-created_at")
     )
+
+
+def open_swap_requests(user: User) -> QuerySet[SwapRequest]:
+    return user_swap_requests(user).filter(status__in=OPEN_STATUSES)
+
+
+def user_feeds(user: User) -> QuerySet[CalendarFeed]:
+    """The user's live feeds of their own shifts."""
+    return active_feeds(user).filter(user=user)
 
 
 def active_feeds(user: User) -> QuerySet[CalendarFeed]:

@@ -14,6 +14,7 @@ from federation.errors import ServiceError
 from federation.models import User
 from shared_actions.common import local_datetime
 from shared_actions.rosters.models import ShiftAssignment, SwapRequest
+from shared_actions.rosters.selectors import OPEN_STATUSES
 from shared_actions.rosters.services import (
     check_no_overlap,
     check_profession,
@@ -21,8 +22,6 @@ from shared_actions.rosters.services import (
     lock_users,
     roster_cpts_for,
 )
-
-OPEN_STATUSES = (SwapRequest.Status.PENDING, SwapRequest.Status.ACCEPTED)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from federation.access import access_cpts
 from federation.errors import show_service_error
-from federation.selectors import member_cpts, user_federations, user_memberships
+from federation.selectors import user_memberships
 from shared_actions import ical
 from shared_actions.access import access_owner, scope_of
 from shared_actions.rosters import selectors, services, swaps
@@ -28,7 +28,7 @@ from shared_actions.rosters.access import (
 )
 from shared_actions.rosters.exports import hours_csv_response
 from shared_actions.rosters.forms import RosterForm, ShiftsForm, SiteForm
-from shared_actions.selectors import active_user, recipient_cpts
+from shared_actions.selectors import active_user, organising_federations, recipient_cpts
 from shared_actions.web import int_or_404, month_or_404
 
 
@@ -45,9 +45,7 @@ def _roster_owners(user):
     ]
     federations = [
         (f"federation:{f.pk}", _("Mutualisé — %(name)s") % {"name": f.name})
-        for f in user_federations(user)
-        if scope.manages_federation(f.pk)
-        or (scope.managed_cpts_ids & set(member_cpts(f).values_list("pk", flat=True)))
+        for f in organising_federations(user)
     ]
     return cpts_choices + federations
 
@@ -84,7 +82,7 @@ def roster_list(request):
             "rosters": selectors.visible_rosters(request.user),
             "form": form if owners else None,
             "my_shifts": selectors.user_assignments(request.user)[:20],
-            "feeds": selectors.active_feeds(request.user).filter(user=request.user),
+            "feeds": selectors.user_feeds(request.user),
             "managed_cpts": [m.cpts for m in user_memberships(request.user) if m.can_manage],
             "month": timezone.localdate().strftime("%Y-%m"),
         },
@@ -107,7 +105,7 @@ def roster_detail(request, roster_id):
         "shared_actions/roster_detail.html",
         {
             "roster": roster,
-            "participants": roster.participants.all(),
+            "participants": selectors.roster_participants(roster),
             "can_manage": can_manage,
             "coverage": selectors.roster_coverage(roster, week),
             "week": week,
@@ -296,10 +294,10 @@ def ical_feed(request, token):
         raise Http404
     since = timezone.now() - dt.timedelta(days=60)
     if feed.user_id:
-        shifts = selectors.user_shifts(feed.user).filter(end__gte=since)
+        shifts = selectors.user_shifts(feed.user, ended_after=since)
         body = ical.shifts_calendar(_("Mes gardes SNP"), shifts)
     else:
-        shifts = selectors.roster_shifts(feed.roster).filter(end__gte=since)
+        shifts = selectors.roster_shifts(feed.roster, ended_after=since)
         body = ical.shifts_calendar(feed.roster.name, shifts, with_coverage=True)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
