@@ -142,8 +142,19 @@ def site_of(line, commune_code: str) -> dict | None:
         "fax": line.fax[:30],
         "email": email[:200] if _BAD_EMAIL.match(email) else "",
     }
+    if not structure_id:
+        # A site known only by its FINESS or SIRET (a pharmacy, a laboratory…) is a structure too, keyed by
+        # that number: found again on every line and every import that names it.
+        structure_id = (
+            f"FINESS-{site['finess']}"
+            if site["finess"]
+            else f"SIRET-{site['siret']}"
+            if site["siret"]
+            else ""
+        )
+        site["structure_id"] = structure_id
     key = (
-        structure_id
+        line.structure_id
         or hashlib.md5(
             "|".join((address, commune_code, siret, finess, name)).encode(), usedforsecurity=False
         ).hexdigest()

@@ -16,7 +16,7 @@
       L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
     }
     outlines = L.geoJSON(null, {
-      style: { color: "#5a6b80", weight: 1, fillColor: "#dfe7ef", fillOpacity: 0.6 },
+      style: { color: "#5a6b80", weight: 1, fillColor: "#dfe7ef", fillOpacity: 0.6, className: "directory-outline" },
       onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); }
     }).addTo(map);
     layer = L.layerGroup().addTo(map);
@@ -40,6 +40,8 @@
         if (!data || key !== outlinesKey) return;
         outlines.clearLayers();
         outlines.addData(data);
+        // Without tiles the outlines are the map: show them whole.
+        if (data.features && data.features.length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
       })
       .catch(function () { /* markers alone */ });
   }

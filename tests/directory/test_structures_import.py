@@ -1,0 +1,78 @@
+"""Issue 15, finding 11: a site known only by its FINESS (or SIRET) number becomes a structure, linked to
+the professionals' activities, searchable by that number, the same on every re-import."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from directory.extraction import header_line, person_line
+from directory.importing import import_file
+from directory.models import PracticeSite, Professional, Structure
+
+pytestmark = pytest.mark.django_db
+
+
+def extraction() -> bytes:
+    lines = [header_line()]
+    for identifier, last, first in (("10001111111", "Martin", "Anne"), ("10002222222", "Roche", "Luc")):
+        lines.append(
+            person_line(
+                id_type="8",
+                identifier=identifier,
+                last_name=last,
+                first_name=first,
+                profession="21",
+                company="Pharmacie de la Mairie",
+                street="Place de la Mairie",
+                postal_code="34400",
+                commune_code="34145",
+                commune_name="LUNEL",
+                finess="340000016",
+                phone="0467990000",
+            )
+        )
+    lines.append(
+        person_line(
+            id_type="8",
+            identifier="10003333333",
+            last_name="Garcia",
+            first_name="Paula",
+            profession="10",
+            company="Cabinet Garcia",
+            postal_code="34200",
+            commune_code="34301",
+            commune_name="SÈTE",
+            siret="34000001600006",
+        )
+    )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_finess_and_siret_sites_become_structures_idempotently(world, api, communes):
+    report = import_file(io.BytesIO(extraction()))
+    assert report.counts["professionals_created"] == 3
+    pharmacy = Structure.objects.get(finess="340000016")
+    assert pharmacy.kind == Structure.Kind.PHARMACY and pharmacy.name == "Pharmacie de la Mairie"
+    assert pharmacy.source_id == "FINESS-340000016" and pharmacy.commune_id == "34145"
+    assert set(pharmacy.sites.values_list("professional__last_name", flat=True)) == {"Martin", "Roche"}
+    practice = Structure.objects.get(siret="34000001600006")
+    assert practice.sites.get().professional.last_name == "Garcia"
+
+    again = import_file(io.BytesIO(extraction()))
+    assert again.counts["professionals_unchanged"] == 3 and again.counts["professionals_created"] == 0
+    assert Structure.objects.count() == 2 and PracticeSite.objects.count() == 3
+
+    # Found by its number and by its kind, with the people who practise there.
+    found = api(world.member_a).get(reverse("api-directory-search"), {"q": "340000016"}).json()
+    assert [(r["kind"], r["id"]) for r in found["results"]] == [("structure", pharmacy.pk)]
+    assert found["results"][0]["details"]["finess"] == "340000016"
+    first = (
+        api(world.member_a)
+        .get(reverse("api-directory-search"), {"q": "pharmacie lunel"})
+        .json()["results"][0]
+    )
+    assert (first["kind"], first["id"]) == ("structure", pharmacy.pk)
+    detail = api(world.member_a).get(reverse("api-directory-structure", args=[pharmacy.pk])).json()
+    assert {p["name"] for p in detail["professionals"]} == {"Anne Martin", "Luc Roche"}
+    assert Professional.objects.get(last_name="Martin").sites.get().structure_id == pharmacy.pk
