@@ -301,3 +301,42 @@ def test_fiche_points_at_its_cpts_contract_indicators(world, api):
     r = coord.post(f"{BASE}/alpha/fiches/", {**FICHE, "indicators": [mine.pk]}, format="json")
     assert r.status_code == 201
     assert [i["id"] for i in r.json()["indicators"]] == [mine.pk]
+
+
+def test_list_endpoints_cost_a_fixed_number_of_queries(world, api, make_pro, make_structure, join):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(url):
+        client = api(world.coordinator_a)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [
+        f"{BASE}/alpha/register/",
+        f"{BASE}/alpha/register/stats/",
+        "/api/projet/library/",
+        f"{BASE}/alpha/fiches/",
+    ]
+    join(world.cpts_a, pro=make_pro("10"))
+    fiche = api(world.coordinator_a).post(f"{BASE}/alpha/fiches/", FICHE, format="json").json()["id"]
+    api(world.coordinator_a).post(
+        f"{BASE}/alpha/fiches/{fiche}/status/", {"status": "validated"}, format="json"
+    )
+    api(world.coordinator_a).post(f"{BASE}/alpha/fiches/{fiche}/publish/", {}, format="json")
+    small = [cost(url) for url in urls]
+    for code in ("60", "70", "21", "10", "60"):
+        join(world.cpts_a, pro=make_pro(code))
+    join(world.cpts_a, structure=make_structure("ssiad"))
+    for title in ("A", "B", "C"):
+        fiche = (
+            api(world.coordinator_a)
+            .post(f"{BASE}/alpha/fiches/", {**FICHE, "title": title}, format="json")
+            .json()["id"]
+        )
+        api(world.coordinator_a).post(
+            f"{BASE}/alpha/fiches/{fiche}/status/", {"status": "validated"}, format="json"
+        )
+        api(world.coordinator_a).post(f"{BASE}/alpha/fiches/{fiche}/publish/", {}, format="json")
+    assert [cost(url) for url in urls] == small

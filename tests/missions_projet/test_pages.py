@@ -163,3 +163,13 @@ def test_demo_builds_registers_explicitly(world, settings):
     assert "registre déjà rempli" in out.getvalue()
     copy = FicheAction.objects.filter(copied_from__isnull=False).first()
     assert copy is None or copy.origin_cpts_name
+
+
+def test_federation_view_of_a_cpts_shows_the_panel(world, web, filled):
+    r = web(world.fed_coordinator).get(f"/federation/{world.fed.slug}/cpts/alpha/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Adhérents et projet de santé" in page
+    assert "2 membre(s) ayant expressément adhéré" in page
+    # Aggregates only: the register's names stay private to the CPTS.
+    assert filled[0].name not in page

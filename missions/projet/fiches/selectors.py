@@ -14,7 +14,8 @@ from missions.projet.models import FicheAction, FicheStatus
 def cpts_fiches(cpts: Cpts) -> QuerySet[FicheAction]:
     return (
         FicheAction.objects.filter(cpts=cpts)
-        .select_related("copied_from__cpts")
+        .select_related("cpts", "copied_from__cpts")
+        .prefetch_related("indicators__mission")
         .order_by("mission", "title", "id")
     )
 
@@ -43,7 +44,9 @@ def library_fiches(user: User, *, mission: int | None = None) -> QuerySet[FicheA
         fiches = fiches.filter(cpts_id__in=_library_cpts_ids(user))
     if mission:
         fiches = fiches.filter(mission=mission)
-    return fiches.select_related("cpts").order_by("-published_at", "id")
+    return (
+        fiches.select_related("cpts").prefetch_related("indicators__mission").order_by("-published_at", "id")
+    )
 
 
 def library_fiche(user: User, fiche_id: int) -> FicheAction:

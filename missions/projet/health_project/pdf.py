@@ -132,7 +132,7 @@ def version_pdf(version: ProjectVersion) -> bytes:
     story += [Paragraph(_esc(_("2.2 Priorités")), h2), Paragraph(_esc(version.priorities), body)]
     story += [Paragraph(_esc(_("2.3 Missions retenues")), h2)]
     for m in version.missions:
-        story.append(Paragraph("• " + _esc(Mission(m).label), body))
+        story.append(Paragraph("– " + _esc(Mission(m).label), body))
     story += [Paragraph(_esc(_("2.4 Fiches action")), h2)]
     fiche_ids = [f["id"] for f in (version.snapshot or {}).get("fiches", [])]
     fiches = counted_fiches(cpts).order_by("mission", "title", "id")

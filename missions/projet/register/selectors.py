@@ -43,7 +43,7 @@ def actor_group(member: RegisterMember) -> str:
 
 def register_members(cpts: Cpts, *, statuses=None) -> QuerySet[RegisterMember]:
     members = RegisterMember.objects.filter(cpts=cpts).select_related(
-        "category", "professional__profession", "structure", "exclusion"
+        "cpts", "category", "professional__profession", "structure", "exclusion"
     )
     if statuses:
         members = members.filter(status__in=statuses)
