@@ -3,13 +3,12 @@
 `AUTO_SOURCES[key]` is a function `(contract, year) -> Measure | None` reading the data the platform already
 holds for the contract year window (signature anniversary to anniversary): SNP rosters (mission 1),
 prevention campaigns (mission 3), the crisis plan document (mission 4), meetings and attendance, member counts
-by profession (directory; the members' register's express count where it exists).
+by profession (the members' register).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,9 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from directory.models import Professional
-from federation.models import Membership
-from missions.integration import express_member_count, register_is_available
+from missions.integration import express_member_count, members_by_profession
 from missions.models import Contract
 from shared_actions.models import (
     CampaignAction,
@@ -183,27 +180,19 @@ def crisis_plan(contract: Contract, year: int) -> Measure:
 
 
 def members_total(contract: Contract, year: int) -> Measure:
-    count = express_member_count(contract.cpts)
-    source = (
-        _("Registre des adhérents (adhésions expresses actives)")
-        if register_is_available()
-        else _("Membres de l'espace CPTS sur la plateforme")
+    return Measure(
+        value=Decimal(express_member_count(contract.cpts)),
+        detail=_("Registre des adhérents : membres actifs ayant expressément adhéré"),
     )
-    return Measure(value=Decimal(count), detail=source)
 
 
 def member_professions(contract: Contract, year: int) -> Measure:
-    """How many professions the members exercise (directory entries linked to member accounts)."""
-    users = Membership.objects.filter(cpts_id=contract.cpts_id).values("user_id")
-    labels = Counter(
-        Professional.objects.filter(user_id__in=users, profession__isnull=False).values_list(
-            "profession__label", flat=True
-        )
-    )
-    detail = ", ".join(f"{label} : {count}" for label, count in sorted(labels.items())) or _("aucune")
+    """How many professions the register's active members exercise (directory professions)."""
+    lines = members_by_profession(contract.cpts)
+    detail = ", ".join(f"{label} : {count}" for label, count in lines) or _("aucune")
     return Measure(
-        value=Decimal(len(labels)),
-        detail=_("Annuaire, membres par profession — %(detail)s") % {"detail": detail},
+        value=Decimal(len(lines)),
+        detail=_("Registre des adhérents, membres par profession — %(detail)s") % {"detail": detail},
     )
 
 

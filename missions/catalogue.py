@@ -71,7 +71,7 @@ DEFAULT_INDICATORS: dict[int, tuple[dict, ...]] = {
             "kind": FOLLOW_UP,
             "unit": _("professions"),
             "target": Decimal(5),
-            "data_source": _("Annuaire de la plateforme"),
+            "data_source": _("Registre des adhérents (professions de l'annuaire)"),
             "auto_source": "member_professions",
         },
     ),

@@ -1,47 +1,31 @@
-"""What the contract year reads from the members' register (`missions.projet`, issue 20), guarded.
+"""What the contract year reads from the members' register (`missions.projet`, issue 20).
 
-The +10 % increase counts the members "ayant expressément adhéré à la communauté" (seed 003). The register
-provides `missions.projet.selectors.express_member_count(cpts)` and `express_member_counts(cpts_ids)`;
-until it answers, the count of the CPTS's platform memberships stands in for it.
+The +10 % increase counts the members "ayant expressément adhéré à la communauté" (seed 003): the register's
+`express_member_count(cpts)` / `express_member_counts(cpts_ids)` (active members who joined expressly), and its
+counts by profession. Imported when called: the register is a nested app loaded after this one.
 """
 
-from django.apps import apps
-from django.db.models import Count
+from __future__ import annotations
 
-from federation.models import Cpts, Membership
-
-
-def _register():
-    if not apps.is_installed("missions.projet"):
-        return None
-    try:
-        from missions.projet import selectors  # noqa: PLC0415 — the register may not be there yet
-    except ImportError:
-        return None
-    if not hasattr(selectors, "express_member_count"):
-        return None
-    return selectors
+from federation.models import Cpts
 
 
 def express_member_count(cpts: Cpts) -> int:
-    register = _register()
-    if register is not None:
-        return int(register.express_member_count(cpts))
-    return Membership.objects.filter(cpts=cpts).count()
+    from missions.projet.selectors import express_member_count as count  # noqa: PLC0415
+
+    return int(count(cpts))
 
 
 def express_member_counts(cpts_ids: list[int]) -> dict[int, int]:
-    """Counts for many CPTS in a fixed number of queries."""
-    register = _register()
-    if register is not None and hasattr(register, "express_member_counts"):
-        counts = register.express_member_counts(list(cpts_ids))
-        return {cpts_id: int(counts.get(cpts_id, 0)) for cpts_id in cpts_ids}
-    rows = (
-        Membership.objects.filter(cpts_id__in=cpts_ids).values("cpts_id").annotate(n=Count("id")).order_by()
-    )
-    counts = {row["cpts_id"]: row["n"] for row in rows}
-    return {cpts_id: counts.get(cpts_id, 0) for cpts_id in cpts_ids}
+    """Counts for many CPTS in one query (every id asked for is in the answer)."""
+    from missions.projet.selectors import express_member_counts as counts  # noqa: PLC0415
+
+    found = counts(list(cpts_ids))
+    return {cpts_id: int(found.get(cpts_id, 0)) for cpts_id in cpts_ids}
 
 
-def register_is_available() -> bool:
-    return _register() is not None
+def members_by_profession(cpts: Cpts) -> list[tuple[str, int]]:
+    """(profession label, active express members) from the register, most numerous first."""
+    from missions.projet.register.selectors import register_stats  # noqa: PLC0415
+
+    return [(line.label, line.members) for line in register_stats(cpts).by_profession if line.members]
