@@ -17,7 +17,15 @@ from federation.governance.meetings.models import (
     Proxy,
 )
 from federation.governance.membership.models import Delegate, Fee
-from federation.governance.polls.models import Ballot, Candidate, Participation, PartnerOpinion, Poll
+from federation.governance.polls.models import (
+    Ballot,
+    Candidate,
+    CountedBallot,
+    Participation,
+    PartnerOpinion,
+    Poll,
+    SealedBallot,
+)
 from federation.governance.statutes.models import (
     QUORUM_CHOICES,
     Body,
@@ -42,6 +50,7 @@ __all__ = [
     "BureauRole",
     "Candidate",
     "ConvocationDelivery",
+    "CountedBallot",
     "DecisionKind",
     "Delegate",
     "Fee",
@@ -51,6 +60,7 @@ __all__ = [
     "PartnerOpinion",
     "Poll",
     "Proxy",
+    "SealedBallot",
     "StatutesSettings",
     "TieRule",
 ]

@@ -255,3 +255,29 @@ class FeeSetSerializer(serializers.Serializer):
 class FeeStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Fee.Status.choices)
     paid_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BallotCastSerializer(serializers.Serializer):
+    receipt = serializers.CharField(
+        allow_blank=True,
+        help_text="Reçu du vote secret (vide pour un vote nominatif) : à garder pour vérifier",
+    )
+    my_rights = VotingRightSerializer(many=True)
+
+
+class CountedBallotSerializer(serializers.Serializer):
+    receipt = serializers.CharField()
+    college = serializers.CharField()
+    choice = serializers.CharField(allow_blank=True, help_text="yes / no / abstain (résolutions)")
+    candidate = serializers.IntegerField(allow_null=True, source="candidate_id")
+    candidate_label = serializers.SerializerMethodField()
+    blank = serializers.BooleanField()
+
+    def get_candidate_label(self, row) -> str:
+        return row.candidate.label if row.candidate_id else ""
+
+
+class ReceiptCheckSerializer(serializers.Serializer):
+    receipt = serializers.CharField()
+    status = serializers.ChoiceField(choices=["counted", "not_found", "not_closed"])
+    counted = serializers.BooleanField()

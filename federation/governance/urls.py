@@ -64,6 +64,16 @@ urlpatterns = [
     path(f"{A}/polls/<int:poll_id>/live/", poll_api.PollLiveView.as_view(), name="api-governance-live"),
     path(f"{A}/polls/<int:poll_id>/ballots/", poll_api.BallotView.as_view(), name="api-governance-ballots"),
     path(
+        f"{A}/polls/<int:poll_id>/counted/",
+        poll_api.CountedBallotListView.as_view(),
+        name="api-governance-counted",
+    ),
+    path(
+        f"{A}/polls/<int:poll_id>/receipt/",
+        poll_api.ReceiptCheckView.as_view(),
+        name="api-governance-receipt",
+    ),
+    path(
         f"{A}/polls/<int:poll_id>/<slug:action>/",
         poll_api.PollActionView.as_view(),
         name="api-governance-poll-action",

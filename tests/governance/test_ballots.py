@@ -12,46 +12,63 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from federation.governance import services
-from federation.governance.models import AuditEntry, Ballot, Participation
+from federation.governance.models import AuditEntry, Ballot, CountedBallot, Participation, SealedBallot
 from tests.governance.conftest import build_assembly, error_code, open_meeting
 
 
 @pytest.mark.django_db
-def test_secret_ballots_cannot_be_joined_to_voters(ago):
+def test_secret_ballots_are_sealed_and_cannot_be_joined_to_voters(ago):
     a = ago
     poll = services.poll_create(
         actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="Secret", secret=True
     )
     services.poll_open(actor=a.coordinator, poll=poll)
+    poll.refresh_from_db()
+    assert len(bytes.fromhex(poll.public_key)) == 32  # the public key only; the private one is derived
+    receipts = []
     for i, choice in enumerate(["yes", "no", "yes", "abstain"]):
-        services.ballot_cast(
+        cast = services.ballot_cast(
             actor=a.delegates[i], poll=poll, right_key=f"member-{a.members[i].pk}", choice=choice
         )
-    services.ballot_cast(actor=a.delegates[0], poll=poll, right_key=f"member-{a.members[4].pk}", choice="no")
+        receipts.append((cast.receipt, choice))
+    cast = services.ballot_cast(
+        actor=a.delegates[0], poll=poll, right_key=f"member-{a.members[4].pk}", choice="no"
+    )
+    receipts.append((cast.receipt, "no"))
 
-    # The ballot table has no column that could point to a voter or to a moment.
+    # The sealed ballot table has no column that could point to a voter, a moment or a choice.
     with connection.cursor() as cursor:
         columns = {
-            c.name for c in connection.introspection.get_table_description(cursor, Ballot._meta.db_table)
+            c.name
+            for c in connection.introspection.get_table_description(cursor, SealedBallot._meta.db_table)
         }
-        relations = connection.introspection.get_relations(cursor, Ballot._meta.db_table)
-    assert columns == {"id", "poll_id", "college", "choice", "candidate_id", "blank"}
-    assert {target for _col, (_f, target) in relations.items()} <= {"governance_poll", "governance_candidate"}
-    # Keys are random UUIDs (no sequence to line up with participations).
-    assert all(b.id.version == 4 for b in Ballot.objects.filter(poll=poll))
-    # The participation rows know who voted, never what.
-    assert set(Participation.objects.filter(poll=poll).values_list("open_choice", flat=True)) == {""}
-    assert not Participation.objects.filter(poll=poll, open_candidate__isnull=False).exists()
+        relations = connection.introspection.get_relations(cursor, SealedBallot._meta.db_table)
+    assert columns == {"id", "poll_id", "ciphertext"}
+    assert {target for _col, (_f, target) in relations.items()} == {"governance_poll"}
+    sealed = list(SealedBallot.objects.filter(poll=poll))
+    assert all(b.id.version == 4 for b in sealed)  # random keys, no sequence
+    assert len({len(bytes(b.ciphertext)) for b in sealed}) == 1  # sizes say nothing about the choice
+    assert not Ballot.objects.filter(poll=poll).exists()  # no plain ballot for a secret poll
+    for b in sealed:
+        assert b"yes" not in bytes(b.ciphertext) and b"abstain" not in bytes(b.ciphertext)
+    # The participation rows know who voted, never what nor when (all carry the opening time).
+    rows = Participation.objects.filter(poll=poll)
+    assert set(rows.values_list("open_choice", flat=True)) == {""}
+    assert not rows.filter(open_candidate__isnull=False).exists()
+    assert set(rows.values_list("created_at", flat=True)) == {poll.opened_at}
     # The audit log records the participations without any choice.
     for entry in AuditEntry.objects.filter(event="ballot.cast", payload__poll=poll.pk):
         assert "choice" not in entry.payload and "candidate" not in entry.payload
 
-    before = [b.pk for b in Ballot.objects.filter(poll=poll)]
     services.poll_close(actor=a.coordinator, poll=poll)
-    after = list(Ballot.objects.filter(poll=poll))
-    # Closing rewrote every ballot with a fresh key (same contents, no trace of the casting order).
-    assert not set(before) & {b.pk for b in after}
-    assert sorted(b.choice for b in after) == ["abstain", "no", "no", "yes", "yes"]
+    poll.refresh_from_db()
+    # Closing opened every sealed ballot, kept the counted (receipt, choice) list, deleted the sealed rows.
+    assert not SealedBallot.objects.filter(poll=poll).exists()
+    counted = sorted(CountedBallot.objects.filter(poll=poll).values_list("receipt", "choice"))
+    assert counted == sorted(receipts)
+    # The tally is the sum of the opened ballots.
+    assert poll.result["tally"] == {"yes": 2, "no": 2, "abstain": 1}
+    assert poll.result["ballots_counted"] == 5 and poll.result["ballots_missing"] == 0
 
 
 @pytest.mark.django_db
@@ -123,7 +140,7 @@ def test_no_member_ever_has_two_ballots(ago, attempts):
         except ValidationError as exc:
             assert error_code(exc) == "already_voted" and who in accepted
     assert Participation.objects.filter(poll=poll).count() == len(accepted)
-    assert Ballot.objects.filter(poll=poll).count() == len(accepted)
+    assert SealedBallot.objects.filter(poll=poll).count() == len(accepted)
 
 
 @pytest.mark.skipif(

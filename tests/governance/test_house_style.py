@@ -299,3 +299,40 @@ def test_service_errors_have_codes(assembly):
         services.poll_create(actor=None, federation=a.fed, title="Sans dates")
     assert error_code(exc.value) == "dates_required"
     assert Poll.objects.filter(federation=a.fed).count() == 0
+
+
+# --- secret ballots: receipts (issue 16) ----------------------------------------------------------------
+def test_secret_vote_receipt_is_shown_once_then_checked_after_the_close(ago, api, web):
+    a = ago
+    poll = services.poll_create(
+        actor=a.coordinator, federation=a.fed, meeting=a.meeting, title="Secret", secret=True
+    )
+    services.poll_open(actor=a.coordinator, poll=poll)
+    page = reverse("governance-poll", kwargs=kw(a, poll_id=poll.pk))
+    answer = web(a.delegates[1]).post(page, {"choice": "no", "confirm": "1"})
+    assert answer.status_code == 200
+    shown = answer.content.decode()
+    code = shown.split("data-receipt>")[1].split("<")[0]
+    assert len(code) == 24 and "Notez-le" in shown
+    # The API answers the receipt too; before the close there is nothing to check it against.
+    ballots = reverse("api-governance-ballots", kwargs=kw(a, poll_id=poll.pk))
+    other = api(a.delegates[2]).post(ballots, {"choice": "yes"}, format="json").json()
+    assert len(other["receipt"]) == 24 and other["my_rights"][0]["voted"] is True
+    check = reverse("api-governance-receipt", kwargs=kw(a, poll_id=poll.pk))
+    assert api(a.delegates[1]).get(check, {"code": code}).json()["status"] == "not_closed"
+    counted = reverse("api-governance-counted", kwargs=kw(a, poll_id=poll.pk))
+    assert api(a.plain_member).get(counted).json()["results"] == []
+    services.poll_close(actor=a.coordinator, poll=poll)
+    # Any participant may check a receipt, typed loosely; the list holds the receipt and the choice.
+    typed = code.lower().replace("-", " ")
+    assert api(a.plain_member).get(check, {"code": typed}).json() == {
+        "receipt": code,
+        "status": "counted",
+        "counted": True,
+    }
+    assert api(a.plain_member).get(check, {"code": "0000-0000"}).json()["status"] == "not_found"
+    rows = {r["receipt"]: r["choice"] for r in api(a.plain_member).get(counted).json()["results"]}
+    assert rows == {code: "no", other["receipt"]: "yes"}
+    html = web(a.delegates[1]).get(page, {"recu": code}).content.decode()
+    assert "votre vote a été compté" in html
+    assert api(a.world.member_c).get(check, {"code": code}).status_code == 404

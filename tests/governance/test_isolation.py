@@ -162,7 +162,7 @@ def test_voting_needs_a_delegate(gov, api):
     assert governance_rows(w.fed) == before
     response = api(w.bureau_a).post(url, {"choice": "yes"}, format="json")
     assert response.status_code == 201, response.content
-    assert response.json()[0]["voted"] is True
+    assert response.json()["my_rights"][0]["voted"] is True and response.json()["receipt"] == ""
     again = api(w.bureau_a).post(url, {"choice": "no"}, format="json")
     assert again.status_code == 400
     assert again.json()["code"] == "already_voted"

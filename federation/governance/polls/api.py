@@ -15,11 +15,14 @@ from federation.governance.meetings.selectors import agenda_item_of, meeting_quo
 from federation.governance.membership.selectors import delegate_users
 from federation.governance.polls import selectors, services
 from federation.governance.serializers import (
+    BallotCastSerializer,
     BallotSerializer,
+    CountedBallotSerializer,
     OpinionSerializer,
     PollCloseSerializer,
     PollCreateSerializer,
     PollSerializer,
+    ReceiptCheckSerializer,
     VotingRightSerializer,
 )
 
@@ -162,13 +165,13 @@ class BallotView(GovernanceScopedMixin, APIView):
 
     write_requires_manager = False
 
-    @extend_schema(request=BallotSerializer, responses={201: VotingRightSerializer(many=True)})
+    @extend_schema(request=BallotSerializer, responses={201: BallotCastSerializer})
     def post(self, request, federation_slug, poll_id):
         poll = access_poll(request.user, self.federation, poll_id)
         data = BallotSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        services.ballot_cast(
+        cast = services.ballot_cast(
             actor=request.user,
             poll=poll,
             right_key=v["right"],
@@ -177,4 +180,30 @@ class BallotView(GovernanceScopedMixin, APIView):
             blank=v["blank"],
             opinion=v["opinion"],
         )
-        return Response(_rights_data(request.user, poll), status=status.HTTP_201_CREATED)
+        body = {"receipt": cast.receipt, "my_rights": _rights_data(request.user, poll)}
+        return Response(BallotCastSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class CountedBallotListView(GovernanceScopedMixin, generics.ListAPIView):
+    """The counted ballots of a closed secret poll: receipt and content, nothing linking them to a voter
+    (empty before the close)."""
+
+    serializer_class = CountedBallotSerializer
+
+    def get_queryset(self):
+        poll = access_poll(self.request.user, self.federation, self.kwargs["poll_id"])
+        return selectors.counted_ballots(poll)
+
+
+class ReceiptCheckView(GovernanceScopedMixin, APIView):
+    """Whether a voter's receipt is among the counted ballots of a closed secret poll."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, description="le reçu donné au moment du vote")],
+        responses=ReceiptCheckSerializer,
+    )
+    def get(self, request, federation_slug, poll_id):
+        poll = access_poll(request.user, self.federation, poll_id)
+        return Response(
+            ReceiptCheckSerializer(selectors.receipt_check(poll, request.query_params.get("code", ""))).data
+        )

@@ -66,6 +66,10 @@ class Poll(models.Model):
     # | {"type": "partner_join", "name": ..., "kind": ...} | {"type": "statutes_change", "changes": {...}}
     effect = models.JSONField(_("effet de la décision"), default=dict, blank=True)
     casting_vote = models.CharField(max_length=40, blank=True)
+    # Secret polls: the public key ballots are sealed with (hex); the private key is never stored.
+    public_key = models.CharField(max_length=64, blank=True)
+    # A poll opened without quorum where the statutes allow it (second session): who, and why.
+    quorum_override = models.JSONField(_("ouverture sans quorum"), default=dict, blank=True)
     result = models.JSONField(_("résultat"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -187,3 +191,42 @@ class PartnerOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} — {self.poll_id}"
+
+
+class SealedBallot(models.Model):
+    """A secret ballot as cast: the content sealed with the poll's public key (`polls/sealing.py`).
+
+    No voter, no timestamp, a random key; written in a transaction of its own, apart from the voter's
+    `Participation`. Opened, counted and deleted when the poll closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("bulletin scellé")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class CountedBallot(models.Model):
+    """A secret ballot once counted: its receipt and its content, written at the close in random order
+    in one transaction (the list voters check their receipt against). Nothing links it to a voter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="counted_ballots")
+    receipt = models.CharField(_("reçu"), max_length=32)
+    college = models.CharField(max_length=10, choices=College.choices)
+    choice = models.CharField(max_length=10, blank=True)
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    blank = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("bulletin dépouillé")
+        constraints = [models.UniqueConstraint(fields=["poll", "receipt"], name="counted_receipt_unique")]
+
+    def __str__(self) -> str:
+        return self.receipt

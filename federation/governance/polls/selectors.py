@@ -16,7 +16,15 @@ from federation.governance.bureau.models import BureauMandate
 from federation.governance.bureau.selectors import active_mandates
 from federation.governance.meetings.models import Attendance, AttendanceStatus, Proxy
 from federation.governance.membership.selectors import college_members, member_label, represented_members
-from federation.governance.polls.models import Ballot, Candidate, Participation, PartnerOpinion, Poll
+from federation.governance.polls.models import (
+    Ballot,
+    Candidate,
+    CountedBallot,
+    Participation,
+    PartnerOpinion,
+    Poll,
+)
+from federation.governance.polls.sealing import normalise_receipt
 from federation.governance.statutes.models import Body
 from federation.models import College, Federation, FederationMember, User
 
@@ -59,13 +67,11 @@ def participation_counts(poll: Poll) -> dict[str, int]:
 
 
 def ballot_counts(poll: Poll) -> dict[str, dict]:
-    """Raw counts of the ballots per college (motions: per choice; elections: per candidate + blank)."""
+    """Raw counts of the ballots per college (motions: per choice; elections: per candidate + blank).
+    A secret poll has none until it is closed (its ballots are sealed), then its counted ballots."""
     out: dict[str, dict] = {College.CPTS: {}, College.PARTNERS: {}}
-    for row in (
-        Ballot.objects.filter(poll=poll)
-        .values("college", "choice", "candidate_id", "blank")
-        .annotate(n=Count("id"))
-    ):
+    rows = CountedBallot.objects.filter(poll=poll) if poll.secret else Ballot.objects.filter(poll=poll)
+    for row in rows.values("college", "choice", "candidate_id", "blank").annotate(n=Count("id")):
         key = (
             row["choice"]
             if poll.kind == Poll.Kind.MOTION
@@ -112,9 +118,30 @@ def named_votes(poll: Poll) -> list[dict]:
 
 
 def partner_opinions(poll: Poll) -> QuerySet[PartnerOpinion]:
+    """The partners' signed opinions. None while a secret poll is open: with a single partner voting, its
+    opinion would be its vote."""
+    if poll.secret and poll.status not in CLOSED_STATUSES:
+        return PartnerOpinion.objects.none()
     return (
         PartnerOpinion.objects.filter(poll=poll).select_related("partner", "author").order_by("partner__name")
     )
+
+
+def counted_ballots(poll: Poll) -> QuerySet[CountedBallot]:
+    """The counted ballots of a closed secret poll (receipt and content); nothing before the close."""
+    if not poll.secret or poll.status not in CLOSED_STATUSES:
+        return CountedBallot.objects.none()
+    return CountedBallot.objects.filter(poll=poll).select_related("candidate").order_by("receipt")
+
+
+def receipt_check(poll: Poll, code: str) -> dict:
+    """Whether a receipt is among the poll's counted ballots: {"receipt", "status", "counted"} with
+    status "counted", "not_found" or "not_closed" (the list exists only once the poll is closed)."""
+    receipt = normalise_receipt(code)
+    if not poll.secret or poll.status not in CLOSED_STATUSES:
+        return {"receipt": receipt, "status": "not_closed", "counted": False}
+    counted = CountedBallot.objects.filter(poll=poll, receipt=receipt).exists()
+    return {"receipt": receipt, "status": "counted" if counted else "not_found", "counted": counted}
 
 
 # --- who may vote -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 a second round; a change of the statutes proposed as a poll of the AGE."""
 
 import random
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -15,9 +16,17 @@ from federation.governance.audit import audit_append
 from federation.governance.common import check_manager
 from federation.governance.meetings.models import AgendaItem, Meeting
 from federation.governance.membership.selectors import active_delegates
-from federation.governance.polls import selectors
+from federation.governance.polls import sealing, selectors
 from federation.governance.polls.effects import apply_effect, apply_election, validate_effect
-from federation.governance.polls.models import Ballot, Candidate, Participation, PartnerOpinion, Poll
+from federation.governance.polls.models import (
+    Ballot,
+    Candidate,
+    CountedBallot,
+    Participation,
+    PartnerOpinion,
+    Poll,
+    SealedBallot,
+)
 from federation.governance.polls.results import compute_result
 from federation.governance.realtime import event, federation_group, poll_group
 from federation.governance.statutes.models import Body, DecisionKind
@@ -154,13 +163,25 @@ def poll_open(*, actor: User | None, poll: Poll) -> Poll:
         )
     poll.status = Poll.Status.OPEN
     poll.opened_at = timezone.now()
-    poll.save(update_fields=["status", "opened_at"])
-    audit_append(federation=poll.federation, event="poll.opened", actor=actor, payload={"poll": poll.pk})
+    if poll.secret:
+        poll.public_key = sealing.public_key_hex(poll.pk)
+    poll.save(update_fields=["status", "opened_at", "public_key"])
+    audit_append(
+        federation=poll.federation,
+        event="poll.opened",
+        actor=actor,
+        payload={"poll": poll.pk, "public_key": poll.public_key} if poll.secret else {"poll": poll.pk},
+    )
     publish_poll(poll, "poll.opened")
     return poll
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class CastBallot:
+    participation: Participation
+    receipt: str = ""  # secret polls: the code the voter checks in the published list after the close
+
+
 def ballot_cast(
     *,
     actor: User,
@@ -171,24 +192,43 @@ def ballot_cast(
     blank: bool = False,
     opinion: str = "",
     now: datetime | None = None,
-) -> Participation:
+) -> CastBallot:
     """Cast one vote: for the member (or bureau seat) named by `right_key` ("member-<id>" /
     "mandate-<id>"; optional when the user has a single right). A proxy holder casts each represented
     vote separately. Who may vote is decided by `selectors.ballot_right` (the page and the API ask the
     same question); a second submission for the same member fails on the participation's unique
-    constraint, even when both arrive at once."""
-    # Lock the poll row: a ballot and the closing of the poll never interleave (closing takes the
-    # same lock), so no ballot lands after the result was computed or the secret ballots shuffled.
-    poll = (
-        Poll.objects.select_for_update(of=("self",)).select_related("federation", "meeting").get(pk=poll.pk)
-    )
-    right = selectors.ballot_right(actor, poll, right_key, now=now)
-    content = selectors.ballot_content(
-        poll, right, choice=choice, candidate_id=candidate_id, blank=blank, opinion=opinion
+    constraint, even when both arrive at once.
+
+    A named vote is one transaction. A secret vote is two: the participation (who voted), then the
+    sealed ballot (what), so that no transaction id, no row order and no timestamp is shared by the
+    two; if the ballot cannot be stored the participation is withdrawn."""
+    fields = {"choice": choice, "candidate_id": candidate_id, "blank": blank, "opinion": opinion, "now": now}
+    if not poll.secret:
+        return _cast_named(actor=actor, poll_id=poll.pk, right_key=right_key, **fields)
+    participation, content, college = _record_participation(
+        actor=actor, poll_id=poll.pk, right_key=right_key, **fields
     )
     try:
+        code = _store_sealed(poll_id=poll.pk, content=content, college=college)
+    except BaseException:
+        _withdraw_participation(participation)
+        raise
+    publish_poll(participation.poll, "poll.participation")
+    return CastBallot(participation, code)
+
+
+def _locked_poll(poll_id: int) -> Poll:
+    # Lock the poll row: a ballot and the closing of the poll never interleave (closing takes the
+    # same lock), so no ballot lands after the result was computed or the sealed ballots opened.
+    return (
+        Poll.objects.select_for_update(of=("self",)).select_related("federation", "meeting").get(pk=poll_id)
+    )
+
+
+def _participation(poll: Poll, right, content, actor: User, now: datetime | None) -> Participation:
+    try:
         with transaction.atomic():
-            participation = Participation.objects.create(
+            return Participation.objects.create(
                 poll=poll,
                 college=right.college,
                 member=right.member,
@@ -197,24 +237,17 @@ def ballot_cast(
                 by_proxy=right.by_proxy,
                 open_choice="" if poll.secret else (content.choice or ("blank" if content.blank else "")),
                 open_candidate=None if poll.secret else content.candidate,
-                created_at=now or timezone.now(),
+                # A secret poll's participations all carry the opening time: their order is not kept.
+                created_at=poll.opened_at if poll.secret else (now or timezone.now()),
             )
     except IntegrityError as exc:
         raise ServiceError(
             _("Un vote a déjà été enregistré pour %(who)s dans ce scrutin.") % {"who": right.label},
             code="already_voted",
         ) from exc
-    Ballot.objects.create(
-        poll=poll,
-        college=right.college,
-        choice=content.choice,
-        candidate=content.candidate,
-        blank=content.blank,
-    )
-    if opinion and right.member is not None and right.member.partner_id:
-        PartnerOpinion.objects.create(
-            poll=poll, partner_id=right.member.partner_id, text=opinion, author=actor
-        )
+
+
+def _audit_cast(poll: Poll, right, content, actor: User) -> None:
     payload = {
         "poll": poll.pk,
         "college": right.college,
@@ -226,17 +259,110 @@ def ballot_cast(
         payload["choice"] = content.choice or ("blank" if content.blank else "")
         payload["candidate"] = content.candidate.pk if content.candidate else None
     audit_append(federation=poll.federation, event="ballot.cast", actor=actor, payload=payload)
+
+
+@transaction.atomic
+def _cast_named(*, actor, poll_id, right_key, choice, candidate_id, blank, opinion, now) -> CastBallot:
+    poll = _locked_poll(poll_id)
+    right = selectors.ballot_right(actor, poll, right_key, now=now)
+    content = selectors.ballot_content(
+        poll, right, choice=choice, candidate_id=candidate_id, blank=blank, opinion=opinion
+    )
+    participation = _participation(poll, right, content, actor, now)
+    Ballot.objects.create(
+        poll=poll,
+        college=right.college,
+        choice=content.choice,
+        candidate=content.candidate,
+        blank=content.blank,
+    )
+    if opinion and right.member is not None and right.member.partner_id:
+        PartnerOpinion.objects.create(
+            poll=poll, partner_id=right.member.partner_id, text=opinion, author=actor
+        )
+    _audit_cast(poll, right, content, actor)
     publish_poll(poll, "poll.participation")
-    return participation
+    return CastBallot(participation)
 
 
-def _shuffle_secret_ballots(poll: Poll) -> None:
-    """Rewrite a secret poll's ballots in random order with fresh keys, so that neither the keys nor
-    the physical order of the rows can follow the order of the participations."""
-    rows = list(Ballot.objects.filter(poll=poll).values("college", "choice", "candidate_id", "blank"))
-    random.SystemRandom().shuffle(rows)
-    Ballot.objects.filter(poll=poll).delete()
-    Ballot.objects.bulk_create([Ballot(poll=poll, **row) for row in rows])
+@transaction.atomic
+def _record_participation(*, actor, poll_id, right_key, choice, candidate_id, blank, opinion, now):
+    """Secret poll, first transaction: who voted (and the partner's signed opinion, shown after close)."""
+    poll = _locked_poll(poll_id)
+    right = selectors.ballot_right(actor, poll, right_key, now=now)
+    content = selectors.ballot_content(
+        poll, right, choice=choice, candidate_id=candidate_id, blank=blank, opinion=opinion
+    )
+    participation = _participation(poll, right, content, actor, now)
+    if opinion and right.member is not None and right.member.partner_id:
+        PartnerOpinion.objects.create(
+            poll=poll, partner_id=right.member.partner_id, text=opinion, author=actor
+        )
+    _audit_cast(poll, right, content, actor)
+    return participation, content, right.college
+
+
+@transaction.atomic
+def _store_sealed(*, poll_id: int, content, college: str) -> str:
+    """Secret poll, second transaction: the sealed ballot alone. Returns the voter's receipt."""
+    poll = Poll.objects.select_for_update().get(pk=poll_id)
+    if poll.status != Poll.Status.OPEN:
+        raise ServiceError(_("Ce vote n'est pas ouvert."), code="poll_not_open")
+    sealed = sealing.seal(
+        poll.public_key,
+        {
+            "college": college,
+            "choice": content.choice,
+            "candidate": content.candidate.pk if content.candidate else None,
+            "blank": content.blank,
+        },
+    )
+    SealedBallot.objects.create(poll=poll, ciphertext=sealed)
+    return sealing.receipt(poll.pk, sealed)
+
+
+@transaction.atomic
+def _withdraw_participation(participation: Participation) -> None:
+    """The sealed ballot could not be stored: the voter has not voted (they may try again)."""
+    poll = Poll.objects.select_for_update().get(pk=participation.poll_id)
+    if poll.status == Poll.Status.OPEN:
+        Participation.objects.filter(pk=participation.pk).delete()
+        PartnerOpinion.objects.filter(poll=poll, author=participation.cast_by).delete()
+        audit_append(
+            federation=poll.federation,
+            event="ballot.withdrawn",
+            actor=None,
+            payload={"poll": poll.pk, "member": participation.member_id, "mandate": participation.mandate_id},
+        )
+
+
+def _count_sealed_ballots(poll: Poll) -> list[tuple]:
+    """Open every sealed ballot of a closing secret poll, keep only the counted (receipt, content)
+    rows — written in random order, in this one transaction, without timestamps — and delete the
+    sealed rows. Returns the (college, choice, candidate_id, blank) tuples to count."""
+    counted = []
+    candidates = set(Candidate.objects.filter(poll=poll).values_list("pk", flat=True))
+    for sealed in SealedBallot.objects.filter(poll=poll):
+        content = sealing.open_sealed(poll, sealed.ciphertext)
+        candidate = content.get("candidate")
+        if candidate is not None and candidate not in candidates:
+            raise ServiceError(
+                _("Un bulletin scellé désigne un·e candidat·e inconnu·e."), code="ballot_unreadable"
+            )
+        counted.append(
+            CountedBallot(
+                poll=poll,
+                receipt=sealing.receipt(poll.pk, sealed.ciphertext),
+                college=content["college"],
+                choice=content.get("choice") or "",
+                candidate_id=candidate,
+                blank=bool(content.get("blank")),
+            )
+        )
+    random.SystemRandom().shuffle(counted)
+    SealedBallot.objects.filter(poll=poll).delete()
+    CountedBallot.objects.bulk_create(counted)
+    return [(c.college, c.choice, c.candidate_id, c.blank) for c in counted]
 
 
 @transaction.atomic
@@ -249,9 +375,13 @@ def poll_close(*, actor: User | None, poll: Poll, casting_vote: str | None = Non
     poll.status = Poll.Status.CLOSED
     poll.closed_at = timezone.now()
     poll.casting_vote = casting_vote or ""
+    ballots = _count_sealed_ballots(poll) if poll.secret else None
+    poll.result = compute_result(poll, casting_vote, ballots)
     if poll.secret:
-        _shuffle_secret_ballots(poll)
-    poll.result = compute_result(poll, casting_vote)
+        voters = Participation.objects.filter(poll=poll).count()
+        # A voter whose sealed ballot was never stored (a crash between the two writes) is said, not hidden.
+        poll.result["ballots_counted"] = len(ballots)
+        poll.result["ballots_missing"] = max(0, voters - len(ballots))
     poll.save(update_fields=["status", "closed_at", "casting_vote", "result"])
     audit_append(
         federation=poll.federation,

@@ -81,7 +81,7 @@ def poll_page(request, federation_slug, poll_id):
     user may vote, and for whom, is `selectors.ballot_right`'s answer — the service's own check."""
     federation = access_governance(request.user, federation_slug)
     poll = access_poll(request.user, federation, poll_id)
-    confirm = None
+    confirm = receipt = None
     if request.method == "POST":
         choice = request.POST.get("choice", "")
         blank = choice == "blank" and poll.kind == Poll.Kind.ELECTION
@@ -103,9 +103,14 @@ def poll_page(request, federation_slug, poll_id):
                     "opinion": fields["opinion"],
                 }
             else:
-                services.ballot_cast(actor=request.user, poll=poll, right_key=right_key, **fields)
-                messages.success(request, _("Votre vote est enregistré."))
-                return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
+                cast = services.ballot_cast(actor=request.user, poll=poll, right_key=right_key, **fields)
+                if not cast.receipt:
+                    messages.success(request, _("Votre vote est enregistré."))
+                    return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
+                # A secret vote's receipt is shown in this answer only: never stored beside the voter
+                # (not even in a message kept in the session).
+                receipt = cast.receipt
+                poll.refresh_from_db()
         except ValidationError as exc:
             show_service_error(request, exc)
             return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
@@ -120,6 +125,9 @@ def poll_page(request, federation_slug, poll_id):
             "can_manage": can_manage_governance(request.user, federation),
             "rights": selectors.rights_status(request.user, poll),
             "confirm": confirm,
+            "receipt": receipt,
+            "receipt_check": selectors.receipt_check(poll, request.GET["recu"]) if request.GET.get("recu") else None,
+            "counted": list(selectors.counted_ballots(poll)),
             "candidates": selectors.poll_candidates(poll),
             "closed": closed,
             "result": result,
