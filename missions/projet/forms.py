@@ -44,6 +44,20 @@ class AddMemberForm(forms.Form):
         self.fields["category"].choices = [(c.code, c.label) for c in categories]
 
 
+class NewCategoryForm(forms.Form):
+    code = forms.SlugField(
+        label=_("Code"), max_length=40, help_text=_("Lettres, chiffres et tirets, ex. « usagers ».")
+    )
+    label = forms.CharField(label=_("Libellé"), max_length=100)
+    votes = forms.BooleanField(
+        label=_("Voix délibérative en assemblée générale"), required=False, initial=True
+    )
+
+
+class FicheDeleteForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Je confirme la suppression de ce brouillon"), required=True)
+
+
 class AcceptForm(forms.Form):
     category = forms.ChoiceField(label=_("Catégorie"))
 

@@ -173,3 +173,32 @@ def test_federation_view_of_a_cpts_shows_the_panel(world, web, filled):
     assert "2 membre(s) ayant expressément adhéré" in page
     # Aggregates only: the register's names stay private to the CPTS.
     assert filled[0].name not in page
+
+
+def test_statutes_categories_and_draft_deletion_from_the_pages(world, web, filled):
+    from missions.projet.models import MemberCategory
+
+    member, fiche = filled
+    coord = web(world.coordinator_a)
+    r = coord.post(
+        "/cpts/alpha/registre/",
+        {"action": "category", "code": "usagers", "label": "Représentant·e d'usagers"},
+    )
+    assert r.status_code == 302
+    assert MemberCategory.objects.get(cpts=world.cpts_a, code="usagers").votes is False  # unchecked box
+    r = coord.post("/cpts/alpha/registre/", {"action": "category", "code": "usagers", "label": "Doublon"})
+    assert r.status_code == 200 and "Cette catégorie existe déjà." in r.content.decode()
+    assert (
+        web(world.member_a)
+        .post("/cpts/alpha/registre/", {"action": "category", "code": "x", "label": "X"})
+        .status_code
+        == 403
+    )
+    assert not MemberCategory.objects.filter(code="x").exists()
+    # Deleting a draft asks for confirmation.
+    coord.post(f"/cpts/alpha/fiches-action/{fiche.pk}/action/", {"action": "delete"})
+    assert FicheAction.objects.filter(pk=fiche.pk).exists()
+    coord.post(f"/cpts/alpha/fiches-action/{fiche.pk}/action/", {"action": "delete", "confirm": "on"})
+    assert not FicheAction.objects.filter(pk=fiche.pk).exists()
+    page = coord.get("/cpts/alpha/projet-de-sante/v1/").content.decode()
+    assert "1. Accès aux soins" in page and "2. Parcours pluriprofessionnels" in page

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from federation.errors import show_service_error
 from missions.projet.access import access_fiche, access_projet_cpts, can_manage
 from missions.projet.fiches import selectors, services
-from missions.projet.forms import CopyForm, FicheForm, FicheStatusForm
+from missions.projet.forms import CopyForm, FicheDeleteForm, FicheForm, FicheStatusForm
 from missions.projet.models import Mission
 
 
@@ -71,6 +71,7 @@ def fiche_page(request, cpts_slug, fiche_id):
             "fiche": fiche,
             "form": form,
             "status_form": FicheStatusForm(initial={"status": fiche.status}),
+            "delete_form": FicheDeleteForm(),
             "can_manage": can_manage(request.user, cpts),
         },
     )
@@ -92,6 +93,9 @@ def fiche_action(request, cpts_slug, fiche_id):
         elif action in ("publish", "withdraw"):
             services.fiche_publish(actor=request.user, fiche=fiche, publish=action == "publish")
         elif action == "delete":
+            if not FicheDeleteForm(request.POST).is_valid():
+                messages.error(request, _("Cochez la case pour confirmer la suppression."))
+                return redirect("projet-fiche", cpts_slug=cpts.slug, fiche_id=fiche.pk)
             services.fiche_delete(actor=request.user, fiche=fiche)
             messages.success(request, _("Fiche supprimée."))
             return redirect("projet-fiches", cpts_slug=cpts.slug)

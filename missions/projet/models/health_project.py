@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from federation.models import Cpts
+from missions.projet.models.fiches import Mission
 from missions.projet.models.register import RegisterMember
 
 
@@ -90,6 +91,10 @@ class ProjectVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def mission_labels(self) -> list[str]:
+        return [str(Mission(m).label) for m in self.missions if m in Mission.values]
 
 
 class Acknowledgement(models.Model):

@@ -25,6 +25,7 @@ from missions.projet.forms import (
     ConsentRecordForm,
     ExcludeForm,
     JoinForm,
+    NewCategoryForm,
     ResignForm,
     SelfResignForm,
 )
@@ -47,7 +48,19 @@ def register_page(request, cpts_slug):
     manager = can_manage(request.user, cpts)
     categories = _categories(cpts) if manager else list(selectors.member_categories(cpts))
     add_form = AddMemberForm(categories=categories)
-    if request.method == "POST":
+    category_form = NewCategoryForm()
+    if request.method == "POST" and request.POST.get("action") == "category":
+        cpts = access_projet_cpts(request.user, cpts_slug, for_write=True)
+        category_form = NewCategoryForm(request.POST)
+        if category_form.is_valid():
+            try:
+                services.category_create(actor=request.user, cpts=cpts, **category_form.cleaned_data)
+            except ValidationError as exc:
+                show_service_error(request, exc, form=category_form)
+            else:
+                messages.success(request, _("Catégorie ajoutée."))
+                return redirect("projet-register", cpts_slug=cpts.slug)
+    elif request.method == "POST":
         cpts = access_projet_cpts(request.user, cpts_slug, for_write=True)
         add_form = AddMemberForm(request.POST, categories=categories)
         if add_form.is_valid():
@@ -91,6 +104,7 @@ def register_page(request, cpts_slug):
             "former": [m for m in members if m.status in (MemberStatus.RESIGNED, MemberStatus.EXCLUDED)],
             "categories": categories,
             "add_form": add_form,
+            "category_form": category_form,
         },
     )
 
