@@ -85,15 +85,18 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
         if commune[3] > 5000 and rng.random() < 0.25:
             name = f"Maison de santé pluriprofessionnelle de {commune[1]}"
         elif profession == "21":
-            name = f"Pharmacie {fake.last_name()}"
+            # Pharmacies are known by their FINESS only, as in the national extraction.
+            item = ("", f"Pharmacie {fake.last_name()}", f"{departement}{structure_count:07d}"[:9])
+            pool.append(item)
+            return item
         else:
             name = f"Cabinet {fake.last_name()}"
-        item = (f"D{departement}{structure_count:07d}", name)
+        item = (f"D{departement}{structure_count:07d}", name, "")
         pool.append(item)
         return item
 
     def site_line(person: dict, commune, specialty=None) -> str:
-        structure_id, company = structure_for(commune, person["profession"])
+        structure_id, company, finess = structure_for(commune, person["profession"])
         return person_line(
             id_type=person["id_type"],
             identifier=person["identifier"],
@@ -104,6 +107,7 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
             specialty=specialty,
             mode="S" if "Maison" not in company and rng.random() < 0.15 else "L",
             structure_id=structure_id,
+            finess=finess,
             company=company,
             street=f"{rng.randint(1, 80)} {rng.choice(STREETS)}",
             postal_code=(commune[2] or "").split(" ")[0],

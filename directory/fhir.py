@@ -22,6 +22,17 @@ SIRENE_SYSTEM = "http://sirene.fr"
 PROFESSION_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante"
 SPECIALTY_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
 MODE_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R23-ModeExercice/FHIR/TRE-R23-ModeExercice"
+# Identifier types of the French profiles (FR Core's extension of HL7 table 0203).
+IDENTIFIER_TYPE_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
+IDENTIFIER_TYPES = {
+    "IDNPS": "Identifiant National de Professionnel de Santé",
+    "RPPS": "N° RPPS",
+    "ADELI": "N° ADELI",
+    "FINEG": "N° FINESS d'entité géographique",
+    "FINEJ": "N° FINESS d'entité juridique",
+    "SIRET": "N° SIRET",
+    "SIREN": "N° SIREN",
+}
 MSSANTE_EXTENSION = (
     "https://interop.esante.gouv.fr/ig/fhir/core/StructureDefinition/fr-core-contact-point-email-type"
 )
@@ -67,10 +78,16 @@ def _address(address: str, postal_code: str, commune) -> list[dict]:
     return [entry]
 
 
+def _identifier(system: str, value: str, kind: str) -> dict:
+    """An official identifier with its type (`identifier.type` of the French profiles)."""
+    coding = {"system": IDENTIFIER_TYPE_SYSTEM, "code": kind, "display": IDENTIFIER_TYPES[kind]}
+    return {"use": "official", "type": {"coding": [coding]}, "system": system, "value": value}
+
+
 def practitioner(pro: Professional, can_see=lambda entry, name: True) -> dict:
-    identifiers = [{"use": "official", "system": IDNATPS_SYSTEM, "value": pro.national_id}]
+    identifiers = [_identifier(IDNATPS_SYSTEM, pro.national_id, "IDNPS")]
     if pro.id_type == Professional.IdType.RPPS:
-        identifiers.insert(0, {"use": "official", "system": RPPS_SYSTEM, "value": pro.identifier})
+        identifiers.insert(0, _identifier(RPPS_SYSTEM, pro.identifier, "RPPS"))
     name: dict = {"use": "usual", "family": pro.last_name}
     if pro.first_name:
         name["given"] = [pro.first_name]
@@ -124,6 +141,29 @@ def practitioner_role(pro: Professional, site: PracticeSite) -> dict:
         ]
     if site.structure_id:
         resource["organization"] = {"reference": f"Organization/org-{site.structure_id}"}
+    resource["location"] = [{"reference": f"Location/loc-{site.pk}"}]
+    telecom = _telecom(site.phone, site.email)
+    if telecom:
+        resource["telecom"] = telecom
+    return resource
+
+
+def location(site: PracticeSite) -> dict:
+    """A practice site: its address, its position where known (the commune's centre), its structure."""
+    resource: dict = {
+        "resourceType": "Location",
+        "id": f"loc-{site.pk}",
+        "status": "active",
+        "mode": "instance",
+        "name": site.name or (site.commune.name if site.commune_id else "") or f"Lieu {site.pk}",
+    }
+    address = _address(site.address, site.postal_code, site.commune if site.commune_id else None)
+    if address:
+        resource["address"] = address[0]
+    if site.latitude is not None and site.longitude is not None:
+        resource["position"] = {"latitude": site.latitude, "longitude": site.longitude}
+    if site.structure_id:
+        resource["managingOrganization"] = {"reference": f"Organization/org-{site.structure_id}"}
     telecom = _telecom(site.phone, site.email)
     if telecom:
         resource["telecom"] = telecom
@@ -133,11 +173,13 @@ def practitioner_role(pro: Professional, site: PracticeSite) -> dict:
 def organization(structure: Structure, can_see=lambda entry, name: True) -> dict:
     identifiers = []
     if structure.finess:
-        identifiers.append({"use": "official", "system": FINESS_SYSTEM, "value": structure.finess})
+        identifiers.append(_identifier(FINESS_SYSTEM, structure.finess, "FINEG"))
+    if structure.finess_legal:
+        identifiers.append(_identifier(FINESS_SYSTEM, structure.finess_legal, "FINEJ"))
     if structure.siret:
-        identifiers.append({"use": "official", "system": SIRENE_SYSTEM, "value": structure.siret})
-    elif structure.siren:
-        identifiers.append({"use": "official", "system": SIRENE_SYSTEM, "value": structure.siren})
+        identifiers.append(_identifier(SIRENE_SYSTEM, structure.siret, "SIRET"))
+    if structure.siren:
+        identifiers.append(_identifier(SIRENE_SYSTEM, structure.siren, "SIREN"))
     resource: dict = {
         "resourceType": "Organization",
         "id": f"org-{structure.pk}",
@@ -163,7 +205,7 @@ def organization(structure: Structure, can_see=lambda entry, name: True) -> dict
 
 
 def resources(professionals: Iterable[Professional], can_see=lambda entry, name: True) -> Iterator[dict]:
-    """Practitioner, its PractitionerRoles and their Organizations (each Organization once)."""
+    """Practitioner, its Locations and PractitionerRoles, their Organizations (each Organization once)."""
     seen_structures: set[int] = set()
     for pro in professionals:
         yield practitioner(pro, can_see)
@@ -171,6 +213,7 @@ def resources(professionals: Iterable[Professional], can_see=lambda entry, name:
             if site.structure_id and site.structure_id not in seen_structures:
                 seen_structures.add(site.structure_id)
                 yield organization(site.structure, can_see)
+            yield location(site)
             yield practitioner_role(pro, site)
 
 

@@ -20,7 +20,7 @@ def test_api_bundle_validates_with_fhir_resources(world, api, imported):
     assert bundle.type == "searchset" and bundle.total == 3
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
     assert kinds.count("Practitioner") == 3 and kinds.count("PractitionerRole") == 4
-    assert kinds.count("Organization") == 4
+    assert kinds.count("Organization") == 4 and kinds.count("Location") == 4
     helene = next(
         e.resource
         for e in bundle.entry
@@ -28,18 +28,43 @@ def test_api_bundle_validates_with_fhir_resources(world, api, imported):
     )
     systems = {i.system: i.value for i in helene.identifier}
     assert systems == {fhir.RPPS_SYSTEM: "10001234567", fhir.IDNATPS_SYSTEM: "810001234567"}
+    # identifier.type per the French profiles (issue 15, finding 12).
+    assert [i.type.coding[0].code for i in helene.identifier] == ["RPPS", "IDNPS"]
+    assert helene.identifier[0].type.coding[0].system == fhir.IDENTIFIER_TYPE_SYSTEM
     nurse = next(
         e.resource
         for e in bundle.entry
         if e.resource.get_resource_type() == "Practitioner" and e.resource.name[0].family == "Nguyễn"
     )
     assert [(i.system, i.value) for i in nurse.identifier] == [(fhir.IDNATPS_SYSTEM, "0349912345")]
+    assert nurse.identifier[0].type.coding[0].code == "IDNPS"
     msp = next(
         e.resource
         for e in bundle.entry
         if e.resource.get_resource_type() == "Organization" and e.resource.name.startswith("Maison")
     )
-    assert [(i.system, i.value) for i in msp.identifier] == [(fhir.FINESS_SYSTEM, "340012345")]
+    assert [(i.system, i.value, i.type.coding[0].code) for i in msp.identifier] == [
+        (fhir.FINESS_SYSTEM, "340012345", "FINEG")
+    ]
+
+
+def test_every_practitioner_role_has_its_location_and_organization(world, api, imported):
+    """Issue 15, finding 12: a Location per practice site (address, position), referenced by the
+    PractitionerRole with its Organization."""
+    body = api(world.member_a).get(reverse("api-directory-fhir")).json()
+    bundle = Bundle.model_validate(body)
+    by_id = {(e.resource.get_resource_type(), e.resource.id): e.resource for e in bundle.entry}
+    roles = [r for (kind, _id), r in by_id.items() if kind == "PractitionerRole"]
+    assert roles
+    for role in roles:
+        location = by_id[("Location", role.location[0].reference.split("/")[1])]
+        assert location.address.city and location.address.district
+        assert location.position.latitude is not None
+        organization = by_id[("Organization", role.organization.reference.split("/")[1])]
+        assert location.managingOrganization.reference == role.organization.reference
+        assert organization.name
+    lunel = next(r for (kind, _id), r in by_id.items() if kind == "Location" and r.address.city == "Lunel")
+    assert lunel.address.postalCode == "34400" and lunel.address.line == ["Rue de la Libération"]
 
 
 def test_api_bundle_pages(world, api, imported):
@@ -66,6 +91,8 @@ def test_export_command_writes_a_valid_bundle(imported, tmp_path):
     call_command("export_fhir", "--output", str(path), "--no-progress", stdout=io.StringIO())
     body = json.loads(path.read_text(encoding="utf-8"))
     bundle = Bundle.model_validate(body)
-    assert bundle.type == "collection" and len(bundle.entry) == 11
+    assert (
+        bundle.type == "collection" and len(bundle.entry) == 15
+    )  # 3 people, 4 roles, 4 places, 4 structures
     text = path.read_text(encoding="utf-8")
     assert "h@kine.mssante.fr" in text and "secret@example.org" not in text

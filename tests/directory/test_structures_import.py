@@ -76,3 +76,17 @@ def test_finess_and_siret_sites_become_structures_idempotently(world, api, commu
     detail = api(world.member_a).get(reverse("api-directory-structure", args=[pharmacy.pk])).json()
     assert {p["name"] for p in detail["professionals"]} == {"Anne Martin", "Luc Roche"}
     assert Professional.objects.get(last_name="Martin").sites.get().structure_id == pharmacy.pk
+
+
+def test_the_demo_extraction_has_pharmacies_known_by_their_finess(communes, tmp_path):
+    from directory import demo, fhir, selectors
+
+    path = tmp_path / "demo.txt"
+    assert demo.generate(str(path), size=150) > 150
+    import_file(str(path))
+    pharmacies = Structure.objects.filter(kind=Structure.Kind.PHARMACY)
+    assert pharmacies.exists() and all(p.finess and p.source_id.startswith("FINESS-") for p in pharmacies)
+    roles = [
+        r for r in fhir.resources(selectors.fhir_professionals()) if r["resourceType"] == "PractitionerRole"
+    ]
+    assert roles and all("organization" in r and r["location"] for r in roles)
