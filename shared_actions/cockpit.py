@@ -11,56 +11,31 @@ from shared_actions.documents.cockpit import cpts_documents_panel
 from shared_actions.meetings.cockpit import cpts_meetings_panel, upcoming_meetings_panel
 from shared_actions.rosters.cockpit import cpts_rosters_panel, uncovered_shifts_panel
 
+# (key, title, builder, scope, order): the federation's attention items, then its view of one CPTS.
+_TABLE = [
+    (
+        "uncovered_shifts",
+        _("Gardes SNP non couvertes (14 jours)"),
+        uncovered_shifts_panel,
+        Panel.FEDERATION,
+        10,
+    ),
+    (
+        "campaigns_behind",
+        _("Campagnes en retard sur leur objectif"),
+        campaigns_behind_panel,
+        Panel.FEDERATION,
+        20,
+    ),
+    ("upcoming_meetings", _("Réunions partagées à venir"), upcoming_meetings_panel, Panel.FEDERATION, 30),
+    ("cpts_documents", _("Documents partagés avec la fédération"), cpts_documents_panel, Panel.CPTS, 10),
+    ("cpts_rosters", _("Plannings SNP"), cpts_rosters_panel, Panel.CPTS, 20),
+    ("cpts_campaigns", _("Campagnes de prévention"), cpts_campaigns_panel, Panel.CPTS, 30),
+    ("cpts_meetings", _("Réunions de la CPTS"), cpts_meetings_panel, Panel.CPTS, 35),
+]
 PANELS = [
-    Panel(
-        key="shared_actions.uncovered_shifts",
-        title=_("Gardes SNP non couvertes (14 jours)"),
-        build=uncovered_shifts_panel,
-        scope=Panel.FEDERATION,
-        order=10,
-    ),
-    Panel(
-        key="shared_actions.campaigns_behind",
-        title=_("Campagnes en retard sur leur objectif"),
-        build=campaigns_behind_panel,
-        scope=Panel.FEDERATION,
-        order=20,
-    ),
-    Panel(
-        key="shared_actions.upcoming_meetings",
-        title=_("Réunions partagées à venir"),
-        build=upcoming_meetings_panel,
-        scope=Panel.FEDERATION,
-        order=30,
-    ),
-    Panel(
-        key="shared_actions.cpts_documents",
-        title=_("Documents partagés avec la fédération"),
-        build=cpts_documents_panel,
-        scope=Panel.CPTS,
-        order=10,
-    ),
-    Panel(
-        key="shared_actions.cpts_rosters",
-        title=_("Plannings SNP"),
-        build=cpts_rosters_panel,
-        scope=Panel.CPTS,
-        order=20,
-    ),
-    Panel(
-        key="shared_actions.cpts_campaigns",
-        title=_("Campagnes de prévention"),
-        build=cpts_campaigns_panel,
-        scope=Panel.CPTS,
-        order=30,
-    ),
-    Panel(
-        key="shared_actions.cpts_meetings",
-        title=_("Réunions de la CPTS"),
-        build=cpts_meetings_panel,
-        scope=Panel.CPTS,
-        order=35,
-    ),
+    Panel(key=f"shared_actions.{key}", title=title, build=build, scope=scope, order=order)
+    for key, title, build, scope, order in _TABLE
 ]
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import Http404
 
 from shared_actions.common import parse_month
@@ -21,3 +22,10 @@ def month_or_404(request) -> dt.date:
     if month is None:
         raise Http404
     return month
+
+
+def show_form_errors(request, form) -> None:
+    """A form refused before any service ran: its French messages as page messages."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

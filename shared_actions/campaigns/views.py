@@ -23,13 +23,7 @@ from shared_actions.documents.access import access_document
 from shared_actions.documents.selectors import campaign_materials, material_choices
 from shared_actions.meetings.selectors import campaign_meetings
 from shared_actions.selectors import federations_cpts, organising_federations
-from shared_actions.web import int_or_404
-
-
-def _form_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+from shared_actions.web import int_or_404, show_form_errors
 
 
 @login_required
@@ -183,7 +177,7 @@ def campaign_add_action(request, campaign_id):
         except ValidationError as exc:
             show_service_error(request, exc)
     else:
-        _form_errors(request, form)
+        show_form_errors(request, form)
     return redirect("actions-campaign", campaign_id=campaign.pk)
 
 

@@ -29,13 +29,7 @@ from shared_actions.rosters.access import (
 from shared_actions.rosters.exports import hours_csv_response
 from shared_actions.rosters.forms import RosterForm, ShiftsForm, SiteForm
 from shared_actions.selectors import active_user, organising_federations, recipient_cpts
-from shared_actions.web import int_or_404, month_or_404
-
-
-def _form_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+from shared_actions.web import int_or_404, month_or_404, show_form_errors
 
 
 def _roster_owners(user):
@@ -143,7 +137,7 @@ def roster_add_shifts(request, roster_id):
     roster = access_roster(request.user, roster_id, for_write=True)
     form = ShiftsForm(request.POST, sites=selectors.roster_sites(roster))
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("actions-roster", roster_id=roster.pk)
     data = form.cleaned_data
     site = selectors.roster_site(roster, data.pop("site"))
