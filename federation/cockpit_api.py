@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,6 +28,13 @@ from federation.territory_access import access_cockpit, access_territory
 from federation.territory_map import geojson, summary
 
 GEOJSON = "application/geo+json"
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """Lets clients ask for `Accept: application/geo+json` (the body is sent as built, not rendered)."""
+
+    media_type = GEOJSON
+    format = "geojson"
 
 
 class CockpitView(APIView):
@@ -61,6 +69,8 @@ class FederationMapView(FederationScopedMixin, APIView):
     with each CPTS's population and size tier and the share of the population covered. Compressed when
     the client accepts it; answers 304 to a matching `If-None-Match`."""
 
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
     @extend_schema(responses={200: TerritoryMapSerializer, 304: None, **ERROR_RESPONSES})
     def get(self, request, federation_slug):
         return _geojson_response(request, territory_selectors.federation_map(self.federation))
@@ -85,6 +95,8 @@ class CptsTerritoryScopedMixin:
 
 class CptsMapView(CptsTerritoryScopedMixin, APIView):
     """The map a CPTS page shows (its federation's département, the CPTS highlighted)."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     @extend_schema(responses={200: TerritoryMapSerializer, 204: None, 304: None, **ERROR_RESPONSES})
     def get(self, request, cpts_slug):

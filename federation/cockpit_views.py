@@ -95,7 +95,7 @@ def territory(request, cpts_slug):
             "size_tier": aci_size_tier(population),
             "warnings": territory_selectors.cpts_region_warnings(cpts, population),
             "communes": selectors.cpts_communes(cpts).order_by("name"),
-            "history": territory_selectors.territory_history(cpts)[:50],
+            "history": territory_selectors.territory_history_entries(cpts),
             "can_edit": can_edit_territory(request.user, cpts),
             "placeholder": territory_selectors.placeholder_commune(cpts),
             "back_url": back_url,

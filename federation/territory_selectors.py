@@ -270,3 +270,44 @@ def resolve_communes(tokens: list[str], departement_codes: set[str]) -> list[str
         codes = by_name.get(_fold(token), []) if token in names else [token]
         resolved.append(codes[0] if len(codes) == 1 else token)
     return resolved
+
+
+@dataclass
+class HistoryEntry:
+    """One change as people made it: the communes added (or removed) together, by whom, when."""
+
+    created_at: object
+    actor: object
+    action: str
+    action_label: str
+    communes: list[str] = field(default_factory=list)
+    population: int = 0  # of the communes added or removed
+    population_after: int = 0
+
+
+def territory_history_entries(cpts: Cpts, *, limit: int = 30) -> list[HistoryEntry]:
+    entries: list[HistoryEntry] = []
+    for change in territory_history(cpts)[:500]:
+        last = entries[-1] if entries else None
+        if last and (last.created_at, last.actor, last.action) == (
+            change.created_at,
+            change.actor,
+            change.action,
+        ):
+            last.communes.append(change.commune_name)
+            last.population += change.commune_population
+            continue
+        if len(entries) == limit:
+            break
+        entries.append(
+            HistoryEntry(
+                created_at=change.created_at,
+                actor=change.actor,
+                action=change.action,
+                action_label=change.get_action_display(),
+                communes=[change.commune_name],
+                population=change.commune_population,
+                population_after=change.population_after,
+            )
+        )
+    return entries

@@ -125,3 +125,12 @@ def test_the_largest_departement_fits_too():
     compressed = len(gzip.compress(body.encode()))
     print(f"Pas-de-Calais GeoJSON: {compressed / 1000:.1f} kB gzip")
     assert compressed <= 300_000
+
+
+def test_geojson_clients_are_answered(world, api, herault):
+    response = _get(
+        api(world.fed_coordinator),
+        reverse("api-federation-map", args=[world.fed.slug]),
+        Accept="application/geo+json",
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/geo+json"
