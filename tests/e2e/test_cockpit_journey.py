@@ -72,9 +72,6 @@ def _wait_for_map(page):
 def test_the_coordinators_journey(server, new_page, world, herault, uncovered_shift, size):
     width, height = (1280, 800) if size == "desktop" else (390, 844)
     page = new_page(width=width, height=height)
-    page.on(
-        "response", lambda r: print("RESP", r.status, r.url) if r.status >= 400 or "/api/" in r.url else None
-    )
     sign_in(page, server, world.fed_coordinator.email, PASSWORD)
 
     # 1. Her home leads to the cockpit.
