@@ -28,9 +28,10 @@ def rollup_rows(federation):
 
 
 def funding_chart(rows):
-    """Funding expected this year per CPTS against the most its size tier allows."""
+    """Funding expected this year per CPTS against the most its size tier allows (in k€, to stay short)."""
+    thousand = Decimal(1000)
     bars = [
-        Progress(r.cpts.name, r.funding.funding.total, r.funding.funding.max_possible)
+        Progress(r.cpts.name, r.funding.funding.total / thousand, r.funding.funding.max_possible / thousand)
         for r in rows
         if r.funding is not None
     ]
@@ -39,7 +40,7 @@ def funding_chart(rows):
     overall = Progress(
         _("Total"), sum((b.value for b in bars), Decimal(0)), sum((b.target for b in bars), Decimal(0))
     )
-    return progress_bars(_("Financement attendu cette année / maximum possible (€)"), bars, overall, "€")
+    return progress_bars(_("Financement attendu cette année / maximum possible (k€)"), bars, overall, "k€")
 
 
 def achievement_chart(rows):

@@ -85,3 +85,12 @@ def test_coordinator_enters_a_value_sees_the_funding_change_and_downloads_the_pa
     assert "254 000 €" in phone.locator("#simulator-total").inner_text()
     keep(phone, "simulator-phone")
     assert phone.csp_violations == []
+
+    # The federation's coordinator sees the roll-up of its member CPTS (Charlie, of another federation, is not there).
+    federation = new_page(width=1280, height=800)
+    sign_in(federation, server, world.fed_coordinator.email, PASSWORD)
+    federation.goto(server + "/missions/federation/inter-cpts-34/")
+    rollup = federation.locator("#rollup").inner_text()
+    assert "CPTS Alpha" in rollup and "CPTS Bravo" in rollup and "Charlie" not in rollup
+    assert federation.locator("svg.chart").count() == 2
+    keep(federation, "rollup-desktop")
