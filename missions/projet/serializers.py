@@ -321,7 +321,12 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Acknowledgement
-        fields = ["member_id", "member", "version", "at"]
+        fields = ["member_id", "member", "version", "at", "evidence"]
+
+
+class AcknowledgementRecordSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text=_("Ligne du registre d'une structure membre."))
+    evidence = serializers.CharField(max_length=300, allow_blank=True)
 
 
 # --- fiches action --------------------------------------------------------------------------------

@@ -340,3 +340,31 @@ def test_list_endpoints_cost_a_fixed_number_of_queries(world, api, make_pro, mak
         )
         api(world.coordinator_a).post(f"{BASE}/alpha/fiches/{fiche}/publish/", {}, format="json")
     assert [cost(url) for url in urls] == small
+
+
+def test_structures_acknowledge_through_their_legal_representative(
+    world, api, make_pro, make_structure, join
+):
+    # Seed 001: "chacun des membres (représentant légal pour les structures et les établissements) signe le projet".
+    from missions.projet.health_project import services as projects
+
+    ehpad = join(world.cpts_a, structure=make_structure("ehpad"))
+    doctor = join(world.cpts_a, pro=make_pro("10"))
+    project = projects.project_start(actor=None, cpts=world.cpts_a)
+    projects.version_update(actor=None, version=project.versions.get(), data={"missions": [2]})
+    projects.version_publish(actor=None, project=project)
+    url = f"{BASE}/alpha/health-project/versions/1/acknowledgements/"
+    body = {"member": ehpad.pk, "evidence": "Signature de Mme Roux, directrice, le 3 mars"}
+    r = api(world.member_a).post(url, body, format="json")
+    assert r.status_code == 403
+    assert not Acknowledgement.objects.exists()
+    r = api(world.coordinator_a).post(url, {**body, "evidence": ""}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "evidence_required"
+    r = api(world.coordinator_a).post(url, {"member": doctor.pk, "evidence": "x"}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "online_only"
+    r = api(world.coordinator_a).post(url, body, format="json")
+    assert r.status_code == 201, r.json()
+    ack = Acknowledgement.objects.get()
+    assert (ack.member, ack.user, ack.evidence) == (ehpad, world.coordinator_a, body["evidence"])
+    listed = api(world.member_a).get(url).json()
+    assert [(a["member_id"], a["evidence"]) for a in listed] == [(ehpad.pk, body["evidence"])]

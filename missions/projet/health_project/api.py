@@ -12,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation.api_base import CptsScopedMixin
-from missions.projet.access import can_manage
+from missions.projet.access import access_register_member, can_manage
 from missions.projet.fiches.selectors import counted_fiches
 from missions.projet.health_project import pdf, selectors, services
 from missions.projet.serializers import (
+    AcknowledgementRecordSerializer,
     AcknowledgementSerializer,
     NewVersionSerializer,
     ProjectOverviewSerializer,
@@ -153,7 +154,23 @@ class AcknowledgementsView(ProjectMixin, APIView):
             ).data
         )
 
-    @extend_schema(request=None, responses={201: AcknowledgementSerializer})
+    @extend_schema(
+        request=AcknowledgementRecordSerializer,
+        responses={201: AcknowledgementSerializer},
+        description="Sans corps : le membre connecté prend connaissance de la version. Avec `member` et "
+        "`evidence` : la coordination enregistre la signature du représentant légal d'une structure membre.",
+    )
     def post(self, request, cpts_slug, number):
-        ack = services.version_acknowledge(actor=request.user, version=self.version(number))
+        version = self.version(number)
+        if "member" not in request.data:
+            ack = services.version_acknowledge(actor=request.user, version=version)
+            return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
+        data = AcknowledgementRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = access_register_member(
+            request.user, self.cpts, data.validated_data["member"], for_write=True
+        )
+        ack = services.version_acknowledge_record(
+            actor=request.user, version=version, member=member, evidence=data.validated_data["evidence"]
+        )
         return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)

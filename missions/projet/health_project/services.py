@@ -19,7 +19,14 @@ from missions.projet.health_project.selectors import (
     latest_published,
     territory_diagnosis,
 )
-from missions.projet.models import Acknowledgement, HealthProject, Mission, ProjectVersion
+from missions.projet.models import (
+    Acknowledgement,
+    HealthProject,
+    MemberStatus,
+    Mission,
+    ProjectVersion,
+    RegisterMember,
+)
 from missions.projet.selectors import express_member_count
 
 VERSION_FIELDS = (
@@ -165,6 +172,40 @@ def version_acknowledge(*, actor: User, version: ProjectVersion) -> Acknowledgem
         raise ServiceError(
             _("Vous avez déjà pris connaissance de cette version."), code="already_acknowledged"
         ) from None
+
+
+@transaction.atomic
+def version_acknowledge_record(
+    *, actor: User | None, version: ProjectVersion, member: RegisterMember, evidence: str
+) -> Acknowledgement:
+    """The coordination records a structure's acknowledgement, signed by its legal representative (seed 001:
+    "chacun des membres (représentant légal pour les structures et les établissements) signe le projet")."""
+    _require_manager(actor, version.project.cpts)
+    if not version.is_published:
+        raise ServiceError(_("Seule une version publiée peut être approuvée."), code="version_not_published")
+    if member.cpts_id != version.project.cpts_id or member.status != MemberStatus.ACTIVE:
+        raise ServiceError(_("Ce n'est pas un membre de la CPTS."), code="not_a_member", field="member")
+    if member.professional_id:
+        raise ServiceError(
+            _("Un·e professionnel·le prend connaissance du projet en ligne, depuis son compte."),
+            code="online_only",
+            field="member",
+        )
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ServiceError(
+            _("Indiquez la preuve (signature du représentant légal, délibération…)."),
+            code="evidence_required",
+            field="evidence",
+        )
+    if Acknowledgement.objects.filter(version=version, member=member).exists():
+        raise ServiceError(
+            _("Cette prise de connaissance est déjà enregistrée."), code="already_acknowledged"
+        )
+    ack = Acknowledgement(version=version, member=member, user=actor, evidence=evidence[:300])
+    ack.full_clean()
+    ack.save()
+    return ack
 
 
 NEXT_STATUSES = {

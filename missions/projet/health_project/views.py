@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from federation.errors import show_service_error
-from missions.projet.access import access_projet_cpts, can_manage
+from missions.projet.access import access_projet_cpts, access_register_member, can_manage
 from missions.projet.fiches.selectors import cpts_fiches
 from missions.projet.forms import (
     NewVersionForm,
@@ -98,6 +98,18 @@ def project_action(request, cpts_slug):
             services.project_set_status(
                 actor=request.user, project=project, status=form.cleaned_data.get("status", "")
             )
+        elif action == "record-acknowledgement":
+            version = selectors.project_version(project, int(request.POST.get("number") or 0))
+            if version is None:
+                raise Http404
+            member = access_register_member(
+                request.user, cpts, int(request.POST.get("member") or 0), for_write=True
+            )
+            services.version_acknowledge_record(
+                actor=request.user, version=version, member=member, evidence=request.POST.get("evidence", "")
+            )
+            messages.success(request, _("Prise de connaissance enregistrée."))
+            return redirect("projet-version", cpts_slug=cpts.slug, number=version.number)
         elif action == "acknowledge":
             version = selectors.project_version(project, int(request.POST.get("number") or 0))
             if version is None:
@@ -128,6 +140,7 @@ def version_page(request, cpts_slug, number):
             "version": version,
             "acknowledgements": selectors.version_acknowledgements(version),
             "signatures": selectors.members_for_signature(cpts, version),
+            "can_manage": can_manage(request.user, cpts),
         },
     )
 

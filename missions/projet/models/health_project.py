@@ -98,12 +98,16 @@ class ProjectVersion(models.Model):
 
 
 class Acknowledgement(models.Model):
-    """A member's online acknowledgement of a published version (who, when)."""
+    """A member's acknowledgement of a published version (who, when): online for a professional, recorded
+    by the coordination with its evidence for a structure."""
 
     version = models.ForeignKey(ProjectVersion, on_delete=models.CASCADE, related_name="acknowledgements")
     member = models.ForeignKey(RegisterMember, on_delete=models.PROTECT, related_name="acknowledgements")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(_("le"), auto_now_add=True)
+    # A structure signs through its legal representative (seed 001): the coordination records that
+    # acknowledgement with its evidence; `user` is then the coordinator who recorded it.
+    evidence = models.CharField(_("preuve (signature du représentant légal…)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
