@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "federation.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "federation.middleware.MfaEnforcementMiddleware",
+    # In the DEBUG demo, a 404 shows the French page rather than Django's technical one.
+    "federation.demo_pages.DemoNotFoundMiddleware",
     # Last, as django-axes requires: locks out repeated failed sign-ins.
     "axes.middleware.AxesMiddleware",
 ]

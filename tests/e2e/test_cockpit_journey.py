@@ -115,9 +115,14 @@ def test_the_coordinators_journey(server, new_page, world, herault, uncovered_sh
     assert held.get_attribute("aria-disabled") == "true"
     shot(page, f"autocomplete-refused-{size}")
 
-    # 6. She adds Mudaison: the preview shows the new population and size tier before she confirms.
-    search.fill("Mudai")
-    page.get_by_role("option", name="Mudaison").click()
+    # 6. She adds Mudaison, by name (autocomplete) or by clicking it on the map; the preview shows the new
+    # population and size tier before she confirms.
+    if size == "desktop":
+        page.locator("#territory-map path.commune-34176").click()
+        page.get_by_role("button", name="Ajouter à la sélection").click()
+    else:
+        search.fill("Mudai")
+        page.get_by_role("option", name="Mudaison").click()
     assert "Mudaison (34176)" in page.locator("[data-selection]").inner_text()
     page.get_by_role("button", name="Voir l'effet avant de confirmer").click()
     page.wait_for_url("**/territoire/apercu/**")

@@ -330,3 +330,17 @@ def test_the_welcome_page_lists_the_demo_accounts_in_demo_mode(db, client, setti
     settings.DEMO_MODE = False
     page = client.get(reverse("home")).content.decode()
     assert GP_EMAIL not in page and "maillage-demo-2026" not in page
+
+
+def test_the_demo_shows_the_french_404_page_even_with_debug(world, web, settings):
+    settings.DEBUG = True
+    settings.DEMO_MODE = True
+    response = web(world.member_c).get(reverse("cpts-home", args=["alpha"]))
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+    assert "Using the URLconf" not in response.content.decode()
+    settings.DEMO_MODE = False  # a developer's DEBUG keeps Django's technical page
+    assert (
+        "Page introuvable"
+        not in web(world.member_c).get(reverse("cpts-home", args=["alpha"])).content.decode()
+    )

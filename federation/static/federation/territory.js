@@ -126,11 +126,11 @@
     var highlight = data.highlight, highlighted = [];
     var layer = L.geoJSON(data, {
       style: function (f) {
-        var p = f.properties;
-        if (p.cpts == null) return UNCOVERED;
+        var p = f.properties, name = "commune commune-" + p.code;
+        if (p.cpts == null) return L.extend({ className: name + " uncovered" }, UNCOVERED);
         var mine = highlight != null && p.cpts === highlight;
         return {
-          fillColor: colours[p.cpts] || "#888", fillOpacity: highlight == null || mine ? 0.7 : 0.35,
+          className: name, fillColor: colours[p.cpts] || "#888", fillOpacity: highlight == null || mine ? 0.7 : 0.35,
           color: mine ? "#1d2430" : "#ffffff", weight: mine ? 1.5 : 0.8
         };
       },
