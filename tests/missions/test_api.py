@@ -172,3 +172,14 @@ def test_coordinator_changes_a_target_member_cannot(api, world, contract_a):
     assert r.status_code == 200 and r.json()["target"] == "30.00"
     r = api(world.coordinator_a).patch(url, {"name": "Autre"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "national_indicator"
+
+
+def test_year_reads_cost_a_fixed_number_of_queries(api, world, contract_a, django_assert_num_queries):
+    """Whatever the number of missions and indicators: session user 0 (forced), CPTS 1, membership 1,
+    contract 1, details 7 (contract + avenants, reviews, missions, years, indicators, values), members 1."""
+    client = api(world.member_a)
+    client.get(contract_url("alpha", "years/1/funding/"))  # warm the caches (rule sets, content types)
+    with django_assert_num_queries(11):
+        assert client.get(contract_url("alpha", "years/1/funding/")).status_code == 200
+    with django_assert_num_queries(10):
+        assert client.get(contract_url("alpha", "years/1/indicators/")).status_code == 200
