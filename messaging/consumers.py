@@ -37,7 +37,7 @@ from messaging.services.messages import clean_seq
 
 logger = logging.getLogger(__name__)
 
-FORWARD_HANDLERS = {"chat.forward", "chat.user", "chat.membership"}
+FORWARD_HANDLERS = {"chat.forward", "chat.user", "chat.membership", "chat.resync"}
 
 # Close code sent to every open socket when the server process stops: "service restart", the
 # application-range twin of RFC 6455's 1012 (autobahn, under daphne, only lets an application send 1000
@@ -101,6 +101,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return await self.access_revoked(message)
         if kind == "governance.event":  # live assembly: quorum, participation, results
             return await self.governance_event(message)
+        if kind in ("websocket.connect", "websocket.receive", "websocket.disconnect"):
+            # No per-frame close_old_connections hop either: every ORM call here goes through `db()`,
+            # which closes old connections itself. The hop ran in the thread-sensitive thread, so on
+            # SQLite a frame waited for any database write in progress (read markers could not be
+            # coalesced) and every handshake paid one more thread round trip.
+            return await getattr(self, kind.replace(".", "_"))(message)
         if kind and kind.startswith("websocket."):
             return await super().dispatch(message)
         # Events of other apps on the user group that this socket does not know: ignore, never crash.
@@ -126,6 +132,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.read_wanted: dict[int, int] = {}  # conversation -> highest seq the client said it read
         self.read_done: dict[int, int] = {}  # conversation -> highest seq written (or being written)
         self.read_task: asyncio.Task | None = None
+        self.unpublished: set[int] = set()  # conversations whose last publish failed (layer down)
+        self.recovery_task: asyncio.Task | None = None
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
@@ -145,6 +153,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             task.cancel()
         if self.read_task is not None:
             self.read_task.cancel()
+        if self.recovery_task is not None:
+            self.recovery_task.cancel()
         await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         for conversation_id in self.conversations:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
@@ -201,6 +211,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # E.g. the channel layer is down while publishing: the message may be stored already; the
             # client resends with the same client_id (no duplicate) and `sync` fills any gap.
             logger.exception("websocket frame %s failed", kind)
+            if kind == "message.send" and isinstance(frame.get("conversation"), int):
+                self._recover_later(frame["conversation"])
             extra = {"client_id": frame["client_id"]} if isinstance(frame.get("client_id"), str) else {}
             await self._error(
                 "server_error",
@@ -435,6 +447,60 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if not await db(governance_realtime.may_join)(self.user, group):
                 self.governance_groups.discard(group)
                 await self.channel_layer.group_discard(group, self.channel_name)
+
+    # --- a channel layer outage (Redis restarted): what was stored meanwhile still reaches everyone ---
+    def _recover_later(self, conversation_id: int) -> None:
+        """A message may be stored although its publish failed: once the layer answers again, tell the
+        conversation's sockets (this one included) to catch up from the database (`chat.resync`)."""
+        self.unpublished.add(conversation_id)
+        if self.recovery_task is None:
+            self.recovery_task = asyncio.ensure_future(self._recover())
+
+    async def _recover(self) -> None:
+        delay = 0.25
+        try:
+            while self.unpublished:
+                await asyncio.sleep(delay)
+                for conversation_id in sorted(self.unpublished):
+                    try:
+                        last_seq = await db(selectors.conversation_last_seq)(conversation_id)
+                        await self.channel_layer.group_send(
+                            conversation_group(conversation_id),
+                            {"type": "chat.resync", "conversation": conversation_id, "seq": last_seq},
+                        )
+                    except Exception:
+                        logger.info("channel layer still unavailable", exc_info=True)
+                        delay = min(delay * 2, 2.0)
+                        break
+                    self.unpublished.discard(conversation_id)
+                    # This socket at once (the sender's acknowledgement); the others again over the
+                    # next seconds: Redis pub/sub keeps nothing, and a process's subscriber may
+                    # reconnect a moment after this publish went through (a repeat costs nothing:
+                    # sockets skip what they already delivered).
+                    await self.chat_resync({"conversation": conversation_id, "seq": last_seq})
+                    for wait in (1.0, 2.0, 4.0):
+                        await asyncio.sleep(wait)
+                        try:
+                            await self.channel_layer.group_send(
+                                conversation_group(conversation_id),
+                                {"type": "chat.resync", "conversation": conversation_id, "seq": last_seq},
+                            )
+                        except Exception:
+                            logger.info("resync repeat failed", exc_info=True)
+        finally:
+            self.recovery_task = None
+
+    async def chat_resync(self, event):
+        """Deliver, in order, the messages up to `seq` this socket has not had (read from the database)."""
+        conversation_id, upto = event["conversation"], event["seq"]
+        if conversation_id not in self.conversations or upto <= self.delivered.get(conversation_id, 0):
+            return
+        frames = await db(_frames_between)(conversation_id, self.delivered.get(conversation_id, 0), upto)
+        for seq, text in frames:
+            if seq > self.delivered.get(conversation_id, 0):
+                self.delivered[conversation_id] = seq
+                await self.send(text_data=text)
+        await self._flush(conversation_id)
 
     async def chat_user(self, event):
         await self.send(text_data=event["text"])

@@ -125,6 +125,10 @@ def socket_still_authenticated(scope, user_id: int) -> bool:
     return still_authenticated(scope, user_id)
 
 
+def conversation_last_seq(conversation_id: int) -> int:
+    return Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first() or 0
+
+
 def user_conversation_ids(user: User) -> list[int]:
     return list(ConversationMember.objects.filter(user=user).values_list("conversation_id", flat=True))
 

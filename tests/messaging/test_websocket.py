@@ -1,6 +1,7 @@
 """The /ws/ protocol with Channels' WebsocketCommunicator (acceptance list of issue 4)."""
 
 import json
+import time
 import uuid
 
 import pytest
@@ -320,3 +321,53 @@ async def test_access_revoked_removes_lost_conversations_and_closes_when_signed_
     await database_sync_to_async(base_services.user_deactivate)(actor=world.staff, user=world.member_b)
     assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
     await alice.disconnect()
+
+
+async def test_reading_never_hits_the_sending_rate_limit_and_is_coalesced(world, chat, settings, monkeypatch):
+    """Issue 17, item 8: after a reconnect that brought 80 messages, 80 `read` frames gave 40
+    `rate_limited` errors and left 40 unread on every device. Read markers are not counted against the
+    sending limit, and they are coalesced (the highest seq wins, one write at a time)."""
+    from messaging import consumers
+
+    settings.MESSAGING_WS_BURST = 30
+    settings.MESSAGING_WS_RATE = 10
+    for index in range(80):
+        await database_sync_to_async(services.message_send)(
+            actor=world.member_a, conversation=chat.fed_channel, body=f"m{index}", client_id=uuid.uuid4()
+        )
+    writes = []
+    real_read = consumers._read
+
+    def counting_read(user, conversation_id, seq):
+        writes.append(seq)
+        time.sleep(0.05)  # a slow database: frames pile up meanwhile
+        return real_read(user, conversation_id, seq)
+
+    monkeypatch.setattr(consumers, "_read", counting_read)
+    phone = await connect(world.member_b)
+    laptop = await connect(world.member_b)
+    for seq in range(1, 81):
+        await phone.send_json_to({"type": "read", "conversation": chat.fed_channel.pk, "seq": seq})
+    counts = None
+    while True:  # the laptop sees the counts fall to 0, whatever the number of intermediate frames
+        frame = await next_of(laptop, "unread")
+        counts = frame["conversations"][str(chat.fed_channel.pk)]
+        if counts["last_read_seq"] == 80:
+            break
+    assert counts == {"unread": 0, "mentions": 0, "last_read_seq": 80}
+    frames = []
+    while not await phone.receive_nothing(timeout=0.3):
+        frames.append(await phone.receive_json_from())
+    assert [f for f in frames if f["type"] == "error"] == []
+    assert len(writes) < 20 and writes == sorted(writes) and writes[-1] == 80  # coalesced, in order
+    # Sending is still limited.
+    codes = []
+    for index in range(40):
+        await send(phone, chat.fed_channel, f"rafale {index}")
+    while not await phone.receive_nothing(timeout=0.5):
+        frame = await phone.receive_json_from()
+        if frame["type"] == "error":
+            codes.append(frame["code"])
+    assert "rate_limited" in codes
+    await phone.disconnect()
+    await laptop.disconnect()

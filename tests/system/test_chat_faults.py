@@ -259,3 +259,114 @@ def test_daphne_sigterm_tells_connected_clients_to_reconnect(world, tmp_path):
     # connection (1006, no close frame, what daphne alone does): the client knows to reconnect at once.
     assert closed.rcvd is not None, f"no close frame: {closed!r}"
     assert closed.rcvd.code == 4012
+
+
+class PrivateRedis:
+    """A Redis of this test's own on a free loopback port: stopping it disturbs nobody else."""
+
+    def __init__(self):
+        from tests.processes import free_port
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def _ping(self) -> bool:
+        import subprocess
+
+        result = subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"], capture_output=True, text=True
+        )
+        return result.stdout.strip() == "PONG"
+
+    def start(self) -> None:
+        import subprocess
+
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no"],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        for _ in range(100):
+            if self._ping():
+                return
+            time.sleep(0.1)
+        raise RuntimeError("private Redis did not start")
+
+    def stop(self) -> None:
+        import subprocess
+
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "shutdown", "nosave"],
+            capture_output=True, timeout=30,
+        )  # fmt: skip
+        for _ in range(50):
+            if not self._ping():
+                return
+            time.sleep(0.1)
+
+
+def test_message_stored_during_a_layer_outage_is_delivered_after_recovery(world, tmp_path):
+    """Issue 17, item 10: a message stored while Redis was down, at the end of an exchange (nothing sent
+    afterwards), reached nobody live, not even its sender's acknowledgement. Now the `server_error`
+    names the `client_id` it answers, and once the layer is back every socket of the conversation
+    catches up from the database, without the client resending anything."""
+    import shutil
+
+    import websockets
+
+    processes.require_postgres()
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server not available")
+    conversation, users = _conversation(world)
+    alice_token, bob_token = (Token.objects.create(user=user).key for user in users[:2])
+    redis = PrivateRedis()
+    redis.start()
+    try:
+        with processes.daphne(tmp_path, REDIS_URL=redis.url) as base:
+            url = base.replace("http://", "ws://") + "/ws/"
+
+            async def open_socket(token):
+                ws = await websockets.connect(
+                    url, additional_headers={"Authorization": f"Token {token}"}, origin="http://127.0.0.1"
+                )
+                assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "unread"
+                return ws
+
+            async def next_frame(ws, predicate, timeout):
+                deadline = time.monotonic() + timeout
+                while True:
+                    frame = json.loads(
+                        await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+                    )
+                    if predicate(frame):
+                        return frame
+
+            def new_message(body):
+                return lambda f: f["type"] == "message.new" and f["message"]["body"] == body
+
+            async def scenario():
+                alice, bob = await open_socket(alice_token), await open_socket(bob_token)
+                first = {"type": "message.send", "conversation": conversation.pk, "body": "avant",
+                         "client_id": str(uuid.uuid4())}  # fmt: skip
+                await alice.send(json.dumps(first))
+                await next_frame(bob, new_message("avant"), 10)
+                await next_frame(alice, new_message("avant"), 10)
+                await asyncio.to_thread(redis.stop)
+                client_id = str(uuid.uuid4())
+                await alice.send(json.dumps({**first, "body": "pendant la panne", "client_id": client_id}))
+                error = await next_frame(alice, lambda f: f["type"] == "error", 15)
+                await asyncio.sleep(1.0)  # the layer stays down a little longer
+                await asyncio.to_thread(redis.start)
+                # Nobody sends anything more: the stored message must still arrive, to both.
+                got_bob = await next_frame(bob, new_message("pendant la panne"), 15)
+                ack = await next_frame(alice, new_message("pendant la panne"), 15)
+                for ws in (alice, bob):
+                    await ws.close()
+                return error, got_bob, ack
+
+            error, got_bob, ack = asyncio.run(scenario())
+    finally:
+        redis.stop()
+    assert error["code"] == "server_error" and error["client_id"] == ack["message"]["client_id"]
+    assert got_bob["message"]["seq"] == 2 and ack["message"]["seq"] == 2
+    assert Message.objects.filter(conversation=conversation).count() == 2
