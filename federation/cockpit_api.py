@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from federation import cockpit_selectors, territory_selectors, territory_services
 from federation.api_base import FederationScopedMixin
 from federation.cockpit_serializers import (
-    CandidateSerializer,
     CockpitSerializer,
+    CommuneCandidateSerializer,
     TerritoryChangeEntrySerializer,
     TerritoryEditSerializer,
     TerritoryMapSerializer,
@@ -110,12 +110,12 @@ class CptsMapView(CptsTerritoryScopedMixin, APIView):
 class CandidatesView(CptsTerritoryScopedMixin, APIView):
     """Communes to add (autocomplete), each with the CPTS already holding it, if any."""
 
-    @extend_schema(responses={200: CandidateSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(responses={200: CommuneCandidateSerializer(many=True), **ERROR_RESPONSES})
     def get(self, request, cpts_slug):
         candidates = territory_selectors.commune_candidates(
             request.query_params.get("q", ""), territory_selectors.territory_departements(self.cpts)
         )
-        return Response(CandidateSerializer(candidates, many=True).data)
+        return Response(CommuneCandidateSerializer(candidates, many=True).data)
 
 
 class PreviewView(CptsTerritoryScopedMixin, APIView):

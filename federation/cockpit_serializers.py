@@ -168,7 +168,7 @@ class TerritoryMapSerializer(serializers.Serializer):
 
 
 # --- territory editing --------------------------------------------------------------------------------
-class CandidateSerializer(serializers.Serializer):
+class CommuneCandidateSerializer(serializers.Serializer):
     insee_code = serializers.CharField()
     name = serializers.CharField()
     postal_code = serializers.CharField()
