@@ -173,3 +173,46 @@ def test_a_member_acknowledges_the_published_projet(server, new_page, world, pro
     shot(desk, "20-projet-version-1280")
     assert pro.full_name in desk.content()
     assert desk.csp_violations == [] and phone.csp_violations == []
+
+
+def test_pages_have_no_serious_accessibility_violations(server, new_page, world, professions, make_structure):
+    from missions.projet.fiches import services as fiche_services
+    from missions.projet.health_project import services as projects
+    from missions.projet.register import services as register
+    from tests.browser import axe_violations
+
+    structure = register.member_add(actor=None, cpts=world.cpts_a, structure=make_structure("ssiad"))
+    register.member_consent_record(actor=None, member=structure, evidence="Courrier signé")
+    project = projects.project_start(actor=None, cpts=world.cpts_a)
+    projects.version_update(actor=None, version=project.versions.get(), data={"missions": [1]})
+    projects.version_publish(actor=None, project=project)
+    fiche = fiche_services.fiche_create(
+        actor=None,
+        cpts=world.cpts_a,
+        data={
+            "title": "Fiche",
+            "mission": 3,
+            "problem": "P",
+            "objectives": "O",
+            "action_lead": "L",
+            "evaluation_criteria": "E",
+        },
+    )
+    page = new_page(width=1280, height=800, bypass_csp=True)
+    sign_in(page, server, world.coordinator_a.email, PASSWORD)
+    for path in (
+        "/cpts/alpha/registre/",
+        f"/cpts/alpha/registre/{structure.pk}/",
+        "/cpts/alpha/projet-de-sante/",
+        "/cpts/alpha/projet-de-sante/v1/",
+        "/cpts/alpha/fiches-action/",
+        f"/cpts/alpha/fiches-action/{fiche.pk}/",
+        "/fiches-action/bibliotheque/",
+        "/mes-adhesions/",
+    ):
+        page.goto(server + path)
+        assert axe_violations(page) == [], path
+    # With a draft under way, the page shows the draft's form and the publication form.
+    projects.version_new_draft(actor=None, project=project)
+    page.goto(server + "/cpts/alpha/projet-de-sante/")
+    assert axe_violations(page) == []
