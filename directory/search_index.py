@@ -154,6 +154,15 @@ def build_professional_document(
         subtitle=" · ".join(p for p in (profession_label, specialty, place) if p),
         display={k: v for k, v in display.items() if v},
         sort_key=sort_key(last_name, first_name) if last_name else fold(full_name)[:300],
+        # Every practice site counts for distance searches, the nearest first (not only the first).
+        points=list(
+            dict.fromkeys(
+                (site["latitude"], site["longitude"])
+                for site in located[1:]
+                if site["longitude"] is not None
+                and (site["latitude"], site["longitude"]) != (primary["latitude"], primary["longitude"])
+            )
+        ),
         # Each word once: a site is often named after its structure, in the structure's commune.
         text=" ".join(dict.fromkeys(" ".join(text_parts).split())),
         tags=tags,

@@ -76,3 +76,24 @@ class SearchPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index}/{self.latitude},{self.longitude}"
+
+
+class SearchPoint(models.Model):
+    """Another place of a document (a professional's second practice site): the document is found around
+    each of its places and measured from the nearest. The first place stays on the document itself."""
+
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="points", db_index=False
+    )
+    index = models.CharField(max_length=50)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["index", "latitude", "longitude"], name="search_point_geo"),
+            models.Index(fields=["document"], name="search_point_document"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}@{self.latitude},{self.longitude}"

@@ -27,6 +27,9 @@ class Document:
     display: dict = field(default_factory=dict)
     # Sort key among equals (surname first for people): ties come out in this order.
     sort_key: str = ""
+    # Other places of the object (latitude, longitude), besides the first one above: found around each,
+    # measured from the nearest.
+    points: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from search.backends.base import (
 from search.backends.portable import PortableSearch
 from search.bulk import BulkLoad
 from search.caching import Refreshed
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchPoint
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import Document, IndexSpec
@@ -209,8 +209,10 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                     conflict=["index", "kind", "object_id"],
                     update=self.fields,
                 )
+                self._write_points(index, documents, replace=True)
                 self._record_words_and_places(index, documents)
             return len(tuples)
+        documents = list(documents)
         rows = [_to_row(index, doc) for doc in documents]
         if rows:
             SearchDocument.objects.bulk_create(
@@ -220,7 +222,46 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                 unique_fields=["index", "kind", "object_id"],
                 update_fields=self.fields,
             )
+            self._write_points(index, documents, replace=True)
         return len(rows)
+
+    @staticmethod
+    def _write_points(index: str, documents: list[Document], *, replace: bool) -> None:
+        """The other places of these documents (`SearchPoint`); `replace`: their former ones go first."""
+        with_points = [d for d in documents if d.points]
+        if not with_points and not replace:
+            return
+        by_kind: dict[str, list[int]] = {}
+        for doc in documents if replace else with_points:
+            by_kind.setdefault(doc.kind, []).append(doc.object_id)
+        if replace:
+            for kind, object_ids in by_kind.items():
+                SearchPoint.objects.filter(
+                    document__index=index, document__kind=kind, document__object_id__in=object_ids
+                )._raw_delete(SearchPoint.objects.db)
+        if not with_points:
+            return
+        ids = {}
+        for kind in {d.kind for d in with_points}:
+            wanted = [d.object_id for d in with_points if d.kind == kind]
+            rows = SearchDocument.objects.filter(index=index, kind=kind, object_id__in=wanted).values_list(
+                "object_id", "id"
+            )
+            ids.update({(kind, object_id): pk for object_id, pk in rows})
+        points = [
+            SearchPoint(document_id=ids[(d.kind, d.object_id)], index=index, latitude=lat, longitude=lon)
+            for d in with_points
+            if (d.kind, d.object_id) in ids
+            for lat, lon in d.points
+        ]
+        if connection.vendor == "postgresql":
+            copy_text(
+                SearchPoint._meta.db_table,
+                ["document_id", "index", "latitude", "longitude"],
+                [f"{p.document_id}\t{index}\t{p.latitude}\t{p.longitude}\n" for p in points],
+            )
+        else:
+            SearchPoint.objects.bulk_create(points, batch_size=1000)
 
     def add_new_documents(
         self, index: str, documents: Iterable[Document], load: BulkLoad | None = None
@@ -256,6 +297,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         columns += ["display", "sort_key"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
+        self._write_points(index, documents, replace=False)
         self._record_words_and_places(index, documents, load)
         return count
 
@@ -267,6 +309,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         points = {
             (d.latitude, d.longitude) for d in documents if d.latitude is not None and d.longitude is not None
         }
+        points |= {point for d in documents for point in d.points}
         if load is not None:
             titles, points = load.new_titles(titles), load.new_places(points)
         with connection.cursor() as cursor:
@@ -296,7 +339,9 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         return SearchDocument.objects.filter(index=index, kind=kind, object_id__in=ids).delete()[0]
 
     def clear(self, index: str) -> None:
-        SearchDocument.objects.filter(index=index).delete()
+        # Two plain DELETEs: the ORM would first fetch every document's id to cascade to its points.
+        SearchPoint.objects.filter(index=index)._raw_delete(SearchPoint.objects.db)
+        SearchDocument.objects.filter(index=index)._raw_delete(SearchDocument.objects.db)
 
     # --- querying -------------------------------------------------------------------------------
     def search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
@@ -466,6 +511,7 @@ class DatabaseBackend(PortableSearch, SearchBackend):
         where, params = conditions
         place, radius = plan.place, plan.radius_km
         distance = SQL_DISTANCE.format(alias="d")
+        point_distance = SQL_DISTANCE.format(alias="sp")
         distance_params = [place.latitude, place.latitude, place.longitude]
         box_where, box_params = [], []
         if radius:
@@ -479,13 +525,33 @@ class DatabaseBackend(PortableSearch, SearchBackend):
             or len(where) > 1
             and self._text_first(cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4]))
         ):
-            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance.
+            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance. A
+            # document is also in the circle through any of its other places, measured from the nearest.
+            nearest = (
+                f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
+                " WHERE sp.document_id = d.id), 'Infinity'::float8))"
+            )
+            nearest_params = [*distance_params, *distance_params]
+            located, located_params = ["d.latitude IS NOT NULL"], []
+            if radius:
+                located.append(
+                    f"(({' AND '.join(box_where)}) OR d.id IN (SELECT sp.document_id FROM search_searchpoint sp"
+                    " WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s AND sp.longitude BETWEEN %s AND %s"
+                    f" AND {point_distance} <= %s))"
+                )
+                located_params = [
+                    *box_params,
+                    spec.name,
+                    *bounding_box(place, radius),
+                    *distance_params,
+                    radius,
+                ]
             return self._collect(
                 cursor,
-                f"SELECT {columns}, {score} AS score, {distance} AS distance FROM search_searchdocument d"
-                f" WHERE {' AND '.join([*where, 'd.latitude IS NOT NULL', *box_where])}"
+                f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM search_searchdocument d"
+                f" WHERE {' AND '.join([*where, *located])}"
                 f" ORDER BY distance, d.id LIMIT {_limit(query)}",
-                [*score_params, *distance_params, *params, *box_params],
+                [*score_params, *nearest_params, *params, *located_params],
                 order,
                 query,
                 facets,
@@ -500,16 +566,28 @@ class DatabaseBackend(PortableSearch, SearchBackend):
             f"p AS MATERIALIZED (SELECT pl.latitude, pl.longitude, {SQL_DISTANCE.format(alias='pl')} AS distance"
             f" FROM search_searchplace pl WHERE {' AND '.join(place_where)}),"
         )
-        # Each place's documents are read from the (index, latitude, longitude) index in order, and the
-        # LIMIT stops the walk as soon as the cap is reached.
+        # Each place's documents are read from the (index, latitude, longitude) indexes in order (those
+        # placed there first, and those with another place there), and the LIMIT stops the walk as soon as
+        # the cap is reached; a document met again further away keeps its nearest distance.
+        conditions_sql = " AND ".join(where)
         return self._collect(
             cursor,
-            f"SELECT x.*, p.distance FROM (SELECT * FROM p {'WHERE p.distance <= %s' if radius else ''}"
-            f" ORDER BY p.distance) p CROSS JOIN LATERAL (SELECT {columns}, {score} AS score"
-            f" FROM search_searchdocument d WHERE {' AND '.join(where)}"
-            f" AND d.latitude = p.latitude AND d.longitude = p.longitude LIMIT {_limit(query)}) x"
-            f" LIMIT {_limit(query)}",
-            [*([radius] if radius else []), *score_params, *params],
+            f"SELECT DISTINCT ON (id) * FROM (SELECT x.*, p.distance FROM (SELECT * FROM p"
+            f" {'WHERE p.distance <= %s' if radius else ''} ORDER BY p.distance) p CROSS JOIN LATERAL"
+            f" ((SELECT {columns}, {score} AS score FROM search_searchdocument d WHERE {conditions_sql}"
+            " AND d.latitude = p.latitude AND d.longitude = p.longitude)"
+            f" UNION ALL (SELECT {columns}, {score} AS score FROM search_searchpoint sp"
+            " JOIN search_searchdocument d ON d.id = sp.document_id WHERE sp.index = %s"
+            f" AND sp.latitude = p.latitude AND sp.longitude = p.longitude AND {conditions_sql})"
+            f" LIMIT {_limit(query)}) x LIMIT {_limit(query)}) w ORDER BY id, distance",
+            [
+                *([radius] if radius else []),
+                *score_params,
+                *params,
+                *score_params,
+                spec.name,
+                *params,
+            ],
             order,
             query,
             facets,

@@ -95,6 +95,9 @@ def document_body(doc: Document) -> dict:
     }
     if doc.latitude is not None and doc.longitude is not None:
         body["location"] = {"lat": doc.latitude, "lon": doc.longitude}
+        if doc.points:
+            # Every place: geo_distance matches any, the distance sort takes the nearest (mode min).
+            body["location"] = [body["location"], *({"lat": la, "lon": lo} for la, lo in doc.points)]
     return body
 
 
@@ -239,6 +242,8 @@ class ElasticsearchBackend(SearchBackend):
             if plan.place is not None and getattr(hit.meta, "sort", None):
                 distance = round(float(hit.meta.sort[1 if plan.approximate else 0]), 2)
             location = getattr(hit, "location", None)
+            if location is not None and not hasattr(location, "get"):  # several places: the first
+                location = location[0]
             hits.append(
                 SearchHit(
                     kind=hit.kind,

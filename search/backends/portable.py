@@ -10,7 +10,7 @@ from functools import reduce
 from django.db.models import Q
 
 from search.backends.base import Plan, bounding_box, haversine_km, scope_tags
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import IndexSpec
 
@@ -45,8 +45,15 @@ class PortableSearch:
             qs = qs.filter(latitude__isnull=False)
             if plan.radius_km:
                 south, north, west, east = bounding_box(plan.place, plan.radius_km)
-                qs = qs.filter(latitude__range=(south, north), longitude__range=(west, east))
+                # In the box by the document's first place, or by another one.
+                others = SearchPoint.objects.filter(
+                    index=spec.name, latitude__range=(south, north), longitude__range=(west, east)
+                ).values("document_id")
+                qs = qs.filter(
+                    Q(latitude__range=(south, north), longitude__range=(west, east)) | Q(id__in=others)
+                )
         columns = (
+            "id",
             "kind",
             "object_id",
             "title",
@@ -63,7 +70,13 @@ class PortableSearch:
         fuzzy = False
         if not rows and plan.has_text and not plan.approximate:
             rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
-        return self._finish(query, plan, rows, fuzzy)
+        points: dict[int, list[tuple[float, float]]] = {}
+        if plan.place is not None and rows:
+            # The other places of the candidates: each is measured from its nearest.
+            located = SearchPoint.objects.filter(document_id__in=[row[0] for row in rows])
+            for document_id, lat, lon in located.values_list("document_id", "latitude", "longitude"):
+                points.setdefault(document_id, []).append((lat, lon))
+        return self._finish(query, plan, rows, fuzzy, points)
 
     @staticmethod
     def _restricted(qs, query: SearchQuery):
@@ -87,19 +100,37 @@ class PortableSearch:
         out = []
         size = len(plan.words)
         for row in candidates.values_list(*columns)[:50_000]:
-            words = row[4].split()
+            words = row[5].split()
             windows = [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
             if max(difflib.SequenceMatcher(None, needle, w).ratio() for w in windows) >= 0.75:
                 out.append(row)
         return out
 
-    def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool) -> SearchResult:
+    def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool, points=None) -> SearchResult:
         words = plan.words
         scored = []
-        for kind, object_id, title, subtitle, name_folded, tags, lat, lon, display, sort_key, folded in rows:
+        points = points or {}
+        for (
+            pk,
+            kind,
+            object_id,
+            title,
+            subtitle,
+            name_folded,
+            tags,
+            lat,
+            lon,
+            display,
+            sort_key,
+            folded,
+        ) in rows:
             distance = None
             if plan.place is not None:
-                distance = haversine_km(plan.place.latitude, plan.place.longitude, lat, lon)
+                centre = plan.place
+                distance = min(
+                    haversine_km(centre.latitude, centre.longitude, la, lo)
+                    for la, lo in [(lat, lon), *points.get(pk, ())]
+                )
                 if plan.radius_km and distance > plan.radius_km:
                     continue
             if plan.approximate:  # how many groups match (an alternative's words all present)

@@ -188,15 +188,16 @@ def test_search_needs_an_account(api, directory):
 
 
 def test_search_query_count(world, api, directory, django_assert_num_queries):
-    """Exact: the viewer's CPTS (one statement), then the search itself. SQLite: the candidate rows.
-    PostgreSQL: whether restricted text may match, the planner's estimates (nearest-first strategy),
-    the one collecting statement. Labels and places are cached."""
+    """Exact: the viewer's CPTS (one statement), then the search itself. SQLite: the candidate rows and,
+    around a place, their other practice sites. PostgreSQL: whether restricted text may match, the
+    planner's estimates (nearest-first strategy), the one collecting statement. Labels and places are
+    cached."""
     from django.db import connection
 
     search(api, world.member_a, q="kine")  # warm the label and place caches
     search(api, world.member_a, q="kine lunel")
     pg = connection.vendor == "postgresql"
-    with django_assert_num_queries(1 + (3 if pg else 1)):
+    with django_assert_num_queries(1 + (3 if pg else 2)):
         search(api, world.member_a, q="kine lunel")
     with django_assert_num_queries(1):  # no text, no flag, no place: no scopes, one statement
         search(api, world.member_a, profession="70")

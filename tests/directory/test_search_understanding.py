@@ -264,3 +264,27 @@ def test_without_tiles_the_map_draws_commune_outlines(world, api, web, people, s
     assert features[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     settings.MAP_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
     assert 'data-outlines=""' in web(world.member_a).get(reverse("directory-home")).content.decode()
+
+
+# 4. Distance from every practice site, the nearest counting -----------------------------------------
+@pytest.mark.parametrize("text_first", [True, False])
+def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypatch, text_first):
+    """Dr Chrétien practises in Lunel (first site) and Marsillargues: around Marsillargues he is at 0 km,
+    and found with a 2 km radius (before: 6.24 km away, absent with near=Marsillargues and 2 km). On
+    PostgreSQL both nearest-first reads are checked: the text matches sorted by distance, and the walk over
+    the places."""
+    from search.backends.database import DatabaseBackend
+
+    monkeypatch.setattr(DatabaseBackend, "_text_first", classmethod(lambda cls, *args: text_first))
+    answer = search(api, world.member_a, q="medecin marsillargues")
+    first = answer["results"][0]
+    assert (first["id"], first["distance_km"]) == (people["chretien"].pk, 0.0)
+    near = search(api, world.member_a, near="Marsillargues", radius=2, kind="professional")
+    assert people["chretien"].pk in ids(near)
+    distances = {r["id"]: r["distance_km"] for r in near["results"]}
+    assert distances[people["chretien"].pk] == 0.0
+    walk = search(api, world.member_a, near="Marsillargues", radius=2, profession="10")
+    assert ids(walk) == [people["chretien"].pk] and walk["results"][0]["distance_km"] == 0.0
+    # Once only, at its nearest.
+    wide = search(api, world.member_a, near="Marsillargues", radius=30, profession="10")
+    assert ids(wide).count(people["chretien"].pk) == 1

@@ -176,6 +176,13 @@ def test_empty_query_sorted_by_sort_key():
     assert body["sort"][0] == {"sort_key": {"order": "asc", "missing": "_last"}}
 
 
+def test_every_place_of_a_document_is_a_location():
+    doc = Document(
+        kind="professional", object_id=1, title="t", latitude=1.0, longitude=2.0, points=[(3.0, 4.0)]
+    )
+    assert document_body(doc)["location"] == [{"lat": 1.0, "lon": 2.0}, {"lat": 3.0, "lon": 4.0}]
+
+
 def test_document_body_carries_display_and_sort_key():
     doc = Document(
         kind="professional", object_id=1, title="t", display={"national_id": "8100"}, sort_key="b a"
