@@ -273,3 +273,15 @@ def test_make_run_serves_links_on_the_port_it_serves():
     ).stdout
     daphne = next(line for line in dry.splitlines() if "daphne" in line)
     assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8123}" in daphne
+
+
+def test_the_invitations_panel_costs_two_queries_whatever_the_number_of_cpts(
+    world, send, django_assert_num_queries
+):
+    from federation.invitation_panel import pending_invitations_panel
+
+    send(world.coordinator_a, "a@example.org")
+    send(world.coordinator_b, "b@example.org", cpts="bravo")
+    with django_assert_num_queries(2):
+        data = pending_invitations_panel(world.fed, world.fed_coordinator)
+    assert data.count == 2

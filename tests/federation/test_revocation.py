@@ -179,3 +179,14 @@ def test_user_deactivate_service_still_audits_its_actor(world):
         ).count()
         == 1
     )
+
+
+async def test_signing_out_closes_that_sessions_sockets(world):
+    browser = Client()
+    await database_sync_to_async(browser.force_login)(world.member_a)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+    socket = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, (b"cookie", cookie)])
+    assert (await socket.connect(timeout=5))[0]
+    assert (await socket.receive_json_from(timeout=5))["type"] == "unread"
+    await database_sync_to_async(browser.logout)()
+    assert await _closed_within(socket, 1.0) == 4401
