@@ -185,7 +185,7 @@ def seed(stdout) -> None:
         federation=federation,
         body=Body.AGE,
         title=AGE_TITLE,
-        starts_at=now + timedelta(hours=1),
+        starts_at=now - timedelta(hours=1),
         location="Visioconférence et salle du conseil, Sète",
         agenda=["Nombre de pouvoirs par mandataire", "Stade de maturité requis pour adhérer"],
     )

@@ -30,6 +30,23 @@ def outcome_label(value: str) -> str:
     return str(OUTCOME_LABELS.get(value, value))
 
 
+def result_label(poll: Poll) -> str:
+    """The binding outcome in French words: an election names who is elected, or says that a second
+    round is needed (never "rejetée" for a first round without a winner)."""
+    r = poll.result or {}
+    if not r:
+        return ""
+    if poll.kind == Poll.Kind.ELECTION and r.get("outcome") != "no_quorum":
+        if r.get("elected"):
+            return _("Élu·e : %(name)s") % {"name": r.get("elected_label", "")}
+        if r.get("needs_second_round"):
+            return _("Second tour nécessaire (aucune majorité absolue)")
+        if r.get("tie"):
+            return _("Égalité : personne n'est élu·e")
+        return _("Personne n'est élu·e")
+    return outcome_label(r.get("outcome", ""))
+
+
 def tally_text(tally: dict) -> str:
     return _("pour %(yes)d, contre %(no)d, abstention %(abstain)d") % {
         "yes": tally.get("yes", 0),
@@ -78,12 +95,10 @@ def decision_lines(poll: Poll, *, with_tallies: bool = True) -> list[str]:
                 _("Collège des partenaires (consultatif) : %(counts)s ; blancs : %(blank)d")
                 % {"counts": advisory, "blank": r.get("advisory_blank", 0)}
             )
-        if r.get("elected"):
-            lines.append(_("Élu·e : %(name)s") % {"name": r.get("elected_label", "")})
-        elif r.get("needs_second_round"):
-            lines.append(_("Aucune majorité absolue : un second tour à la majorité relative est nécessaire."))
+        if r.get("needs_second_round"):
+            lines.append(_("Aucune majorité absolue : second tour nécessaire, à la majorité relative."))
         else:
-            lines.append(outcome_label(r["outcome"]))
+            lines.append(result_label(poll))
     lines.append(
         _("Quorum : %(count)d présent(s) ou représenté(s) sur %(members)d (requis : %(threshold)d) — %(met)s")
         % {
@@ -93,6 +108,13 @@ def decision_lines(poll: Poll, *, with_tallies: bool = True) -> list[str]:
             "met": _("atteint") if q.get("met") else _("non atteint"),
         }
     )
+    if q.get("required") is False and not q.get("met"):
+        lines.append(
+            _(
+                "Seconde séance sans quorum : délibération à la majorité relative des membres présents ou "
+                "représentés (statuts, art. 13.2)."
+            )
+        )
     if r.get("divergence") and with_tallies:
         lines.append(_("Divergence entre les collèges : l'avis des partenaires diffère de la décision."))
     if poll.secret:
@@ -209,10 +231,21 @@ def minutes_story(meeting: Meeting) -> list:
     signatures.setStyle(
         TableStyle([("BOX", (0, 0), (0, -1), 0.4, colors.grey), ("BOX", (1, 0), (1, -1), 0.4, colors.grey)])
     )
-    president = selectors.president(federation)
-    if president is not None:
+    # The bureau as it was on the day of the meeting, not as it is when the PDF is printed.
+    held_on = timezone.localtime(meeting.starts_at).date()
+    seats = selectors.bureau(federation, held_on)
+    if seats:
         story.append(
-            Paragraph(_esc(_("Président·e en exercice : %(name)s") % {"name": president.user}), small)
+            Paragraph(
+                _esc(
+                    _("Bureau en exercice le %(date)s : %(seats)s")
+                    % {
+                        "date": date_format(held_on, "j F Y"),
+                        "seats": " ; ".join(f"{m.get_role_display()} : {m.user}" for m in seats),
+                    }
+                ),
+                small,
+            )
         )
     story.append(signatures)
     return story

@@ -116,11 +116,21 @@ class Tally:
 
 @dataclass(frozen=True)
 class Quorum:
-    required: bool
+    required: bool  # False: a second AGO session may deliberate without it (model statutes, art. 13.2)
     members: int  # members entitled to vote in the deciding college or body
     present_or_represented: int
     threshold: int  # smallest number present or represented that reaches the quorum
-    met: bool
+    met: bool  # the quorum is reached (whether or not it is required)
+
+    @property
+    def valid(self) -> bool:
+        """The body may deliberate: quorum reached, or a second AGO session where it is not required."""
+        return self.met or not self.required
+
+    @property
+    def second_session_fallback(self) -> bool:
+        """A second AGO session that deliberates although its quorum failed again (relative majority)."""
+        return not self.required and not self.met
 
     def as_dict(self) -> dict:
         return {
@@ -129,6 +139,7 @@ class Quorum:
             "present_or_represented": self.present_or_represented,
             "threshold": self.threshold,
             "met": self.met,
+            "valid": self.valid,
         }
 
 
@@ -148,22 +159,30 @@ def quorum(
     second_meeting: bool = False,
 ) -> Quorum:
     """The quorum of a meeting: members present *or represented* (proxies count) against the
-    statutory fraction of the body. A second meeting held after a failed quorum needs none when the
-    statutes say so."""
-    required = not (second_meeting and not statutes.second_meeting_requires_quorum)
-    threshold = quorum_threshold(members, statutes.quorum[body]) if required else 0
+    statutory fraction of the body.
+
+    Seed 000, model statutes, art. 13.2 (AGO): "A défaut d'obtention du quorum lors de cette seconde
+    séance, les délibérations feront l'objet d'un vote à la majorité relative des membres de
+    l'association présents ou représentés." So a second AGO session still counts its quorum: reached,
+    the ordinary rules apply; failed again, it deliberates anyway (unless the statutes require the
+    quorum at the second session too). Art. 13.3 (AGE) has no such clause, nor has the bureau: their
+    second sessions need their quorum like the first."""
+    required = not (second_meeting and body == Body.AGO and not statutes.second_meeting_requires_quorum)
+    threshold = quorum_threshold(members, statutes.quorum[body])
     count = present + represented
     return Quorum(
         required=required,
         members=members,
         present_or_represented=count,
         threshold=threshold,
-        met=(count >= threshold and members > 0) if required else True,
+        met=count >= threshold and members > 0,
     )
 
 
-def majority_for(statutes: Statutes, kind: DecisionKind, *, second_meeting: bool = False) -> Majority:
-    if second_meeting and statutes.second_meeting_relative_majority:
+def majority_for(statutes: Statutes, kind: DecisionKind, *, quorum: Quorum | None = None) -> Majority:
+    """The statutes' majority for this kind of decision; the relative majority only in a second AGO
+    session whose quorum failed again (art. 13.2), when the statutes keep that clause."""
+    if quorum is not None and quorum.second_session_fallback and statutes.second_meeting_relative_majority:
         return Majority.RELATIVE
     return statutes.majority[kind]
 
@@ -261,10 +280,10 @@ def motion_result(
         represented=represented,
         second_meeting=second_meeting,
     )
-    majority = majority_for(statutes, kind, second_meeting=second_meeting)
+    majority = majority_for(statutes, kind, quorum=q)
     tie = is_tie(tally)
     casting_used = False
-    if not q.met:
+    if not q.valid:
         outcome = Outcome.NO_QUORUM
     elif (
         tie
@@ -384,12 +403,12 @@ def election_result(
         represented=represented,
         second_meeting=second_meeting,
     )
-    relative = round >= 2 or (second_meeting and statutes.second_meeting_relative_majority)
+    relative = round >= 2 or (q.second_session_fallback and statutes.second_meeting_relative_majority)
     cast = sum(counts.values()) + (blank if statutes.abstentions_count_as_cast else 0)
     leaders = _leaders(counts)
     elected = None
     tie = False
-    if q.met and leaders:
+    if q.valid and leaders:
         if not relative:
             if 2 * counts[leaders[0]] > cast:
                 elected = leaders[0]
@@ -399,7 +418,7 @@ def election_result(
             tie = True
             if statutes.tie_rule == TieRule.CASTING_VOTE and casting_vote in leaders:
                 elected = casting_vote
-    if not q.met:
+    if not q.valid:
         outcome = Outcome.NO_QUORUM
     else:
         outcome = Outcome.ADOPTED if elected is not None else Outcome.REJECTED
@@ -412,7 +431,7 @@ def election_result(
         counts=counts,
         blank=blank,
         quorum=q,
-        needs_second_round=q.met and elected is None and not relative,
+        needs_second_round=q.valid and elected is None and not relative,
         tie=tie,
         advisory_counts=advisory_counts,
         advisory_blank=advisory_blank,

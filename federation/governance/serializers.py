@@ -196,7 +196,17 @@ class PollCreateSerializer(serializers.Serializer):
 
 
 class PollCloseSerializer(serializers.Serializer):
-    casting_vote = serializers.CharField(required=False, allow_blank=True, default="")
+    casting_vote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="close : voix prépondérante du/de la président·e (yes / no, ou l'id d'un·e candidat·e)",
+    )
+    without_quorum = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="open : seconde séance d'AGO sans quorum, décision à la majorité relative (statuts, art. 13.2)",
+    )
 
 
 class BallotSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ bureau, meetings, polls). Keyword-only, atomic, validated, audited in the federa
 in the same transaction, published on commit; refusals are `federation.errors.ServiceError`s with a
 stable code. Import from here or from the sub-domain, whichever reads better."""
 
-from federation.governance.bureau.services import bureau_seat_elected, bureau_set, vacated_by_election
+from federation.governance.bureau.services import bureau_seat_elected, bureau_set
 from federation.governance.meetings.services import (
     attendance_sign,
     convocation_claim_next,
@@ -63,5 +63,4 @@ __all__ = [
     "proxy_withdraw",
     "statutes_change_propose",
     "statutes_initialize",
-    "vacated_by_election",
 ]

@@ -182,7 +182,7 @@ def test_bureau_rules_and_bureau_vote(assembly):
         starts_at=timezone.now() + timedelta(days=8),
     )
     services.meeting_convene(actor=a.delegates[0], meeting=meeting)
-    services.meeting_open(actor=a.delegates[0], meeting=meeting)
+    services.meeting_open(actor=a.delegates[0], meeting=meeting, now=meeting.starts_at)
     for m in mandates[:3]:
         services.attendance_sign(actor=m.user, meeting=meeting, mandate=m, status="present")
     assert selectors.meeting_quorum(meeting).met  # 3 of 4 seats
@@ -288,16 +288,21 @@ def test_convocation_delay_and_email(assembly, django_capture_on_commit_callback
 
 
 def test_second_meeting_without_quorum(assembly):
+    """Seed 000, model statutes art. 13.2: "Dans l'hypothèse où le quorum ne serait pas atteint sur la base
+    de la première convocation, le Président [...] s'engage à convoquer et à tenir une nouvelle séance dans
+    les 15 jours. A défaut d'obtention du quorum lors de cette seconde séance, les délibérations feront
+    l'objet d'un vote à la majorité relative des membres de l'association présents ou représentés." """
     a = assembly
     first = open_meeting(a, title="AGO (1re convocation)")
     services.attendance_sign(actor=a.coordinator, meeting=first, member=a.members[0], status="present")
     assert not selectors.meeting_quorum(first).met
     poll = services.poll_create(actor=a.coordinator, federation=a.fed, meeting=first, title="Budget")
-    services.poll_open(actor=a.coordinator, poll=poll)
-    services.ballot_cast(actor=a.delegates[0], poll=poll, choice="yes")
-    services.poll_close(actor=a.coordinator, poll=poll)
+    # Without its quorum, the first session cannot put anything to the vote.
+    with pytest.raises(ValidationError) as exc:
+        services.poll_open(actor=a.coordinator, poll=poll)
+    assert error_code(exc.value) == "quorum_not_met"
     poll.refresh_from_db()
-    assert poll.result["outcome"] == "no_quorum"
+    assert poll.status == "draft" and poll.quorum_override == {}
     with pytest.raises(ValidationError) as exc:
         services.meeting_create(
             actor=a.coordinator,
@@ -307,7 +312,7 @@ def test_second_meeting_without_quorum(assembly):
             starts_at=first.starts_at + timedelta(days=16),
             first_meeting=first,
         )
-    assert exc.value.code == "second_meeting_too_late"
+    assert error_code(exc.value) == "second_meeting_too_late"
     second = services.meeting_create(
         actor=a.coordinator,
         federation=a.fed,
@@ -317,17 +322,90 @@ def test_second_meeting_without_quorum(assembly):
         first_meeting=first,
     )
     services.meeting_convene(actor=a.coordinator, meeting=second)
-    services.meeting_open(actor=a.coordinator, meeting=second)
+    services.meeting_open(actor=a.coordinator, meeting=second, now=second.starts_at)
     services.attendance_sign(actor=a.coordinator, meeting=second, member=a.members[0], status="present")
     services.attendance_sign(actor=a.coordinator, meeting=second, member=a.members[1], status="present")
     poll2 = services.poll_create(actor=a.coordinator, federation=a.fed, meeting=second, title="Budget")
-    services.poll_open(actor=a.coordinator, poll=poll2)
+    # The quorum failed again: the chair must say the session deliberates without it (recorded).
+    with pytest.raises(ValidationError) as exc:
+        services.poll_open(actor=a.coordinator, poll=poll2)
+    assert error_code(exc.value) == "quorum_override_required"
+    services.poll_open(actor=a.coordinator, poll=poll2, without_quorum=True)
+    poll2.refresh_from_db()
+    assert (
+        poll2.quorum_override["reason"] == "second_session"
+        and poll2.quorum_override["by"] == a.coordinator.pk
+    )
+    opened = AuditEntry.objects.filter(event="poll.opened", payload__poll=poll2.pk).get()
+    assert opened.payload["quorum_override"]["quorum"]["met"] is False
     services.ballot_cast(actor=a.delegates[0], poll=poll2, choice="yes")
     services.ballot_cast(actor=a.delegates[1], poll=poll2, choice="abstain")
     services.poll_close(actor=a.coordinator, poll=poll2)
     poll2.refresh_from_db()
     assert poll2.result["outcome"] == "adopted" and poll2.result["majority"] == "relative"
-    assert poll2.result["quorum"]["required"] is False
+    assert poll2.result["quorum"]["required"] is False and poll2.result["quorum"]["met"] is False
+
+    # With its quorum, the second session follows the ordinary rules: absolute majority.
+    services.attendance_sign(actor=a.coordinator, meeting=second, member=a.members[2], status="present")
+    poll3 = services.poll_create(actor=a.coordinator, federation=a.fed, meeting=second, title="Cotisations")
+    services.poll_open(actor=a.coordinator, poll=poll3)
+    services.ballot_cast(actor=a.delegates[0], poll=poll3, choice="yes")
+    services.ballot_cast(actor=a.delegates[1], poll=poll3, choice="no")
+    services.ballot_cast(actor=a.delegates[2], poll=poll3, choice="no")
+    services.poll_close(actor=a.coordinator, poll=poll3)
+    poll3.refresh_from_db()
+    assert poll3.quorum_override == {} and poll3.result["majority"] == "absolute"
+    assert poll3.result["outcome"] == "rejected"
+
+
+def test_a_second_age_session_needs_its_quorum(assembly):
+    """Seed 000, art. 13.3: the AGE "peut valablement délibérer, à la condition de réunir un quorum
+    représentant au minimum la moitié des membres [...]" — no second-session clause."""
+    a = assembly
+    first = open_meeting(a, body=Body.AGE, title="AGE (1re convocation)")
+    second = services.meeting_create(
+        actor=a.coordinator,
+        federation=a.fed,
+        body=Body.AGE,
+        title="AGE (2e convocation)",
+        starts_at=first.starts_at + timedelta(days=10),
+        first_meeting=first,
+    )
+    services.meeting_convene(actor=a.coordinator, meeting=second)
+    services.meeting_open(actor=a.coordinator, meeting=second, now=second.starts_at)
+    for member in a.members[:2]:
+        services.attendance_sign(actor=a.coordinator, meeting=second, member=member, status="present")
+    poll = services.poll_create(
+        actor=a.coordinator,
+        federation=a.fed,
+        meeting=second,
+        title="Dissolution",
+        decision_kind="dissolution",
+    )
+    for override in (False, True):
+        with pytest.raises(ValidationError) as exc:
+            services.poll_open(actor=a.coordinator, poll=poll, without_quorum=override)
+        assert error_code(exc.value) == "quorum_not_met"
+    poll.refresh_from_db()
+    assert poll.status == "draft"
+
+
+def test_a_meeting_cannot_open_before_its_time(assembly):
+    """The convocation announced a date (seed 000: convocation at least 7 days ahead); opening earlier
+    would let a vote bypass that notice."""
+    a = assembly
+    starts_at = timezone.now() + timedelta(days=8)
+    meeting = services.meeting_create(
+        actor=a.coordinator, federation=a.fed, body=Body.AGO, title="AGO du 10", starts_at=starts_at
+    )
+    services.meeting_convene(actor=a.coordinator, meeting=meeting)
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_open(actor=a.coordinator, meeting=meeting)
+    assert error_code(exc.value) == "too_early"
+    meeting.refresh_from_db()
+    assert meeting.status == "convened" and meeting.opened_at is None
+    services.meeting_open(actor=a.coordinator, meeting=meeting, now=starts_at)
+    assert meeting.status == "open"
 
 
 def test_written_consultation_period(assembly):
@@ -573,7 +651,7 @@ def test_membership_decided_by_the_bureau_when_the_statutes_say_so(assembly):
         starts_at=timezone.now() + timedelta(days=8),
     )
     services.meeting_convene(actor=a.delegates[0], meeting=meeting)
-    services.meeting_open(actor=a.delegates[0], meeting=meeting)
+    services.meeting_open(actor=a.delegates[0], meeting=meeting, now=meeting.starts_at)
     for m in mandates:
         services.attendance_sign(actor=m.user, meeting=meeting, mandate=m, status="present")
     newcomer = factories.CptsFactory(name="CPTS Arrivante", maturity_stage=MaturityStage.ACI_SIGNED)

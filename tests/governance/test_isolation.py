@@ -22,11 +22,12 @@ def gov(world):
     services.statutes_initialize(actor=None, federation=w.other_fed)
     member_a = w.fed.members.get(cpts=w.cpts_a)
     services.delegate_designate(actor=None, federation=w.fed, cpts=w.cpts_a, user=w.bureau_a)
+    starts_at = timezone.now() + timedelta(days=10)
     meeting = services.meeting_create(
-        actor=None, federation=w.fed, body="ago", title="AGO", starts_at=timezone.now() + timedelta(days=10)
+        actor=None, federation=w.fed, body="ago", title="AGO", starts_at=starts_at
     )
     services.meeting_convene(actor=None, meeting=meeting)
-    services.meeting_open(actor=None, meeting=meeting)
+    services.meeting_open(actor=None, meeting=meeting, now=starts_at)
     services.attendance_sign(actor=None, meeting=meeting, member=member_a, status="present")
     poll = services.poll_create(actor=None, federation=w.fed, meeting=meeting, title="Motion")
     services.poll_open(actor=None, poll=poll)

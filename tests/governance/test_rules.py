@@ -60,16 +60,19 @@ def assemblies(draw):
 def ref_outcome(statutes, body, kind, statuses, votes, second_meeting, casting_vote):
     members = len(statuses)
     attending = sum(1 for s in statuses if s in ("present", "represented"))
-    needs_quorum = True
-    if second_meeting and not statutes.second_meeting_requires_quorum:
-        needs_quorum = False
-    if needs_quorum and not (members > 0 and attending >= members * statutes.quorum[body]):
+    quorum_reached = members > 0 and attending >= members * statutes.quorum[body]
+    # Seed 000, art. 13.2 (AGO only): "A défaut d'obtention du quorum lors de cette seconde séance, les
+    # délibérations feront l'objet d'un vote à la majorité relative des membres [...] présents ou
+    # représentés." With the quorum at the second session, the ordinary rules. The AGE (art. 13.3) and
+    # the bureau have no such clause.
+    second_ago = second_meeting and body == Body.AGO
+    if not quorum_reached and not (second_ago and not statutes.second_meeting_requires_quorum):
         return "no_quorum"
     yes = votes.count(Choice.YES)
     no = votes.count(Choice.NO)
     abstain = votes.count(Choice.ABSTAIN)
     rule = statutes.majority[kind]
-    if second_meeting and statutes.second_meeting_relative_majority:
+    if second_ago and not quorum_reached and statutes.second_meeting_relative_majority:
         rule = "relative"
     suffrages = yes + no + (abstain if statutes.abstentions_count_as_cast else 0)
     partage = yes == no and yes >= 1
@@ -188,6 +191,53 @@ def test_second_meeting_without_quorum_decides_by_relative_majority():
         second_meeting=True,
     )
     assert second.outcome == Outcome.ADOPTED and second.majority == Majority.RELATIVE
+
+
+def test_second_ago_session_with_quorum_follows_the_ordinary_rules():
+    """Seed 000, art. 13.2: only "à défaut d'obtention du quorum lors de cette seconde séance" does the
+    AGO decide by relative majority; with its quorum, absolute majority of the votes cast."""
+    statutes = Statutes(abstentions_count_as_cast=True)
+    second = rules.motion_result(
+        statutes,
+        body=Body.AGO,
+        kind=DecisionKind.ORDINARY,
+        tally=Tally(yes=5, no=3, abstain=3),
+        members=20,
+        present=11,
+        represented=0,
+        second_meeting=True,
+    )
+    assert second.quorum.met and second.majority == Majority.ABSOLUTE
+    assert second.outcome == Outcome.REJECTED  # 5 of 11 votes cast is no absolute majority
+
+
+def test_second_age_session_still_needs_quorum_and_qualified_majority():
+    """Seed 000, art. 13.3: the AGE "peut valablement délibérer, à la condition de réunir un quorum
+    représentant au minimum la moitié des membres [...] présents ou représentés", by "majorité qualifiée"
+    — no second-session clause. A dissolution at a second AGE with 3 of 10 present, 2 for and 1 against,
+    is not adopted."""
+    dissolution = rules.motion_result(
+        Statutes(),
+        body=Body.AGE,
+        kind=DecisionKind.DISSOLUTION,
+        tally=Tally(yes=2, no=1),
+        members=10,
+        present=3,
+        represented=0,
+        second_meeting=True,
+    )
+    assert dissolution.outcome == Outcome.NO_QUORUM
+    with_quorum = rules.motion_result(
+        Statutes(),
+        body=Body.AGE,
+        kind=DecisionKind.DISSOLUTION,
+        tally=Tally(yes=3, no=2),
+        members=10,
+        present=5,
+        represented=0,
+        second_meeting=True,
+    )
+    assert with_quorum.majority == Majority.TWO_THIRDS and with_quorum.outcome == Outcome.REJECTED
 
 
 def test_absolute_majority_is_fifty_percent_plus_one():

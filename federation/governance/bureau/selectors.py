@@ -43,3 +43,9 @@ def mandate_ids_of(user: User, federation: Federation) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(BureauMandate.objects.filter(federation=federation, user=user).values_list("pk", flat=True))
+
+
+def vacated_by_election(federation: Federation, *, user: User, role: str, day: date | None = None) -> list:
+    """The seats `user` holds that electing them to `role` would leave vacant (the vice-president
+    elected president leaves the vice-presidency)."""
+    return [m for m in active_mandates(federation, day) if m.user_id == user.pk and m.role != role]

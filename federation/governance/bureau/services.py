@@ -126,13 +126,6 @@ def bureau_set(
     return created
 
 
-def vacated_by_election(federation: Federation, *, user: User, role: str, day: date | None = None) -> list:
-    """The seats `user` holds today that electing them to `role` would end (their own other seat: the
-    vice-president elected president leaves the vice-presidency vacant)."""
-    current = list(active_mandates(federation, day))
-    return [m for m in current if m.user_id == user.pk and m.role != role]
-
-
 def bureau_seat_elected(*, actor: User | None, poll, candidate) -> BureauMandate:
     """An election to a bureau seat installs the elected delegate for a full term; the previous holder
     of a single seat (president, treasurer, secretary, deputies) ends that day, and so does the elected

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from federation.errors import ServiceError
@@ -213,6 +214,13 @@ def meeting_open(*, actor: User | None, meeting: Meeting, now: datetime | None =
     now = now or timezone.now()
     if meeting.status != Meeting.Status.CONVENED:
         raise ServiceError(_("Seule une séance convoquée peut être ouverte."), code="not_convened")
+    if now < meeting.starts_at:
+        # The convocation's date is what the members were told: opening earlier bypasses the notice.
+        raise ServiceError(
+            _("La séance est convoquée pour le %(date)s : elle ne peut pas être ouverte avant.")
+            % {"date": date_format(timezone.localtime(meeting.starts_at), "j F Y à H:i")},
+            code="too_early",
+        )
     meeting.status = Meeting.Status.OPEN
     meeting.opened_at = now
     meeting.save(update_fields=["status", "opened_at"])

@@ -13,6 +13,7 @@ from federation.governance.access import access_meeting, access_poll
 from federation.governance.api import GovernanceScopedMixin
 from federation.governance.meetings.selectors import agenda_item_of, meeting_quorum
 from federation.governance.membership.selectors import delegate_users
+from federation.governance.minutes import result_label
 from federation.governance.polls import selectors, services
 from federation.governance.serializers import (
     BallotCastSerializer,
@@ -88,6 +89,8 @@ PollDetailSerializer = inline_serializer(
         "named_votes": serializers.ListField(child=serializers.DictField()),
         "opinions": OpinionSerializer(many=True),
         "my_rights": VotingRightSerializer(many=True),
+        "result_label": serializers.CharField(),
+        "warnings": serializers.ListField(child=serializers.CharField()),
     },
 )
 
@@ -118,6 +121,8 @@ class PollDetailView(GovernanceScopedMixin, APIView):
                 "named_votes": selectors.named_votes(poll) if closed else [],
                 "opinions": OpinionSerializer(selectors.partner_opinions(poll), many=True).data,
                 "my_rights": _rights_data(request.user, poll),
+                "result_label": result_label(poll) if closed else "",
+                "warnings": selectors.election_warnings(poll) if poll.status != "published" else [],
             }
         )
 
@@ -142,11 +147,13 @@ class PollActionView(GovernanceScopedMixin, APIView):
     )
     def post(self, request, federation_slug, poll_id, action):
         poll = access_poll(request.user, self.federation, poll_id, for_write=True)
+        data = PollCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         if action == "open":
-            poll = services.poll_open(actor=request.user, poll=poll)
+            poll = services.poll_open(
+                actor=request.user, poll=poll, without_quorum=data.validated_data["without_quorum"]
+            )
         elif action == "close":
-            data = PollCloseSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
             poll = services.poll_close(
                 actor=request.user, poll=poll, casting_vote=data.validated_data["casting_vote"]
             )

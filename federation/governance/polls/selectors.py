@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from federation.errors import ServiceError
 from federation.governance import rules
 from federation.governance.access import is_delegate
-from federation.governance.bureau.models import BureauMandate
-from federation.governance.bureau.selectors import active_mandates
+from federation.governance.bureau.models import BureauMandate, BureauRole
+from federation.governance.bureau.selectors import active_mandates, vacated_by_election
 from federation.governance.meetings.models import Attendance, AttendanceStatus, Proxy
 from federation.governance.membership.selectors import college_members, member_label, represented_members
 from federation.governance.polls.models import (
@@ -313,3 +313,30 @@ def ballot_content(
             _("Seuls les partenaires joignent un avis écrit."), code="opinion_not_allowed", field="opinion"
         )
     return content
+
+
+def election_warnings(poll: Poll, *, elected_only: bool = False) -> list[str]:
+    """What electing each candidate to a bureau seat would also do: a vice-president elected president
+    leaves the vice-presidency vacant (and so on for any other seat they hold). `elected_only`: for the
+    winner of a closed poll only."""
+    effect = poll.effect or {}
+    if poll.kind != Poll.Kind.ELECTION or effect.get("type") != "bureau_seat":
+        return []
+    role = effect["role"]
+    candidates = poll_candidates(poll).select_related("user")
+    if elected_only:
+        candidates = candidates.filter(pk=(poll.result or {}).get("elected") or 0)
+    warnings = []
+    for candidate in candidates:
+        for seat in vacated_by_election(poll.federation, user=candidate.user, role=role):
+            warnings.append(
+                _(
+                    "Si %(name)s est élu·e %(role)s, son poste de %(seat)s deviendra vacant : il faudra le pourvoir."
+                )
+                % {
+                    "name": candidate.user,
+                    "role": BureauRole(role).label.lower(),
+                    "seat": seat.get_role_display().lower(),
+                }
+            )
+    return warnings

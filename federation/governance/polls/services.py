@@ -15,6 +15,7 @@ from federation.governance import rules
 from federation.governance.audit import audit_append
 from federation.governance.common import check_manager
 from federation.governance.meetings.models import AgendaItem, Meeting
+from federation.governance.meetings.selectors import meeting_quorum
 from federation.governance.membership.selectors import active_delegates
 from federation.governance.polls import sealing, selectors
 from federation.governance.polls.effects import apply_effect, apply_election, validate_effect
@@ -152,26 +153,56 @@ def poll_create(
 
 
 @transaction.atomic
-def poll_open(*, actor: User | None, poll: Poll) -> Poll:
+def poll_open(*, actor: User | None, poll: Poll, without_quorum: bool = False) -> Poll:
+    """Open the vote. In a meeting, the quorum must be reached (present or represented); in a second
+    AGO session whose quorum failed again, the statutes let it deliberate by relative majority (seed
+    000, art. 13.2), and the chair says so explicitly (`without_quorum`), which is recorded."""
     check_manager(actor, poll.federation)
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    poll = Poll.objects.select_for_update().select_related("meeting", "federation").get(pk=poll.pk)
     if poll.status != Poll.Status.DRAFT:
         raise ServiceError(_("Ce vote a déjà été ouvert."), code="not_draft")
     if poll.meeting_id and poll.meeting.status != Meeting.Status.OPEN:
         raise ServiceError(
             _("La séance doit être ouverte pour mettre une question aux voix."), code="meeting_not_open"
         )
+    if poll.meeting_id:
+        quorum = meeting_quorum(poll.meeting)
+        if not quorum.valid:
+            raise ServiceError(
+                _(
+                    "Quorum non atteint (%(n)d présent(s) ou représenté(s), %(t)d requis) : l'assemblée ne "
+                    "peut pas délibérer. Convoquez une seconde séance."
+                )
+                % {"n": quorum.present_or_represented, "t": quorum.threshold},
+                code="quorum_not_met",
+            )
+        if quorum.second_session_fallback:
+            if not without_quorum:
+                raise ServiceError(
+                    _(
+                        "Quorum non atteint à cette seconde séance : selon les statuts (art. 13.2), elle "
+                        "délibère à la majorité relative des membres présents ou représentés. Confirmez "
+                        "l'ouverture sans quorum."
+                    ),
+                    code="quorum_override_required",
+                )
+            poll.quorum_override = {
+                "reason": "second_session",
+                "by": actor.pk if actor is not None else None,
+                "at": timezone.now().isoformat(),
+                "quorum": quorum.as_dict(),
+            }
     poll.status = Poll.Status.OPEN
     poll.opened_at = timezone.now()
     if poll.secret:
         poll.public_key = sealing.public_key_hex(poll.pk)
-    poll.save(update_fields=["status", "opened_at", "public_key"])
-    audit_append(
-        federation=poll.federation,
-        event="poll.opened",
-        actor=actor,
-        payload={"poll": poll.pk, "public_key": poll.public_key} if poll.secret else {"poll": poll.pk},
-    )
+    poll.save(update_fields=["status", "opened_at", "public_key", "quorum_override"])
+    payload = {"poll": poll.pk}
+    if poll.secret:
+        payload["public_key"] = poll.public_key
+    if poll.quorum_override:
+        payload["quorum_override"] = poll.quorum_override
+    audit_append(federation=poll.federation, event="poll.opened", actor=actor, payload=payload)
     publish_poll(poll, "poll.opened")
     return poll
 
@@ -372,6 +403,20 @@ def poll_close(*, actor: User | None, poll: Poll, casting_vote: str | None = Non
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != Poll.Status.OPEN:
         raise ServiceError(_("Ce vote n'est pas ouvert."), code="poll_not_open")
+    if casting_vote:
+        allowed = (
+            {"yes", "no"}
+            if poll.kind == Poll.Kind.MOTION
+            else {str(pk) for pk in Candidate.objects.filter(poll=poll).values_list("pk", flat=True)}
+        )
+        if str(casting_vote) not in allowed:
+            raise ServiceError(
+                _(
+                    "La voix prépondérante est « pour » ou « contre » (résolution), ou l'un·e des candidat·es (élection)."
+                ),
+                code="invalid_casting_vote",
+                field="casting_vote",
+            )
     poll.status = Poll.Status.CLOSED
     poll.closed_at = timezone.now()
     poll.casting_vote = casting_vote or ""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from federation.errors import ServiceError, show_service_error
 from federation.governance.access import access_governance, access_poll, can_manage_governance
 from federation.governance.membership.selectors import delegate_users
-from federation.governance.minutes import decision_lines, outcome_label
+from federation.governance.minutes import decision_lines, outcome_label, result_label
 from federation.governance.polls import selectors, services
 from federation.governance.polls.models import Poll
 from federation.governance.statutes.models import Body
@@ -126,13 +126,16 @@ def poll_page(request, federation_slug, poll_id):
             "rights": selectors.rights_status(request.user, poll),
             "confirm": confirm,
             "receipt": receipt,
-            "receipt_check": selectors.receipt_check(poll, request.GET["recu"]) if request.GET.get("recu") else None,
+            "receipt_check": selectors.receipt_check(poll, request.GET["recu"])
+            if request.GET.get("recu")
+            else None,
             "counted": list(selectors.counted_ballots(poll)),
             "candidates": selectors.poll_candidates(poll),
             "closed": closed,
             "result": result,
             "lines": decision_lines(poll, with_tallies=False) if closed else [],
-            "outcome": outcome_label(result.get("outcome", "")) if result else "",
+            "outcome": result_label(poll) if result else "",
+            "warnings": selectors.election_warnings(poll) if poll.status != Poll.Status.PUBLISHED else [],
             "advisory_outcome": outcome_label(result.get("advisory_outcome", "")) if result else "",
             "live": selectors.poll_live_data(poll),
             "named_votes": selectors.named_votes(poll) if closed else [],
@@ -150,7 +153,9 @@ def poll_action(request, federation_slug, poll_id):
     action = request.POST.get("action")
     try:
         if action == "open":
-            services.poll_open(actor=request.user, poll=poll)
+            services.poll_open(
+                actor=request.user, poll=poll, without_quorum=request.POST.get("without_quorum") == "1"
+            )
             messages.success(request, _("Vote ouvert."))
         elif action == "close":
             services.poll_close(
@@ -160,8 +165,11 @@ def poll_action(request, federation_slug, poll_id):
                 request, _("Vote clos : le résultat est calculé, publiez-le pour qu'il prenne effet.")
             )
         elif action == "publish":
+            warnings = selectors.election_warnings(poll, elected_only=True)
             services.poll_publish(actor=request.user, poll=poll)
             messages.success(request, _("Résultat publié : il ne peut plus être modifié."))
+            for warning in warnings:
+                messages.warning(request, warning)
         elif action == "second-round":
             poll = services.election_second_round(actor=request.user, poll=poll)
         else:
