@@ -12,6 +12,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from federation.events import send_event_on_commit, send_membership_changed_on_commit, user_group
@@ -59,6 +60,9 @@ def _membership_deleted(sender, instance: Membership, **kwargs):
 @receiver(post_delete, sender=Session, dispatch_uid="federation-session-deleted")
 def _session_deleted(sender, instance: Session, **kwargs):
     # Sign-out here or from another device (allauth's user sessions): that session's sockets close.
+    # (`clearsessions` deletes expired ones: nothing to tell, and no need to decode them.)
+    if instance.expire_date <= timezone.now():
+        return
     try:
         user_id = instance.get_decoded().get("_auth_user_id")
     except Exception:  # an unreadable session holds no signed-in user
