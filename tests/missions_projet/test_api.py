@@ -368,3 +368,16 @@ def test_structures_acknowledge_through_their_legal_representative(
     assert (ack.member, ack.user, ack.evidence) == (ehpad, world.coordinator_a, body["evidence"])
     listed = api(world.member_a).get(url).json()
     assert [(a["member_id"], a["evidence"]) for a in listed] == [(ehpad.pk, body["evidence"])]
+
+
+def test_the_federations_staff_reads_the_library_too(world, api):
+    from missions.projet.fiches import services as fiches
+
+    fiche = fiches.fiche_create(actor=None, cpts=world.cpts_a, data=FICHE)
+    fiches.fiche_set_status(actor=None, fiche=fiche, status="validated")
+    fiches.fiche_publish(actor=None, fiche=fiche)
+    for user in (world.fed_coordinator, world.partner_delegate, world.member_b):
+        assert [f["id"] for f in api(user).get("/api/projet/library/").json()] == [fiche.pk]
+    for user in (world.member_c, world.outsider):
+        assert api(user).get("/api/projet/library/").json() == []
+        assert api(user).get(f"/api/projet/library/{fiche.pk}/").status_code == 404

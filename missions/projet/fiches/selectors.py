@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from federation.models import CPTS_MANAGER_ROLES, Cpts, FederationMember, User
-from federation.selectors import cpts_federation
+from federation.selectors import cpts_federation, user_federations
 from missions.models import Indicator
 from missions.projet.models import FicheAction, FicheStatus
 
@@ -26,10 +26,8 @@ def counted_fiches(cpts: Cpts) -> QuerySet[FicheAction]:
 
 
 def _library_cpts_ids(user: User) -> QuerySet:
-    """CPTS in the federations where the user belongs to a member CPTS (active federation membership)."""
-    federations = FederationMember.objects.filter(cpts__memberships__user=user, left_on__isnull=True).values(
-        "federation_id"
-    )
+    """CPTS of the federations the user takes part in (through a member CPTS, or a federation role)."""
+    federations = user_federations(user).values("pk")
     return FederationMember.objects.filter(
         federation_id__in=federations, left_on__isnull=True, cpts__isnull=False
     ).values("cpts_id")
