@@ -12,9 +12,5 @@ class DirectoryConfig(AppConfig):
         from directory import cockpit, search_index
 
         search_index.register()
-        # The federation cockpit's directory panel (the base layer defines the registry).
-        cockpit.register()
-        # The federation cockpit shows each member CPTS's professionals by profession.
-        from directory import cockpit
-
+        # The federation cockpit's directory panel and its column of professionals by profession.
         cockpit.register()
