@@ -64,6 +64,24 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "msp": ["maison de sante"],
     "maison de sante": ["msp"],
     "labo": ["laboratoire"],
+    "radiologue": ["radiologie", "radio diagnostic"],
+    "radio": ["radiologie", "radio diagnostic"],
+    "anesthesiste": ["anesthesie"],
+    "rhumato": ["rhumatologie"],
+    "rhumatologue": ["rhumatologie"],
+    "neuro": ["neurologie"],
+    "neurologue": ["neurologie"],
+    "pneumo": ["pneumologie"],
+    "pneumologue": ["pneumologie"],
+    "gastro": ["gastro enterologie"],
+    "gastroenterologue": ["gastro enterologie"],
+    "endocrino": ["endocrinologie"],
+    "endocrinologue": ["endocrinologie"],
+    "uro": ["urologie"],
+    "urologue": ["urologie"],
+    "chir": ["chirurgie", "chirurgien"],
+    "geriatre": ["geriatrie"],
+    "audio": ["audioprothesiste"],
 }
 
 # Titles typed before a name ("dr chretien"): never words to match.
@@ -146,6 +164,10 @@ def build_professional_document(
         "commune": place,
         "phone": next((s.get("phone") for s in sites if s.get("phone")), ""),
         "sites": len(sites),
+        # Several places: the result line names the one nearest to the place searched around.
+        "places": [[s["commune_name"], s["latitude"], s["longitude"]] for s in located]
+        if len(located) > 1
+        else [],
     }
     return Document(
         kind="professional",
@@ -353,6 +375,9 @@ SPEC = IndexSpec(
     terms=lambda: [
         *Profession.objects.values_list("label", flat=True),
         *Specialty.objects.values_list("label", flat=True),
+        # Kinds of structures, so that their plurals are read too ("pharmacies à Sète").
+        *STRUCTURE_WORDS,
+        *(str(label) for _value, label in Structure.Kind.choices),
     ],
     ignored=TITLES,
     identifier=IDENTIFIER,

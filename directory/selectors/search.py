@@ -12,7 +12,7 @@ from federation.errors import ServiceError
 from federation.models import Cpts
 from search import places
 from search.backends import get_backend
-from search.backends.base import plan_query
+from search.backends.base import haversine_km, plan_query
 from search.caching import Refreshed
 from search.query import Place, SearchQuery
 
@@ -107,14 +107,28 @@ def _page_urls() -> dict[str, tuple[str, str]]:
     }
 
 
+def _nearest_commune(details: dict, place) -> dict:
+    """A result line names the commune of the practice site nearest to the place searched around."""
+    details = dict(details)
+    sites = details.pop("places")
+    if place is not None and sites:
+        nearest = min(sites, key=lambda s: haversine_km(place.latitude, place.longitude, s[1], s[2]))
+        details["commune"] = nearest[0]
+    return details
+
+
 def directory_search(params: dict, user) -> dict:
     """One page of results with facets, for `user` (what they may match: `search_scopes`)."""
     query = build_query(params, user)
     result = get_backend().search(SPEC, query)
     page_urls = _page_urls()
     results = []
+    place = result.place
     for hit in result.hits:
         start, end = page_urls["professional" if hit.kind == "professional" else "structure"]
+        details = hit.display
+        if "places" in details:
+            details = _nearest_commune(details, place)
         results.append(
             {
                 "kind": hit.kind,
@@ -125,8 +139,8 @@ def directory_search(params: dict, user) -> dict:
                 "latitude": hit.latitude,
                 "longitude": hit.longitude,
                 "url": f"{start}{hit.object_id}{end}",
-                "national_id": hit.display.get("national_id"),
-                "details": hit.display,
+                "national_id": details.get("national_id"),
+                "details": details,
             }
         )
     facets = {}
@@ -136,7 +150,6 @@ def directory_search(params: dict, user) -> dict:
             {"value": value, "label": labels.get(value, value), "count": count}
             for value, count in counts[:50]
         ]
-    place = result.place
     return {
         "index": INDEX,
         "total": result.total,

@@ -100,9 +100,11 @@ def test_medecin_a_marsillargues_finds_the_gp_practising_there(world, api, peopl
         ("médecins généralistes", "medecin generaliste"),
         ("sages-femmes", "sage-femme"),
         ("masseuses kinésithérapeutes lunel", "masseur kinesitherapeute lunel"),
+        ("cabinets chrétien", "cabinet chretien"),
     ],
 )
 def test_plural_and_feminine_forms_find_the_same(world, api, people, text, singular):
+    """Also for kinds of structures: "pharmacies", "cabinets"."""
     expected = ids(search(api, world.member_a, q=singular))
     assert expected
     assert ids(search(api, world.member_a, q=text)) == expected
@@ -285,6 +287,9 @@ def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypa
     assert distances[people["chretien"].pk] == 0.0
     walk = search(api, world.member_a, near="Marsillargues", radius=2, profession="10")
     assert ids(walk) == [people["chretien"].pk] and walk["results"][0]["distance_km"] == 0.0
-    # Once only, at its nearest.
+    # Once only, at its nearest; the line names the commune of that site.
     wide = search(api, world.member_a, near="Marsillargues", radius=30, profession="10")
     assert ids(wide).count(people["chretien"].pk) == 1
+    assert first["details"]["commune"] == "Marsillargues" and "places" not in first["details"]
+    around_lunel = search(api, world.member_a, q="chretien", near="Lunel")["results"][0]
+    assert around_lunel["details"]["commune"] == "Lunel"
