@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation.cockpit import Panel, PanelData, PanelItem, register_panel
+from federation.cockpit import CptsFacts, Panel, PanelData, PanelItem, register_cpts_facts, register_panel
 from missions.access import can_see_rollup
 from missions.funding import euros, percent
 from missions.selectors import federation_rollup
@@ -133,7 +133,35 @@ def cpts_contract_panel(cpts, user) -> PanelData | None:
     )
 
 
+def contract_facts(cpts_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """The cockpit table's column: funding expected this year (€) and indicators behind target, per CPTS."""
+    from django.utils import timezone
+
+    from missions.integration import express_member_counts
+    from missions.models import Contract
+    from missions.selectors import contract_year_funding, current_year, indicator_rows, with_details
+
+    today = timezone.localdate()
+    members = express_member_counts(list(cpts_ids))
+    latest = {}
+    for contract in with_details(Contract.objects.filter(cpts_id__in=cpts_ids)).order_by("signed_on"):
+        latest[contract.cpts_id] = contract
+    facts = {}
+    for cpts_id, contract in latest.items():
+        year = current_year(contract, today)
+        funding = contract_year_funding(contract, year, members=members.get(cpts_id, 0)).funding
+        behind = sum(1 for row in indicator_rows(contract, year) if row.behind)
+        facts[cpts_id] = [
+            (_("financement ACI attendu cette année (€)"), int(funding.total)),
+            (_("indicateurs ACI en retard"), behind),
+        ]
+    return facts
+
+
 def register() -> None:
+    register_cpts_facts(
+        CptsFacts(key="missions.contract", title=gettext_lazy("Contrat ACI"), build=contract_facts, order=40)
+    )
     register_panel(
         Panel(
             key="missions.contracts",

@@ -94,3 +94,8 @@ def test_coordinator_enters_a_value_sees_the_funding_change_and_downloads_the_pa
     assert "CPTS Alpha" in rollup and "CPTS Bravo" in rollup and "Charlie" not in rollup
     assert federation.locator("svg.chart").count() == 2
     keep(federation, "rollup-desktop")
+    federation.goto(server + "/federation/inter-cpts-34/pilotage/")
+    federation.locator("#panel-missionscontracts").scroll_into_view_if_needed()
+    assert "CPTS Alpha" in federation.locator("#panel-missionscontracts").inner_text()
+    keep(federation, "cockpit-desktop")
+    assert federation.csp_violations == []

@@ -107,3 +107,21 @@ def test_rollup_page(web, world, contracts):
     assert "CPTS Alpha" in body and "CPTS Bravo" in body and "CPTS Charlie" not in body
     assert "<svg" in body
     assert web(world.member_a).get("/missions/federation/inter-cpts-34/").status_code == 403
+
+
+def test_cockpit_page_shows_the_contract_panels_and_column(web, world, contracts):
+    page = web(world.fed_coordinator).get("/federation/inter-cpts-34/pilotage/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Contrats ACI des CPTS membres" in body and "financement ACI attendu cette année" in body
+    assert "Voir le détail des contrats" in body
+
+
+def test_cockpit_column_in_a_fixed_number_of_queries(world, contracts, django_assert_num_queries):
+    from missions.cockpit import contract_facts
+
+    ids = [world.cpts_a.pk, world.cpts_b.pk]
+    with django_assert_num_queries(8):  # members 1, contracts 1 + details 6
+        facts = contract_facts(ids)
+    assert set(facts) == {world.cpts_a.pk}
+    assert facts[world.cpts_a.pk][0][1] > 0
