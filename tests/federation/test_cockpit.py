@@ -196,24 +196,29 @@ def test_the_cockpit_shows_members_by_profession(world, web, api):
 
 
 def test_the_cockpit_query_count_is_pinned_and_flat(
-    world, web, territories, only_panels, django_assert_num_queries
+    world, territories, only_panels, django_assert_num_queries
 ):
+    from federation import cockpit_selectors, territory_selectors
+    from federation.territory_map import summary
+
     def professions(cpts_ids):
         return {cpts_id: [("Médecin", 1)] for cpts_id in cpts_ids}
 
     only_panels(facts=[CptsFacts(key="test.professions", title="Professions", build=professions)])
-    client = web(world.fed_coordinator)
-    url = reverse("federation-cockpit", args=[world.fed.slug])
-    client.get(url)  # sessions, content types: warm
-    # session, user, allauth's user session (5, savepoint included), federation + participant check,
-    # cockpit right (role), member CPTS, their coordinators, the map (départements,
-    # communes, CPTS), navigation (memberships, federations)
-    with django_assert_num_queries(17):
-        client.get(url)
+
+    def read():
+        # member CPTS (population, communes, accounts, joining date in one), their coordinators, the map
+        # (départements of member CPTS, communes, CPTS); each registered panel and column adds its own
+        data = cockpit_selectors.cockpit(world.fed, world.fed_coordinator)
+        return data, summary(territory_selectors.federation_map(world.fed))
+
+    with django_assert_num_queries(5):
+        data, coverage = read()
+    assert len(data.cpts) == 2
     _add_cpts(world, 5)
-    with django_assert_num_queries(17):
-        response = client.get(url)
-    assert "CPTS Ajout 4" in response.content.decode()
+    with django_assert_num_queries(5):
+        data, coverage = read()
+    assert len(data.cpts) == 7 and data.cpts[0].fact_list == [("Professions", [("Médecin", 1)])]
 
 
 def test_the_cockpit_stays_flat_with_every_registered_panel(world, web, api, territories):
