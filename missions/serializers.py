@@ -50,15 +50,25 @@ class SimulationMissionSerializer(serializers.Serializer):
     crisis_plan = serializers.ChoiceField(
         choices=[("first", "1re rédaction du plan"), ("update", "mise à jour du plan")],
         required=False,
+        allow_null=True,
         default="first",
         help_text="Mission 4 : l'année de la 1re rédaction du plan, ou une année de mise à jour.",
     )
     crisis_occurred = serializers.BooleanField(
-        required=False, default=False, help_text="Mission 4 : survenue d'une crise sanitaire grave."
+        required=False,
+        allow_null=True,
+        default=False,
+        help_text="Mission 4 : survenue d'une crise sanitaire grave.",
     )
 
     def validate_mission(self, value):
         return _mission_number(value)
+
+    def validate(self, attrs):
+        # null means "not said": the first drafting, no crisis (the other missions ignore both).
+        attrs["crisis_plan"] = attrs.get("crisis_plan") or "first"
+        attrs["crisis_occurred"] = bool(attrs.get("crisis_occurred"))
+        return attrs
 
     def validate_achievement(self, value):
         if not 0 <= value <= 1:

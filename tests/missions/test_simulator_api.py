@@ -135,3 +135,18 @@ def test_rule_sets_list_and_anonymous_refused(api, world):
     r = api(world.member_a).get("/api/missions/aci/rule-sets/")
     assert [item["id"] for item in r.json()] == ["aci-2019", "avenant-2-2021"]
     assert api().post(URL, body(), format="json").status_code in (401, 403)
+
+
+def test_nulls_and_defaults(post):
+    """Missing achievement = 100 %; null crisis fields = first drafting, no crisis; integers accepted."""
+    r = post(
+        body(
+            missions=[
+                {"mission": 1},
+                {"mission": 4, "crisis_plan": None, "crisis_occurred": None, "achievement": 1},
+            ]
+        )
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["total"] == 60000.0 + 100000.0 + 35000.0
+    assert post({"rule_set": "avenant-2-2021", "population": 60000}).json()["total"] == 60000.0
