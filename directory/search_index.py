@@ -114,12 +114,17 @@ def _public(pro, field: str) -> bool:
 
 
 def identifier_tags(*identifiers: str) -> list[str]:
-    return sorted({f"id:{fold(i)}" for i in identifiers if i})
+    """`id:` tags, lower case (identifiers are [0-9A-Z]: no accents to fold)."""
+    return [f"id:{i.lower()}" for i in dict.fromkeys(identifiers) if i]
+
+
+# Unique strings (names): folded without the cache, which they would only churn.
+_fold_once = fold.__wrapped__
 
 
 def sort_key(last_name: str, first_name: str = "") -> str:
     """People sorted by surname, then first name."""
-    return fold(f"{last_name} {first_name}")[:300]
+    return _fold_once(f"{last_name} {first_name}")[:300]
 
 
 def build_professional_document(
@@ -175,7 +180,7 @@ def build_professional_document(
         title=full_name,
         subtitle=" · ".join(p for p in (profession_label, specialty, place) if p),
         display={k: v for k, v in display.items() if v},
-        sort_key=sort_key(last_name, first_name) if last_name else fold(full_name)[:300],
+        sort_key=sort_key(last_name, first_name) if last_name else _fold_once(full_name)[:300],
         # Every practice site counts for distance searches, the nearest first (not only the first).
         points=list(
             dict.fromkeys(
@@ -323,7 +328,7 @@ def build_structure_document(
         latitude=latitude,
         longitude=longitude,
         display={k: v for k, v in display.items() if v},
-        sort_key=fold(title)[:300],
+        sort_key=_fold_once(title)[:300],
     )
 
 
