@@ -190,3 +190,19 @@ async def test_signing_out_closes_that_sessions_sockets(world):
     assert (await socket.receive_json_from(timeout=5))["type"] == "unread"
     await database_sync_to_async(browser.logout)()
     assert await _closed_within(socket, 1.0) == 4401
+
+
+def test_open_sockets_recheck_the_same_policy(world, settings):
+    """What an open socket re-checks (messaging's consumer calls it on `access.revoked` and every few
+    seconds of activity): token expired, second factor now required, account inactive."""
+    from federation.ws_auth import still_authenticated
+
+    settings.API_TOKEN_TTL_DAYS = 30
+    token = Token.objects.create(user=world.coordinator_a)
+    scope = {"headers": [(b"authorization", f"Token {token.key}".encode())]}
+    assert still_authenticated(scope, world.coordinator_a.pk)
+    settings.MFA_REQUIRED_ROLES = ["coordinator"]
+    assert not still_authenticated(scope, world.coordinator_a.pk)
+    settings.MFA_REQUIRED_ROLES = []
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=31))
+    assert not still_authenticated(scope, world.coordinator_a.pk)
