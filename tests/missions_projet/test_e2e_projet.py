@@ -23,6 +23,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 def shot(page, name: str) -> None:
+    # Nothing wider than the screen: a phone never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], name
     path = screenshot(page, name)
     if NOTES.parent.exists():
         NOTES.mkdir(exist_ok=True)
@@ -101,6 +103,10 @@ def test_a_coordinator_copies_a_published_fiche_into_their_projet(server, new_pa
 
     desk = new_page(**DESKTOP)
     sign_in(desk, server, world.coordinator_b.email, PASSWORD)
+    phone_library = new_page(**PHONE)
+    sign_in(phone_library, server, world.member_b.email, PASSWORD)
+    phone_library.goto(server + "/fiches-action/bibliotheque/")
+    shot(phone_library, "20-library-390")
     desk.goto(server + "/cpts/bravo/fiches-action/")
     desk.click("text=Parcourir la bibliothèque de la fédération")
     desk.wait_for_url(server + "/fiches-action/bibliotheque/")
