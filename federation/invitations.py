@@ -25,6 +25,7 @@ from federation.errors import ServiceError
 from federation.models import Cpts, CptsRole, Invitation, Membership, SecurityEvent, User
 
 _SALT = "federation.invitation"
+MAX_SENDS = 5  # sends of one pending invitation (first one included)
 
 
 # --- links ----------------------------------------------------------------------------------------
@@ -149,6 +150,14 @@ def invitation_send(
         .first()
     )
     resent = invitation is not None
+    if resent and invitation.sent_count >= MAX_SENDS:
+        # The address's owner should not be flooded: after a few sends, withdraw and think again.
+        raise ServiceError(
+            _("Cette invitation a déjà été envoyée %(n)d fois : retirez-la avant d'inviter à nouveau.")
+            % {"n": invitation.sent_count},
+            code="too_many_sends",
+            field="email",
+        )
     if resent:
         invitation.role, invitation.expires_at = role, expires
         invitation.display_name = display_name or invitation.display_name
@@ -228,6 +237,7 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Membership:
 def invitation_accept_new_account(*, invitation: Invitation, password: str, display_name: str = "") -> User:
     """From the e-mail's link, with no account yet: the account is created with the invited address
     (the link proves the mailbox) and joins the CPTS."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth.password_validation import validate_password
 
     from federation.services import user_create
@@ -248,6 +258,8 @@ def invitation_accept_new_account(*, invitation: Invitation, password: str, disp
     user = user_create(
         email=invitation.email, password=password, display_name=display_name or invitation.display_name
     )
+    # The link proved the mailbox: the address is verified for allauth too.
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     invitation_accept(actor=user, invitation=invitation)
     return user
 

@@ -92,6 +92,9 @@ def test_a_new_person_creates_the_account_from_the_link(world, send, mailoutbox,
     assert done.status_code == 302
     membership = Membership.objects.get(user__email="nouvelle@example.org")
     assert membership.cpts == world.cpts_a and membership.user.display_name == "Inès Durand"
+    from allauth.account.models import EmailAddress
+
+    assert EmailAddress.objects.get(user=membership.user).verified
 
 
 def test_forged_links_are_refused(client):
@@ -285,3 +288,9 @@ def test_the_invitations_panel_costs_two_queries_whatever_the_number_of_cpts(
     with django_assert_num_queries(2):
         data = pending_invitations_panel(world.fed, world.fed_coordinator)
     assert data.count == 2
+
+
+def test_an_invitation_is_not_sent_more_than_five_times(world, send, mailoutbox):
+    statuses = [send(world.coordinator_a, "insistant@example.org").status_code for _ in range(6)]
+    assert statuses == [201, 200, 200, 200, 200, 400]
+    assert len(mailoutbox) == 5
