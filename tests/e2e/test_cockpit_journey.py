@@ -152,3 +152,21 @@ def test_the_coordinators_journey(server, new_page, world, herault, uncovered_sh
     ]
     shot(page, f"removed-{size}")
     assert page.csp_violations == []
+
+
+def test_cockpit_pages_are_accessible(server, new_page, world, herault):
+    from tests.browser import axe_violations
+
+    page = new_page(width=1280, height=800, bypass_csp=True)
+    sign_in(page, server, world.fed_coordinator.email, PASSWORD)
+    for path in (
+        "/",
+        f"/federation/{world.fed.slug}/pilotage/",
+        f"/federation/{world.fed.slug}/cpts/alpha/",
+        "/cpts/alpha/territoire/",
+        "/cpts/alpha/territoire/apercu/?add=34176&add=34154",
+    ):
+        page.goto(server + path)
+        if "apercu" not in path and path != "/":
+            _wait_for_map(page)
+        assert axe_violations(page) == [], path
