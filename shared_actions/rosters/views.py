@@ -25,6 +25,7 @@ from shared_actions.rosters.access import (
     access_shift,
     access_swap_request,
     can_manage_roster,
+    roster_cpts_ids,
 )
 from shared_actions.rosters.exports import hours_csv_response
 from shared_actions.rosters.forms import RosterForm, ShiftsForm, SiteForm
@@ -86,7 +87,8 @@ def roster_list(request):
 @login_required
 def roster_detail(request, roster_id):
     roster = access_roster(request.user, roster_id)
-    can_manage = can_manage_roster(scope_of(request.user), roster)
+    scope = scope_of(request.user)
+    can_manage = can_manage_roster(scope, roster)
     raw = request.GET.get("week")
     try:
         day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
@@ -101,6 +103,8 @@ def roster_detail(request, roster_id):
             "roster": roster,
             "participants": selectors.roster_participants(roster),
             "can_manage": can_manage,
+            # Federation staff see the rosters of their member CPTS; only the CPTS's members sign up.
+            "can_sign_up": bool(scope.cpts_ids & roster_cpts_ids(roster)),
             "coverage": selectors.roster_coverage(roster, week),
             "week": week,
             "week_end": week + dt.timedelta(days=6),

@@ -78,3 +78,31 @@ def test_shared_actions_pages_are_accessible(server, new_page, world, pooled_ros
     for path in (f"/actions/reunions/{meeting.pk}/", f"/actions/reunions/{meeting.pk}/emargement/"):
         page.goto(server + path)
         assert axe_violations(page) == [], path
+
+
+def test_coordinator_follows_an_uncovered_shift_alert(server, new_page, world, next_saturday):
+    """The cockpit's uncovered-shift line (built by the panel) opens the CPTS roster's week at the shift,
+    for the federation coordinator, on a phone."""
+    from shared_actions.cockpit import PANELS
+    from shared_actions.rosters import services as roster_services
+    from tests.shared_actions.conftest import at
+
+    roster = roster_services.roster_create(actor=world.coordinator_a, name="Gardes Alpha", cpts=world.cpts_a)
+    site = roster_services.site_create(actor=world.coordinator_a, roster=roster, name="Cabinet de Lunel")
+    shift = roster_services.shift_create(
+        actor=world.coordinator_a,
+        roster=roster,
+        site=site,
+        start=at(next_saturday, 20),
+        end=at(next_saturday, 23),
+    )
+    panel = next(p for p in PANELS if p.key == "shared_actions.uncovered_shifts")
+    item = panel.build(world.fed, world.fed_coordinator).items[0]
+    page = new_page()  # phone-sized
+    sign_in(page, server, world.fed_coordinator.email, PASSWORD)
+    page.goto(server + item.url)
+    row = page.locator(f"#shift-{shift.pk}")
+    assert row.is_visible() and "0/1" in row.inner_text()
+    assert page.get_by_role("button", name="M'inscrire").count() == 0  # only the CPTS's members sign up
+    screenshot(page, "shared-actions-uncovered-shift-phone")
+    assert page.csp_violations == []
