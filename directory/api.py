@@ -236,6 +236,16 @@ class CptsProfessionalsView(CptsScopedMixin, APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class CptsProfessionalView(CptsScopedMixin, APIView):
+    """DELETE detaches an entry from the CPTS (its coordinators; the entry itself stays in the directory)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, cpts_slug: str, pk: int):
+        professional = selectors.cpts_professional(self.cpts, pk)
+        services.professional_leave_cpts(actor=request.user, professional=professional, cpts=self.cpts)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ImportListView(APIView):
     """Staff: upload an extraction file (imported by a Celery task) and follow the runs."""
 

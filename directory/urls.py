@@ -20,6 +20,11 @@ urlpatterns = [
         views.professional_report,
         name="directory-professional-report",
     ),
+    path(
+        "annuaire/professionnels/<int:pk>/cpts/<slug:cpts_slug>/retirer/",
+        views.professional_leave,
+        name="directory-professional-leave",
+    ),
     path("annuaire/signalements/", views.error_reports, name="directory-reports"),
     path("annuaire/structures/<int:pk>/", views.structure_detail, name="directory-structure"),
     path("annuaire/structures/<int:pk>/signaler/", views.structure_report, name="directory-structure-report"),
@@ -52,6 +57,11 @@ urlpatterns = [
         "api/directory/cpts/<slug:cpts_slug>/professionals/",
         api.CptsProfessionalsView.as_view(),
         name="api-directory-cpts-professionals",
+    ),
+    path(
+        "api/directory/cpts/<slug:cpts_slug>/professionals/<int:pk>/",
+        api.CptsProfessionalView.as_view(),
+        name="api-directory-cpts-professional",
     ),
     path("api/directory/imports/", api.ImportListView.as_view(), name="api-directory-imports"),
     path("api/directory/imports/<int:pk>/", api.ImportDetailView.as_view(), name="api-directory-import"),

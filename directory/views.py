@@ -16,6 +16,7 @@ from directory.forms import ErrorReportForm, ProfessionalForm
 from directory.search_index import SPEC
 from directory.selectors.search import directory_search
 from directory.serializers import SearchParamsSerializer
+from federation.access import access_cpts
 from federation.errors import ServiceError, show_service_error
 
 
@@ -69,6 +70,8 @@ def professional_detail(request, pk: int):
             "entry": entry,
             "report_form": ErrorReportForm(),
             "history": selectors.entry_history(professional=professional)[:20] if entry.can_edit else None,
+            "managed_cpts": viewer.managed_cpts
+            | ({link.cpts_id for link in professional.cpts_links.all()} if viewer.is_staff else set()),
             "map_tile_url": settings.MAP_TILE_URL,
         },
     )
@@ -90,6 +93,18 @@ def professional_edit(request, pk: int):
             messages.success(request, _("Fiche mise à jour."))
             return redirect("directory-professional", pk=pk)
     return render(request, "directory/professional_edit.html", {"pro": professional, "form": form})
+
+
+@login_required
+def professional_leave(request, pk: int, cpts_slug: str):
+    """Detach an entry from a CPTS the user coordinates, after a confirmation page."""
+    cpts = access_cpts(request.user, cpts_slug, for_write=True)
+    professional = selectors.cpts_professional(cpts, pk)
+    if request.method == "POST":
+        services.professional_leave_cpts(actor=request.user, professional=professional, cpts=cpts)
+        messages.success(request, _("Fiche retirée de %(cpts)s.") % {"cpts": cpts.name})
+        return redirect("directory-professional", pk=pk)
+    return render(request, "directory/professional_leave.html", {"pro": professional, "cpts": cpts})
 
 
 @login_required

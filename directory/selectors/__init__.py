@@ -232,6 +232,14 @@ def commune_outlines(codes: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def cpts_professional(cpts: Cpts, professional_id: int) -> Professional:
+    """An entry attached to `cpts` (Http404 otherwise)."""
+    professional = Professional.objects.filter(pk=professional_id, cpts_links__cpts=cpts).first()
+    if professional is None:
+        raise Http404
+    return professional
+
+
 def professions() -> QuerySet[Profession]:
     return Profession.objects.order_by("label")
 

@@ -281,3 +281,32 @@ def test_federation_visible_flags_cannot_be_probed_from_another_federation(world
     assert hits(world.staff) == [pro.pk]
     assert hits(world.member_c) == []  # CPTS C: another federation
     assert [r["id"] for r in api(world.member_c).get(url, {"q": "garde"}).json()["results"]] == [pro.pk]
+
+
+def test_coordinators_detach_professionals_from_their_cpts(world, api, entry):
+    """Issue 14: `professional_leave_cpts` was unreachable; DELETE on the CPTS's entry detaches it."""
+    url = reverse("api-directory-cpts-professional", kwargs={"cpts_slug": world.cpts_a.slug, "pk": entry.pk})
+    assert api(world.member_a).delete(url).status_code == 403
+    assert api(world.coordinator_b).delete(url).status_code == 404
+    assert entry.cpts_links.filter(cpts=world.cpts_a).exists()  # unchanged
+    assert api(world.coordinator_a).delete(url).status_code == 204
+    assert not entry.cpts_links.exists()
+    change = EntryChange.objects.get(professional=entry)
+    assert change.actor == world.coordinator_a and change.changes == {"cpts": [world.cpts_a.slug, None]}
+    assert api(world.coordinator_a).delete(url).status_code == 404  # no longer attached
+
+
+def test_detaching_from_the_entry_page_asks_for_confirmation(world, web, entry):
+    page = web(world.coordinator_a).get(reverse("directory-professional", args=[entry.pk])).content.decode()
+    leave = reverse("directory-professional-leave", args=[entry.pk, world.cpts_a.slug])
+    assert leave in page
+    assert (
+        leave
+        not in web(world.member_a).get(reverse("directory-professional", args=[entry.pk])).content.decode()
+    )
+    assert web(world.member_a).post(leave).status_code == 403 and entry.cpts_links.exists()
+    confirm = web(world.coordinator_a).get(leave)
+    assert confirm.status_code == 200 and "Oui, retirer de la CPTS" in confirm.content.decode()
+    assert entry.cpts_links.exists()  # the confirmation page writes nothing
+    assert web(world.coordinator_a).post(leave).status_code == 302
+    assert not entry.cpts_links.exists()
