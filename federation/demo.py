@@ -179,10 +179,10 @@ def demo_accounts() -> list[tuple[str, list[tuple[str, str]]]]:
         elif user.pk not in seen:
             seen.add(user.pk)
             add("Fédération", user, f"Coordination de {role.federation.name} : tableau de pilotage")
-    memberships = (
-        Membership.objects.filter(user_id__in=users)
-        .select_related("cpts")
-        .order_by("cpts__name", "role", "user__email")
+    rank = {CptsRole.COORDINATOR: 0, CptsRole.ADMIN: 1, CptsRole.BUREAU: 2, CptsRole.MEMBER: 3}
+    memberships = sorted(
+        Membership.objects.filter(user_id__in=users).select_related("cpts"),
+        key=lambda m: (m.cpts.name, rank.get(m.role, 9), m.user_id),
     )
     for membership in memberships:
         user = users[membership.user_id]
