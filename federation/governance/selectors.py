@@ -54,8 +54,10 @@ from federation.governance.polls.selectors import (
     partner_opinions,
     poll_candidates,
     poll_live_data,
+    poll_turnout,
     polls,
     rights_status,
+    vote_invitation,
     voted_keys,
     voting_rights,
 )
@@ -102,6 +104,7 @@ __all__ = [
     "partner_opinions",
     "poll_candidates",
     "poll_live_data",
+    "poll_turnout",
     "polls",
     "president",
     "proxy_of",
@@ -109,6 +112,7 @@ __all__ = [
     "rights_status",
     "statutes_of",
     "upcoming_meetings",
+    "vote_invitation",
     "voted_keys",
     "voting_rights",
 ]

@@ -65,6 +65,19 @@ def meeting_room(request, federation_slug, meeting_id):
     for row in sheet:
         row["can_sign"] = can_manage or row["member_id"] in own_members or row["mandate_id"] in own_mandates
     delegates = list(selectors.active_delegates(federation))
+    quorum = selectors.meeting_quorum(meeting)
+    rows = []
+    for poll in polls:
+        turnout = selectors.poll_turnout(poll) if can_manage and poll.status == "open" else []
+        rows.append(
+            {
+                "poll": poll,
+                "lines": decision_lines(poll) if poll.result else [],
+                "invitation": selectors.vote_invitation(request.user, poll),
+                "turnout": turnout,
+                "missing": [row["label"] for row in turnout if not row["voted"]],
+            }
+        )
     return render(
         request,
         "governance/meeting.html",
@@ -75,8 +88,9 @@ def meeting_room(request, federation_slug, meeting_id):
             "is_delegate": is_delegate(request.user, federation),
             "agenda": selectors.agenda(meeting),
             "sheet": sheet,
-            "quorum": selectors.meeting_quorum(meeting),
-            "polls": [(p, decision_lines(p) if p.result else []) for p in polls],
+            "quorum": quorum,
+            "polls": rows,
+            "can_open": timezone.now() >= meeting.starts_at,
             "delegates": delegates,
             "cpts_delegates": [d for d in delegates if d.member.college == "cpts"],
             "cpts_members": [row for row in sheet if row["college"] == "cpts"],

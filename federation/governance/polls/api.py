@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation.errors import ServiceError
-from federation.governance.access import access_meeting, access_poll
+from federation.governance.access import access_meeting, access_poll, can_manage_governance
 from federation.governance.api import GovernanceScopedMixin
 from federation.governance.meetings.selectors import agenda_item_of, meeting_quorum
 from federation.governance.membership.selectors import delegate_users
@@ -136,6 +136,9 @@ class PollLiveView(GovernanceScopedMixin, APIView):
         data = selectors.poll_live_data(poll)
         if poll.meeting_id:
             data["quorum"] = meeting_quorum(poll.meeting).as_dict()
+        if poll.status == "open" and can_manage_governance(request.user, self.federation):
+            # The chair sees who has voted and who has not (never how).
+            data["turnout"] = selectors.poll_turnout(poll)
         return Response(data)
 
 

@@ -15,7 +15,12 @@ from federation.governance.access import is_delegate
 from federation.governance.bureau.models import BureauMandate, BureauRole
 from federation.governance.bureau.selectors import active_mandates, vacated_by_election
 from federation.governance.meetings.models import Attendance, AttendanceStatus, Proxy
-from federation.governance.membership.selectors import college_members, member_label, represented_members
+from federation.governance.membership.selectors import (
+    active_members,
+    college_members,
+    member_label,
+    represented_members,
+)
 from federation.governance.polls.models import (
     Ballot,
     Candidate,
@@ -340,3 +345,52 @@ def election_warnings(poll: Poll, *, elected_only: bool = False) -> list[str]:
                 }
             )
     return warnings
+
+
+def poll_turnout(poll: Poll) -> list[dict]:
+    """Who is expected to vote and whether they have — never how: in a meeting, the members signed in
+    present or represented by a proxy (the bureau: its seats present); in a written consultation, every
+    member. Those who have not voted come first. Three queries."""
+    voted = set(Participation.objects.filter(poll=poll).values_list("member_id", "mandate_id"))
+    voted_members = {m for m, _s in voted if m}
+    voted_mandates = {s for _m, s in voted if s}
+    attending = None
+    if poll.meeting_id:
+        attending = set(
+            Attendance.objects.filter(
+                meeting_id=poll.meeting_id,
+                status__in=[AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED],
+            ).values_list("member_id", "mandate_id")
+        )
+    rows = []
+    if poll.body == Body.BUREAU:
+        for mandate in active_mandates(poll.federation):
+            if attending is None or (None, mandate.pk) in attending:
+                label = f"{mandate.user} ({mandate.get_role_display()})"
+                rows.append({"label": label, "college": "bureau", "voted": mandate.pk in voted_mandates})
+    else:
+        for member in active_members(poll.federation):
+            if attending is None or (member.pk, None) in attending:
+                rows.append(
+                    {
+                        "label": member_label(member),
+                        "college": member.college,
+                        "voted": member.pk in voted_members,
+                    }
+                )
+    return sorted(rows, key=lambda row: (row["voted"], row["college"] != College.CPTS, row["label"]))
+
+
+def vote_invitation(user: User, poll: Poll) -> str:
+    """What the room offers this user for an open poll: "vote" (a vote to cast), "voted" (all cast),
+    "sign_in" (a delegate whose member is not signed in present: sign in first), or "" (no vote)."""
+    if poll.status != Poll.Status.OPEN or not user.is_authenticated:
+        return ""
+    rights = rights_status(user, poll)
+    if any(not voted for _right, voted in rights):
+        return "vote"
+    if rights:
+        return "voted"
+    if poll.meeting_id and poll.body != Body.BUREAU and represented_members(user, poll.federation):
+        return "sign_in"
+    return ""

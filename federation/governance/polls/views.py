@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from federation.errors import ServiceError, show_service_error
 from federation.governance.access import access_governance, access_poll, can_manage_governance
+from federation.governance.meetings.selectors import meeting_quorum
 from federation.governance.membership.selectors import delegate_users
 from federation.governance.minutes import decision_lines, outcome_label, result_label
 from federation.governance.polls import selectors, services
@@ -116,13 +117,15 @@ def poll_page(request, federation_slug, poll_id):
             return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
     closed = poll.status in selectors.CLOSED_STATUSES
     result = poll.result if closed else {}
+    can_manage = can_manage_governance(request.user, federation)
+    turnout = selectors.poll_turnout(poll) if can_manage and poll.status == Poll.Status.OPEN else []
     return render(
         request,
         "governance/poll.html",
         {
             "federation": federation,
             "poll": poll,
-            "can_manage": can_manage_governance(request.user, federation),
+            "can_manage": can_manage,
             "rights": selectors.rights_status(request.user, poll),
             "confirm": confirm,
             "receipt": receipt,
@@ -141,6 +144,10 @@ def poll_page(request, federation_slug, poll_id):
             "named_votes": selectors.named_votes(poll) if closed else [],
             "opinions": selectors.partner_opinions(poll),
             "choices": [("yes", _("Pour")), ("no", _("Contre")), ("abstain", _("Abstention"))],
+            "invitation": selectors.vote_invitation(request.user, poll),
+            "quorum": meeting_quorum(poll.meeting) if poll.meeting_id else None,
+            "turnout": turnout,
+            "missing": [row["label"] for row in turnout if not row["voted"]],
         },
     )
 

@@ -19,6 +19,27 @@
       text += " — " + card.dataset.yes + " " + (t.yes || 0) + ", " + card.dataset.no + " " + (t.no || 0) + ", " + card.dataset.abstain + " " + (t.abstain || 0);
     }
     target.textContent = text;
+    if (d.turnout) renderTurnout(card, d.turnout);
+  }
+
+  // The chair's view: who has voted and who has not (never how), and the warning before closing.
+  function renderTurnout(card, rows) {
+    var list = card.querySelector("[data-turnout]");
+    if (list) {
+      while (list.firstChild) list.removeChild(list.firstChild);
+      rows.forEach(function (row) {
+        var item = document.createElement("li");
+        item.className = row.voted ? "voted" : "waiting";
+        item.textContent = (row.voted ? "✓ " : "… ") + row.label + " — " + (row.voted ? card.dataset.votedLabel : card.dataset.waitingLabel);
+        list.appendChild(item);
+      });
+    }
+    var warning = card.querySelector("[data-missing]");
+    if (warning) {
+      var missing = rows.filter(function (row) { return !row.voted; }).map(function (row) { return row.label; });
+      warning.hidden = missing.length === 0;
+      warning.textContent = missing.length ? card.dataset.missingLabel + " (" + missing.length + ") : " + missing.join(", ") + "." : "";
+    }
   }
 
   function refresh(card) {
