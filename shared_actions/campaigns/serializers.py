@@ -1,5 +1,7 @@
 """API input and output of prevention campaigns."""
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from federation.models import Cpts
@@ -91,12 +93,18 @@ class CptsProgressSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
 
 
+class SeriesPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    value = serializers.CharField(help_text=_("Total départemental cumulé (nombre décimal)."))
+
+
 class IndicatorProgressSerializer(serializers.Serializer):
     indicator = IndicatorSerializer()
     per_cpts = CptsProgressSerializer(many=True)
     overall = CptsProgressSerializer()
     series = serializers.SerializerMethodField()
 
+    @extend_schema_field(SeriesPointSerializer(many=True))
     def get_series(self, obj) -> list[dict]:
         return [{"date": d.isoformat(), "value": str(v)} for d, v in obj.series]
 
