@@ -294,3 +294,13 @@ def test_an_invitation_is_not_sent_more_than_five_times(world, send, mailoutbox)
     statuses = [send(world.coordinator_a, "insistant@example.org").status_code for _ in range(6)]
     assert statuses == [201, 200, 200, 200, 200, 400]
     assert len(mailoutbox) == 5
+
+
+def test_the_cockpit_page_shows_the_invitations_panel(world, send, web):
+    send(world.coordinator_a, "attente@example.org")
+    page = web(world.fed_coordinator).get(
+        reverse("federation-cockpit", kwargs={"federation_slug": world.fed.slug})
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "Invitations en attente" in html
+    assert "1 invitation(s) en attente de réponse" in html
