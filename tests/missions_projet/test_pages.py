@@ -202,3 +202,15 @@ def test_statutes_categories_and_draft_deletion_from_the_pages(world, web, fille
     assert not FicheAction.objects.filter(pk=fiche.pk).exists()
     page = coord.get("/cpts/alpha/projet-de-sante/v1/").content.decode()
     assert "1. Accès aux soins" in page and "2. Parcours pluriprofessionnels" in page
+
+
+def test_admin_lists_render_for_staff(world, web, filled):
+    world.staff.is_superuser = True
+    world.staff.save()
+    for url in (
+        "/admin/projet/registermember/",
+        f"/admin/projet/registermember/{filled[0].pk}/change/",
+        "/admin/projet/ficheaction/",
+        "/admin/projet/healthproject/",
+    ):
+        assert web(world.staff).get(url).status_code == 200, url
