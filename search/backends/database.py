@@ -402,7 +402,9 @@ class DatabaseBackend(PortableSearch, SearchBackend):
                 total, hits, counts = self._collect(
                     cursor,
                     f"SELECT {columns}, {score} AS score, NULL::float8 AS distance"
-                    f" FROM search_searchdocument d WHERE {' AND '.join(where)} LIMIT {_limit(query)}",
+                    f" FROM search_searchdocument d WHERE {' AND '.join(where)}"
+                    # Approximate: the documents matching the most words are the ones collected.
+                    f"{' ORDER BY score DESC, d.id' if plan.approximate else ''} LIMIT {_limit(query)}",
                     score_params + params,
                     order,
                     query,

@@ -293,3 +293,12 @@ def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypa
     assert first["details"]["commune"] == "Marsillargues" and "places" not in first["details"]
     around_lunel = search(api, world.member_a, q="chretien", near="Lunel")["results"][0]
     assert around_lunel["details"]["commune"] == "Lunel"
+
+
+def test_approximate_results_collect_the_best_matches_first(world, api, people, monkeypatch):
+    """Beyond the counting cap, the documents matching the most words are the ones kept."""
+    from search.backends import database
+
+    monkeypatch.setattr(database, "COUNT_CAP", 2)
+    answer = search(api, world.member_a, q="kine arnaud domicile", page_size=1)
+    assert answer["approximate"] is True and ids(answer) == [people["marsillargues"].pk]
