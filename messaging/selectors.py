@@ -57,6 +57,11 @@ def unread_counts(user: User, conversation_ids: list[int] | None = None) -> dict
     return {str(cid): {"unread": u, "mentions": m, "last_read_seq": s} for cid, u, m, s in rows}
 
 
+def unread_total(user: User) -> int:
+    """Unread messages of the user over all their conversations (one query)."""
+    return sum(row["unread"] for row in unread_counts(user).values())
+
+
 def member_names(conversation_id: int) -> list[tuple[int, str, str]]:
     """(user id, display name, e-mail) of each member: mentions are resolved against them."""
     return list(

@@ -29,6 +29,7 @@ def index(request):
             "chat_config": {
                 "user": {"id": request.user.pk, "name": display_name(request.user)},
                 "maxBody": settings.MESSAGING_MAX_BODY,
+                "maxFrameBytes": settings.MESSAGING_MAX_FRAME_BYTES,
                 "conversations": rows,
             },
         },

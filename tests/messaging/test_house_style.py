@@ -302,3 +302,16 @@ def test_messaging_answers_are_typed_in_the_schema(api, world):
                 ):
                     untyped.append((method, path, status))
     assert untyped == []
+
+
+def test_unread_badge_is_in_the_header_of_every_page(world, chat, web):
+    """Issue 17, item 14 (server side; the live part is tests/messaging/test_chat_e2e.py)."""
+    say(world.member_a, chat.direct, "Un")
+    say(world.member_a, chat.fed_channel, "Deux")
+    html = web(world.member_b).get("/mes-adhesions/").content.decode()
+    badge = html[html.index('id="nav-unread"') - 120 : html.index('id="nav-unread"') + 300]
+    assert 'data-count="2"' in badge and ">2</span>" in badge and "display:none" not in badge
+    assert "messaging/unread.js" in html
+    html = web(world.member_a).get("/mes-adhesions/").content.decode()  # her own messages: nothing unread
+    assert 'data-count="0"' in html and "display:none" in html
+    assert "nav-unread" not in web().get("/").content.decode()  # signed out: no badge

@@ -18,6 +18,9 @@
   var members = [];         // members of the open conversation (mention autocomplete)
   var replyTo = null, oldestSeq = null, loadingOlder = false, noOlder = false;
   var socket = null, retry = 0, lastTypingSent = 0, typingTimer = null;
+  var retryTimer = null, retryAt = 0, countdownTimer = null;
+  var readSent = {}, readPending = {}, readTimer = null; // read markers: one frame per conversation, coalesced
+  var unread = window.MaillageUnread || { setCounts: function () {}, notify: function () {}, forget: function () {} };
 
   config.conversations.forEach(function (c) { conversations[c.id] = c; lastSeq[c.id] = c.last_seq; });
 
@@ -41,9 +44,27 @@
   }
 
   // --- connection -------------------------------------------------------------------------------
-  function setStatus(state, text) { statusEl.dataset.state = state; statusEl.textContent = text; }
-
+  // The state shows in the sidebar and in a banner above both panes (on a phone, inside an open
+  // conversation too), with a live countdown, a "retry now" button and the messages waiting to be sent.
+  var banner = $("chat-conn"), bannerText = $("chat-conn-text"), bannerPending = $("chat-conn-pending");
+  function setStatus(state, text) {
+    statusEl.dataset.state = state; statusEl.textContent = text;
+    banner.dataset.state = state; bannerText.textContent = text;
+    renderBanner();
+  }
+  function renderBanner() {
+    var waiting = outbox.length, open = statusEl.dataset.state === "open";
+    bannerPending.textContent = waiting ? t.pendingCount.replace("%s", waiting) : "";
+    bannerPending.hidden = !waiting;
+    banner.hidden = open && !waiting;
+    $("chat-conn-retry").hidden = open || statusEl.dataset.state === "connecting";
+  }
+  function showCountdown() {
+    var left = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+    setStatus("closed", navigator.onLine === false ? t.offline : t.reconnecting.replace("%s", left));
+  }
   function connect() {
+    clearTimeout(retryTimer); clearInterval(countdownTimer); retryTimer = countdownTimer = null;
     setStatus("connecting", t.connecting);
     socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
     socket.onopen = function () {
@@ -53,16 +74,27 @@
       Object.keys(lastSeq).forEach(function (id) { since[id] = lastSeq[id]; });
       socket.send(JSON.stringify({ type: "sync", since: since }));
       outbox.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
+      flushReads();
     };
     socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
     socket.onclose = function (event) {
       if (event.code === 4401) { location.reload(); return; } // signed out: back to the login page
-      var delay = Math.min(30, Math.pow(2, retry++));
-      setStatus("closed", navigator.onLine === false ? t.offline : t.reconnecting.replace("%s", delay));
-      setTimeout(connect, delay * 1000);
+      if (event.code === 1009) showError(t.tooLarge);
+      // A deploy (4012) closes every socket at once: come back within a second, spread out. A dropped
+      // connection: back off (1, 2, 4, 8 s at most), with jitter; focus or the network returning retry now.
+      var delay = event.code === 4012 ? Math.random() : Math.min(8, Math.pow(2, retry++)) * (0.75 + Math.random() / 4);
+      retryAt = Date.now() + delay * 1000;
+      retryTimer = setTimeout(connect, delay * 1000);
+      showCountdown();
+      countdownTimer = setInterval(showCountdown, 1000);
     };
   }
-  window.addEventListener("online", function () { if (socket && socket.readyState === WebSocket.CLOSED) connect(); });
+  function reconnectNow() { if (retryTimer) connect(); }
+  window.addEventListener("online", reconnectNow);
+  window.addEventListener("focus", reconnectNow);
+  window.addEventListener("pageshow", reconnectNow);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") reconnectNow(); });
+  $("chat-conn-retry").addEventListener("click", reconnectNow);
 
   function sendFrame(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); return true; }
@@ -72,13 +104,13 @@
   // --- server frames ----------------------------------------------------------------------------
   function handle(frame) {
     switch (frame.type) {
-      case "message.new": onMessage(frame.message); break;
+      case "message.new": onMessage(frame.message, frame); break;
       case "message.updated": replaceMessage(frame.message); break;
       case "message.deleted": markDeleted(frame.message); break;
       case "unread": Object.keys(frame.conversations).forEach(function (id) {
         var c = conversations[id]; if (!c) return;
         c.unread = frame.conversations[id].unread; c.mentions = frame.conversations[id].mentions; renderBadges(id);
-      }); break;
+      }); pushUnread(); break;
       case "read.updated": break; // the `unread` frame that follows carries the counts
       case "typing": showTyping(frame); break;
       case "conversation.added": addConversation(frame.conversation); break;
@@ -86,12 +118,17 @@
       case "conversation.updated": if (conversations[frame.conversation.id]) {
         conversations[frame.conversation.id].archived = frame.conversation.archived; if (current === frame.conversation.id) showComposer();
       } break;
-      case "error": showError(frame.detail); if (frame.code === "not_member" || frame.code === "forbidden") dropFromOutbox(frame.conversation); break;
+      case "error":
+        if (frame.code === "server_error" && frame.client_id) { resendLater(frame.client_id); break; } // stays pending
+        showError(frame.detail);
+        if (frame.code === "not_member" || frame.code === "forbidden") dropFromOutbox(frame.conversation);
+        break;
     }
   }
 
-  function onMessage(m) {
+  function onMessage(m, frame) {
     outbox = outbox.filter(function (f) { return f.client_id !== m.client_id; });
+    renderBanner();
     var id = m.conversation;
     if (!conversations[id]) return;
     var known = m.seq <= (lastSeq[id] || 0);
@@ -109,8 +146,23 @@
       var c = conversations[id];
       c.unread = (c.unread || 0) + 1;
       if (m.mentions.indexOf(me.id) >= 0) c.mentions = (c.mentions || 0) + 1;
-      renderBadges(id);
+      renderBadges(id); pushUnread();
     }
+    if (!known && !frame.replay && m.author.id !== me.id && (id !== current || document.visibilityState !== "visible")) {
+      unread.notify(m, conversations[id]);
+    }
+  }
+  function pushUnread() { // the header badge and the tab title (unread.js)
+    var counts = {};
+    Object.keys(conversations).forEach(function (id) { counts[id] = conversations[id].unread || 0; });
+    unread.setCounts(counts);
+  }
+  function resendLater(clientId) {
+    // The server could not publish (e.g. its channel layer restarting): the message may be stored
+    // already; a resend with the same client_id never duplicates it and brings the acknowledgement.
+    setTimeout(function () {
+      outbox.forEach(function (f) { if (f.client_id === clientId) sendFrame(f); });
+    }, 3000);
   }
 
   // --- rendering --------------------------------------------------------------------------------
@@ -205,7 +257,7 @@
   }
   function addConversation(c) {
     if (conversations[c.id]) return;
-    conversations[c.id] = { id: c.id, title: c.title, last_seq: c.last_seq, unread: 0, mentions: 0, archived: c.archived, federation: c.federation };
+    conversations[c.id] = { id: c.id, kind: c.kind, title: c.title, last_seq: c.last_seq, unread: 0, mentions: 0, archived: c.archived, federation: c.federation };
     lastSeq[c.id] = c.last_seq;
     var li = document.createElement("li"), a = document.createElement("a");
     a.href = "#c" + c.id; a.dataset.conversation = c.id;
@@ -214,12 +266,12 @@
     li.append(a); list.append(li);
   }
   function removeConversation(id) {
-    delete conversations[id]; delete lastSeq[id];
+    delete conversations[id]; delete lastSeq[id]; unread.forget(id);
     var link = list.querySelector('[data-conversation="' + id + '"]'); if (link) link.parentNode.remove();
     if (current === id) { current = null; messagesEl.textContent = ""; form.hidden = true; $("chat-title").textContent = ""; }
   }
   function showError(text) { errorEl.textContent = text; errorEl.hidden = false; setTimeout(function () { errorEl.hidden = true; }, 6000); }
-  function dropFromOutbox(id) { outbox = outbox.filter(function (f) { return f.conversation !== id; }); }
+  function dropFromOutbox(id) { outbox = outbox.filter(function (f) { return f.conversation !== id; }); renderBanner(); }
 
   // --- opening a conversation, history, infinite scroll back -------------------------------------
   function open(id) {
@@ -271,11 +323,23 @@
   }
   stream.addEventListener("scroll", function () { if (stream.scrollTop < 60) loadOlder(); });
 
+  // Read markers (issue 17, item 8): one `read` frame per conversation with the highest seq, sent at
+  // most every half second, never one per message (80 messages after a reconnect: one frame).
   function markRead() {
     if (current === null) return;
-    var c = conversations[current], seq = lastSeq[current] || 0;
-    if (!sendFrame({ type: "read", conversation: current, seq: seq })) return;
-    c.unread = 0; c.mentions = 0; renderBadges(current);
+    var c = conversations[current];
+    c.unread = 0; c.mentions = 0; renderBadges(current); pushUnread();
+    if ((lastSeq[current] || 0) <= (readSent[current] || 0)) return;
+    readPending[current] = true;
+    if (!readTimer) readTimer = setTimeout(flushReads, 500);
+  }
+  function flushReads() {
+    clearTimeout(readTimer); readTimer = null;
+    Object.keys(readPending).forEach(function (id) {
+      var seq = lastSeq[id] || 0;
+      if (seq <= (readSent[id] || 0)) { delete readPending[id]; return; }
+      if (sendFrame({ type: "read", conversation: Number(id), seq: seq })) { readSent[id] = seq; delete readPending[id]; }
+    });
   }
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") markRead(); });
 
@@ -304,7 +368,8 @@
   function queueMessage(body, attachments) {
     var frame = { type: "message.send", conversation: current, body: body, client_id: uuid(), reply_to: replyTo ? replyTo.id : null };
     if (attachments.length) frame.attachments = attachments.map(function (a) { return a.id; });
-    outbox.push(frame);
+    if (new Blob([JSON.stringify(frame)]).size > config.maxFrameBytes) { showError(t.tooLarge); return; }
+    outbox.push(frame); renderBanner();
     appendMessage({ conversation: current, client_id: frame.client_id, author: me, body: body, reply_to: frame.reply_to, mentions: [], attachments: attachments }, true);
     sendFrame(frame); // if the socket is down, the outbox goes out after the next `sync`
     input.value = ""; replyTo = null; $("chat-reply").hidden = true; hideMentions();
