@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "federation.context_processors.spaces",
+                "messaging.context_processors.unread",  # header badge of unread messages
             ],
         },
     },
