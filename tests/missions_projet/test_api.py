@@ -381,3 +381,13 @@ def test_the_federations_staff_reads_the_library_too(world, api):
     for user in (world.member_c, world.outsider):
         assert api(user).get("/api/projet/library/").json() == []
         assert api(user).get(f"/api/projet/library/{fiche.pk}/").status_code == 404
+
+
+def test_the_spreadsheet_export_never_holds_formulas(world, api, make_pro, join):
+    pro = make_pro("10")
+    pro.first_name, pro.last_name = "", '=HYPERLINK("http://evil.example","x")'
+    pro.save()
+    join(world.cpts_a, pro=pro)
+    r = api(world.coordinator_a).get(f"{BASE}/alpha/register/export.xlsx")
+    cell = load_workbook(io.BytesIO(r.content)).active["A5"]
+    assert cell.data_type == "s" and cell.value == ('=HYPERLINK("http://evil.example","x")')

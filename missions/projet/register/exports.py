@@ -22,6 +22,8 @@ from federation.models import Cpts
 from missions.projet.models import RegisterMember
 from missions.projet.register.selectors import register_export_members
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
 
 def _date(value) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
@@ -85,6 +87,10 @@ def register_xlsx(cpts: Cpts) -> bytes:
     for member in register_export_members(cpts):
         row = member_row(member)
         sheet.append(row)
+        # Text stays text: a name starting with "=" must not become a formula in the spreadsheet.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                cell.data_type = "s"
         widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, 60)
