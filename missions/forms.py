@@ -82,9 +82,28 @@ class ReviewForm(forms.Form):
 
 
 class MissionYearForm(forms.Form):
+    """One fact of a mission's year: `part` says which (a serious crisis occurred, or the rate agreed at the
+    review), so that saving one never resets the other."""
+
+    part = forms.ChoiceField(choices=[("crisis", "crisis"), ("agreed", "agreed")], widget=forms.HiddenInput)
     crisis_occurred = forms.BooleanField(
         label=_("Crise sanitaire grave survenue cette année"), required=False
     )
+    agreed_rate = forms.DecimalField(
+        label=_("Taux d'atteinte retenu à la revue (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        help_text=_("Vide : le taux calculé depuis les indicateurs de résultats."),
+    )
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        if data["part"] == "crisis":
+            return {"crisis_occurred": data["crisis_occurred"]}
+        rate = data.get("agreed_rate")
+        return {"agreed_achievement": None if rate is None else (rate / 100).quantize(Decimal("0.0001"))}
 
 
 class SimulatorForm(forms.Form):

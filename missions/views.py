@@ -307,11 +307,13 @@ def mission_year(request, cpts_slug, number):
     form = MissionYearForm(request.POST)
     if form.is_valid():
         try:
-            services.mission_year_set(actor=request.user, mission=mission, year=year, **form.cleaned_data)
+            services.mission_year_set(actor=request.user, mission=mission, year=year, **form.changes())
         except ValidationError as exc:
             show_service_error(request, exc)
         else:
             messages.success(request, _("Mission mise à jour pour l'année %(year)d.") % {"year": year})
+    else:
+        _form_errors(request, form)
     return redirect(_contract_url(cpts_slug, year))
 
 

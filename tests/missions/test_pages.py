@@ -125,3 +125,21 @@ def test_coordinator_changes_a_target_on_the_history_page(web, world, contract_a
     assert web(world.coordinator_a).post(url, body).status_code == 302
     indicator.refresh_from_db()
     assert indicator.target == 8 and indicator.data_source == "Campagnes"
+
+
+def test_agreed_rate_and_crisis_flag_are_saved_apart(web, world, contract_a):
+    browser = web(world.coordinator_a)
+    url = "/cpts/alpha/contrat/missions/4/annee/"
+    assert browser.post(url, {"year": 1, "part": "crisis", "crisis_occurred": "on"}).status_code == 302
+    assert browser.post(url, {"year": 1, "part": "agreed", "agreed_rate": "80"}).status_code == 302
+    page = browser.get("/cpts/alpha/contrat/?annee=1").content.decode()
+    assert (
+        "Mission 4 — volet variable, survenue d&#x27;une crise sanitaire grave : 52 500 € × 80 % = 42 000 €"
+        in page
+    )
+    assert "taux retenu à la revue annuelle : 80 %" in page
+    assert (
+        web(world.member_a).post(url, {"year": 1, "part": "agreed", "agreed_rate": "10"}).status_code == 403
+    )
+    browser.post(url, {"year": 1, "part": "agreed", "agreed_rate": ""})
+    assert "52 500 € × 0 % = 0 €" in browser.get("/cpts/alpha/contrat/?annee=1").content.decode()
