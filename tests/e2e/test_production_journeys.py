@@ -122,9 +122,11 @@ def test_a_delegate_votes_and_sees_the_published_result(server, new_page, world)
     manager = new_page(width=1280, height=900)
     sign_in(manager, server, a.coordinator.email, PASSWORD)
     manager.goto(poll_url)
-    manager.get_by_role("button", name="Clore le vote").click()
+    manager.get_by_text("Clore le vote…").click()  # irreversible: a second, explicit confirmation
+    manager.get_by_role("button", name="Confirmer la clôture du vote").click()
     manager.get_by_text("Résultat non publié").wait_for()
-    manager.get_by_role("button", name="Publier le résultat").click()
+    manager.get_by_text("Publier le résultat…").click()
+    manager.get_by_role("button", name="Confirmer la publication").click()
     manager.get_by_role("heading", name="Résultat").wait_for()
     poll.refresh_from_db()
     assert poll.status == "published"

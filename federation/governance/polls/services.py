@@ -158,7 +158,9 @@ def poll_open(*, actor: User | None, poll: Poll, without_quorum: bool = False) -
     AGO session whose quorum failed again, the statutes let it deliberate by relative majority (seed
     000, art. 13.2), and the chair says so explicitly (`without_quorum`), which is recorded."""
     check_manager(actor, poll.federation)
-    poll = Poll.objects.select_for_update().select_related("meeting", "federation").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",)).select_related("meeting", "federation").get(pk=poll.pk)
+    )
     if poll.status != Poll.Status.DRAFT:
         raise ServiceError(_("Ce vote a déjà été ouvert."), code="not_draft")
     if poll.meeting_id and poll.meeting.status != Meeting.Status.OPEN:
@@ -443,7 +445,7 @@ def poll_publish(*, actor: User | None, poll: Poll) -> Poll:
     """Publish the result; it is immutable from then on. An adopted decision takes effect now
     (membership changes call the foundation's services; statutes changes update the settings)."""
     check_manager(actor, poll.federation)
-    poll = Poll.objects.select_for_update().select_related("federation").get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("federation").get(pk=poll.pk)
     if poll.status == Poll.Status.PUBLISHED:
         raise ServiceError(_("Ce résultat est déjà publié et ne peut plus changer."), code="published")
     if poll.status != Poll.Status.CLOSED:
