@@ -70,6 +70,9 @@ def test_revoking_a_token_through_the_api_closes_its_socket_within_a_second(worl
         return code, time.monotonic() - started
 
     code, elapsed = asyncio.run(scenario())
+    print(
+        f"token revoked through the API → close {code} after {elapsed * 1000:.0f} ms (HTTP answer included)"
+    )
     assert code == 4401 and elapsed < 1.5, (code, elapsed)
 
 
@@ -108,6 +111,7 @@ def test_deactivating_through_the_admin_change_form_closes_sockets_within_a_seco
         return code, time.monotonic() - started
 
     code, elapsed = asyncio.run(scenario())
+    print(f"admin form deactivation → close {code} after {elapsed * 1000:.0f} ms (HTTP answer included)")
     assert code == 4401 and elapsed < 1.5, (code, elapsed)
     world.member_a.refresh_from_db()
     assert world.member_a.is_active is False
@@ -137,4 +141,5 @@ def test_removing_a_member_through_the_api_takes_the_cpts_channel_away_within_a_
                 return frame, time.monotonic() - started
 
     frame, elapsed = asyncio.run(scenario())
+    print(f"member removed through the API → conversation.removed after {elapsed * 1000:.0f} ms")
     assert frame["conversation"] == channel.pk and elapsed < 1.0
