@@ -143,7 +143,7 @@ def fiche_delete(*, actor: User | None, fiche: FicheAction) -> None:
 def fiche_publish(*, actor: User | None, fiche: FicheAction, publish: bool = True) -> FicheAction:
     """Publish a fiche in the federation's library (or withdraw it). A draft is not published: validate it first."""
     _require_manager(actor, fiche.cpts)
-    fiche = FicheAction.objects.select_for_update().select_related("cpts").get(pk=fiche.pk)
+    fiche = FicheAction.objects.select_for_update(of=("self",)).select_related("cpts").get(pk=fiche.pk)
     if publish:
         if fiche.status in (FicheStatus.DRAFT, FicheStatus.ABANDONED):
             raise ServiceError(

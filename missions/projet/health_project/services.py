@@ -219,7 +219,7 @@ NEXT_STATUSES = {
 @transaction.atomic
 def project_set_status(*, actor: User | None, project: HealthProject, status: str) -> HealthProject:
     _require_manager(actor, project.cpts)
-    project = HealthProject.objects.select_for_update().select_related("cpts").get(pk=project.pk)
+    project = HealthProject.objects.select_for_update(of=("self",)).select_related("cpts").get(pk=project.pk)
     if status not in HealthProject.Status.values:
         raise ServiceError(_("Statut inconnu."), code="unknown_status", field="status")
     if status == project.status:
