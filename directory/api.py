@@ -6,6 +6,7 @@ Errors are not caught here: services raise `ServiceError`, the global handler an
 import uuid
 
 from django.core.files.storage import default_storage
+from django.http import StreamingHttpResponse
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
@@ -205,13 +206,14 @@ class FhirBundleView(APIView):
         links = [{"relation": "self", "url": request.build_absolute_uri()}]
         if paginator.get_next_link():
             links.append({"relation": "next", "url": paginator.get_next_link()})
-        body = fhir.bundle(
+        chunks = fhir.stream_bundle(
             fhir.resources(page, viewer.can_see),
             bundle_type="searchset",
             total=paginator.page.paginator.count,
             links=links,
         )
-        return Response(body, content_type="application/fhir+json")
+        # Streamed: a page of 500 professionals (with their places, roles and structures) is sent as built.
+        return StreamingHttpResponse(chunks, content_type="application/fhir+json")
 
 
 class CptsProfessionalsView(CptsScopedMixin, APIView):

@@ -240,6 +240,22 @@ def bundle(
     return result
 
 
+def stream_bundle(
+    items: Iterable[dict], *, bundle_type: str = "searchset", total: int | None = None, links=None
+) -> Iterator[str]:
+    """The same Bundle as `bundle`, as JSON text chunks (one per entry): a large page is sent as it is
+    built, memory stays flat."""
+    head: dict = {"resourceType": "Bundle", "type": bundle_type, "timestamp": timezone.now().isoformat()}
+    if total is not None and bundle_type == "searchset":
+        head["total"] = total
+    if links:
+        head["link"] = links
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "entry": ['
+    for count, resource in enumerate(items):
+        yield (",\n" if count else "\n") + json.dumps(_entry(resource), ensure_ascii=False)
+    yield "\n]}\n"
+
+
 def write_bundle(out: IO[str], items: Iterable[dict]) -> int:
     """Write one collection Bundle to `out` entry by entry (memory stays flat on big exports)."""
     out.write(
