@@ -304,3 +304,14 @@ def test_the_cockpit_page_shows_the_invitations_panel(world, send, web):
     html = page.content.decode()
     assert page.status_code == 200 and "Invitations en attente" in html
     assert "1 invitation(s) en attente de réponse" in html
+
+
+def test_the_account_and_members_pages_are_available_in_english(world, web):
+    from django.conf import settings
+
+    browser = web(world.coordinator_a)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account = browser.get(reverse("account-home")).content.decode()
+    assert "My account" in account and "API tokens" in account and "Jetons d" not in account
+    members = browser.get(reverse("cpts-members", kwargs={"cpts_slug": "alpha"})).content.decode()
+    assert "Members and invitations" in members and "Send the invitation" in members
