@@ -134,6 +134,7 @@ def test_the_coordinators_journey(server, new_page, world, herault, uncovered_sh
     page.wait_for_url(f"{server}/cpts/alpha/territoire/")
     assert "1 commune(s) ajoutée(s) au territoire." in page.content()
     assert CptsCommune.objects.get(commune_id="34176").cpts == world.cpts_a
+    _wait_for_map(page)
     shot(page, f"added-{size}")
 
     # 7. And removes it again, through the same preview; the history says who did what.
@@ -150,6 +151,7 @@ def test_the_coordinators_journey(server, new_page, world, herault, uncovered_sh
         world.fed_coordinator.pk,
         world.fed_coordinator.pk,
     ]
+    _wait_for_map(page)
     shot(page, f"removed-{size}")
     assert page.csp_violations == []
 
