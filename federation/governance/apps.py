@@ -6,3 +6,9 @@ class GovernanceConfig(AppConfig):
     name = "federation.governance"
     label = "governance"
     verbose_name = _("Gouvernance")
+
+    def ready(self) -> None:
+        # The federation cockpit's governance panels (the base layer's registry, as each app seeds its demo).
+        from federation.governance import cockpit
+
+        cockpit.register()
