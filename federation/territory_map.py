@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
+from functools import lru_cache
+from importlib.metadata import version as package_version
 
 import shapely
 import shapely.wkb
@@ -22,6 +23,12 @@ from shapely.geometry import mapping
 
 from federation.reference_data import COMMUNE_TYPES, _null, _rows
 from federation.territory import aci_size_tier
+
+
+@lru_cache
+def version(package: str) -> str:
+    return package_version(package)  # read once per process: it is part of every map's ETag
+
 
 SIMPLIFY_TOLERANCE = 0.0005  # degrees, ~40 m: invisible at the zoom a département is shown at
 PRECISION = 0.0001  # degrees, ~10 m
