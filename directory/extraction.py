@@ -122,6 +122,7 @@ def person_line(
     phone: str = "",
     email: str = "",
     finess: str = "",
+    finess_legal: str = "",
     siret: str = "",
     extra_values: Iterable[str] = (),
 ) -> str:
@@ -149,6 +150,7 @@ def person_line(
         "Téléphone (coord. structure)": phone,
         "Adresse e-mail (coord. structure)": email,
         "Numéro FINESS site": finess,
+        "Numéro FINESS établissement juridique": finess_legal,
         "Numéro SIRET site": siret,
         "Code Département (structure)": commune_code[:2] if commune_code else "",
         "Autorité d'enregistrement": "RPPS/ARS" if id_type == "8" else "ADELI/ARS",

@@ -189,6 +189,8 @@ def organization(structure: Structure, can_see=lambda entry, name: True) -> dict
     }
     if identifiers:
         resource["identifier"] = identifiers
+    if structure.legal_entity_id:
+        resource["partOf"] = {"reference": f"Organization/org-{structure.legal_entity_id}"}
     if structure.trade_name:
         resource["alias"] = [structure.trade_name]
     telecom = _telecom(

@@ -178,6 +178,16 @@ class Structure(models.Model):
     )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    # The legal entity (FINESS juridique) this establishment belongs to, itself a structure of the
+    # directory (a hospital group, a company running several pharmacies).
+    legal_entity = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="establishments",
+        verbose_name=_("entité juridique"),
+    )
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
     commune = models.ForeignKey(

@@ -204,6 +204,11 @@ class StructureSerializer(serializers.Serializer):
     finess_legal = serializers.CharField()
     siret = serializers.CharField()
     siren = serializers.CharField()
+    legal_entity = serializers.IntegerField(
+        source="legal_entity_id",
+        allow_null=True,
+        help_text="structure de l'entité juridique (FINESS juridique)",
+    )
     address = serializers.CharField()
     postal_code = serializers.CharField()
     commune = serializers.SerializerMethodField()

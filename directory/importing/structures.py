@@ -1,6 +1,8 @@
 """Structures named by the extraction's activities ("Identifiant technique de la structure"): their kind
 guessed from their name, upserted once per run (they repeat on many lines), their search documents."""
 
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from directory import search_index
@@ -84,6 +86,34 @@ def structure_kind(name: str, finess: str) -> str:
     return Structure.Kind.OTHER if finess else Structure.Kind.PRACTICE
 
 
+LEGAL_PREFIX = "FINESSEJ-"
+
+
+def _with_legal_entities(sites):
+    """The sites, each preceded by its legal entity (FINESS juridique) as a structure of its own when it
+    is not the site itself: named after the site's company, placed nowhere (its address is not given)."""
+    for site in sites:
+        legal = site["finess_legal"]
+        if legal and legal != site["finess"]:
+            yield {
+                "structure_id": LEGAL_PREFIX + legal,
+                "company": site["company"],
+                "trade_name": "",
+                "finess": "",
+                "finess_legal": legal,
+                "siret": "",
+                "siren": site["siren"],
+                "address": "",
+                "postal_code": "",
+                "commune": "",
+                "phone": "",
+                "email": "",
+            }
+            yield {**site, "legal_of": True}
+        else:
+            yield site
+
+
 class StructureUpserts:
     """Mixed into `writing.BatchWriter` (its communes, caches, report, connection kind)."""
 
@@ -95,7 +125,7 @@ class StructureUpserts:
         known: dict[str, int] = {}
         cache = self.structure_cache
         for person in persons:
-            for site in person.sites.values():
+            for site in _with_legal_entities(person.sites.values()):
                 source_id = site["structure_id"]
                 if not source_id or source_id in seen or source_id in known:
                     continue
@@ -162,6 +192,18 @@ class StructureUpserts:
             )
             ids = dict(Structure.objects.filter(source_id__in=list(seen)).values_list("source_id", "id"))
             inserted = set()  # SQLite: documents rebuilt from the database
+        establishments = [ids[source_id] for source_id, (_sig, site) in seen.items() if site.get("legal_of")]
+        if establishments:
+            # Each establishment points at its legal entity (upserted above, or by an earlier batch).
+            Structure.objects.filter(id__in=establishments).update(
+                legal_entity=Subquery(
+                    Structure.objects.filter(
+                        source_id=Concat(
+                            Value(LEGAL_PREFIX), OuterRef("finess_legal"), output_field=CharField()
+                        )
+                    ).values("id")[:1]
+                )
+            )
         self.report.add("structures", len(seen))
         for source_id, (signature, _site) in seen.items():
             written[source_id] = (signature, ids[source_id])

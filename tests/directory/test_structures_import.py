@@ -90,3 +90,45 @@ def test_the_demo_extraction_has_pharmacies_known_by_their_finess(communes, tmp_
         r for r in fhir.resources(selectors.fhir_professionals()) if r["resourceType"] == "PractitionerRole"
     ]
     assert roles and all("organization" in r and r["location"] for r in roles)
+
+
+def test_legal_entities_are_structures_their_establishments_point_at(world, api, communes):
+    """FINESS établissement juridique: the legal entity is a structure of its own, linked to each of its
+    establishments (a hospital group with two sites), the same on every re-import."""
+    lines = [header_line()]
+    for identifier, last, site, finess, commune, name in (
+        ("10004444444", "Blanc", "H1", "340780477", "34145", "LUNEL"),
+        ("10005555555", "Noir", "H2", "340780493", "34301", "SÈTE"),
+    ):
+        lines.append(
+            person_line(
+                id_type="8",
+                identifier=identifier,
+                last_name=last,
+                first_name="Jean",
+                profession="10",
+                structure_id=site,
+                company="Centre hospitalier du bassin de Thau",
+                commune_code=commune,
+                commune_name=name,
+                finess=finess,
+                finess_legal="340780055",
+            )
+        )
+    text = ("\n".join(lines) + "\n").encode()
+    import_file(io.BytesIO(text))
+    legal = Structure.objects.get(source_id="FINESSEJ-340780055")
+    assert legal.finess_legal == "340780055" and legal.kind == Structure.Kind.HOSPITAL
+    assert set(legal.establishments.values_list("finess", flat=True)) == {"340780477", "340780493"}
+    import_file(io.BytesIO(text))
+    assert Structure.objects.count() == 3
+    assert Structure.objects.get(finess="340780477").legal_entity_id == legal.pk
+    establishment = Structure.objects.get(finess="340780477")
+    detail = api(world.member_a).get(reverse("api-directory-structure", args=[establishment.pk])).json()
+    assert detail["legal_entity"] == legal.pk
+    # FHIR: the establishment is part of its legal entity.
+    from directory import fhir
+
+    organization = fhir.organization(Structure.objects.get(finess="340780477"))
+    assert organization["partOf"] == {"reference": f"Organization/org-{legal.pk}"}
+    assert [i["type"]["coding"][0]["code"] for i in organization["identifier"]] == ["FINEG", "FINEJ"]
