@@ -119,10 +119,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        await db(services.memberships_revalidate)(user=user)
-        # Highest seq delivered on this socket per conversation (starts at the conversation's last seq:
-        # anything older is the client's to ask with `sync`).
-        self.delivered: dict[int, int] = await db(selectors.user_conversation_seqs)(user)
+        # One trip to the database thread for everything the connection needs (a reconnect storm after a
+        # deploy is 1,000 of these at once: each extra hop queued behind the others' work).
+        self.delivered, governance_groups, counts = await db(_connect_state)(user)
+        # `delivered`: highest seq delivered on this socket per conversation (starts at the
+        # conversation's last seq: anything older is the client's to ask with `sync`).
         self.conversations: set[int] = set(self.delivered)
         self.pending: dict[int, dict[int, str]] = {}  # conversation -> {seq: frame} waiting for a gap
         self.gap_tasks: dict[int, asyncio.Task] = {}
@@ -134,16 +135,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.read_task: asyncio.Task | None = None
         self.unpublished: set[int] = set()  # conversations whose last publish failed (layer down)
         self.recovery_task: asyncio.Task | None = None
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        for conversation_id in self.conversations:
-            await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
-        self.governance_groups: set[str] = set(await db(governance_realtime.groups_for)(user))
-        for group in self.governance_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.governance_groups: set[str] = set(governance_groups)
+        groups = [user_group(user.pk), *map(conversation_group, self.conversations), *self.governance_groups]
+        await asyncio.gather(*(self.channel_layer.group_add(g, self.channel_name) for g in groups))
         await self.accept()
         _open_consumers.add(self)
-        counts = await db(selectors.unread_counts)(user)
         await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
+        # After the handshake: what it changes reaches this socket as `chat.membership` events (the user
+        # group is joined above).
+        await db(_revalidate_if_due)(user)
 
     async def disconnect(self, code):
         _open_consumers.discard(self)
@@ -522,6 +522,28 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 # --- database work of the socket, one thread hop each: access helper, then service or selector ---------
+def _connect_state(user) -> tuple[dict[int, int], list[str], dict]:
+    """On connect: the last seq of each conversation, the governance groups to follow and the unread
+    counts (two queries)."""
+    seqs, counts = selectors.connect_state(user)
+    return seqs, list(governance_realtime.groups_for(user)), counts
+
+
+# user id -> when this process last brought their conversations in line with their memberships.
+_revalidated: dict[int, float] = {}
+
+
+def _revalidate_if_due(user) -> None:
+    """`memberships_revalidate` at most every `MESSAGING_REVALIDATE_SECONDS` per user and process: the
+    CPTS membership signal and `access.revoked` keep conversations in step as things change; this is the
+    safety net, and a reconnect storm should not pay it 1,000 times."""
+    now = time.monotonic()
+    if now - _revalidated.get(user.pk, -1e9) < getattr(settings, "MESSAGING_REVALIDATE_SECONDS", 300):
+        return
+    _revalidated[user.pk] = now
+    services.memberships_revalidate(user=user)
+
+
 def _send(user, conversation_id: int, frame: dict, reply_to: int | None) -> str | None:
     """Send a message; for a resend, the stored message as a `duplicate` frame (None otherwise)."""
     conversation = access_conversation(user, conversation_id)

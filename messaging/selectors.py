@@ -134,6 +134,24 @@ def conversation_last_seq(conversation_id: int) -> int:
     return Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first() or 0
 
 
+def connect_state(user: User) -> tuple[dict[int, int], dict[str, dict[str, int]]]:
+    """What a socket needs on connect, in one query: {conversation id: last seq} and the unread counts
+    (as `unread_counts`)."""
+    rows = (
+        ConversationMember.objects.filter(user=user)
+        .annotate(
+            unread=_count(_unread_messages(user)),
+            mention_count=_count(_unread_messages(user).filter(mentions=user)),
+        )
+        .values_list("conversation_id", "conversation__last_seq", "unread", "mention_count", "last_read_seq")
+    )
+    seqs, counts = {}, {}
+    for conversation_id, last_seq, unread, mentions, last_read in rows:
+        seqs[conversation_id] = last_seq
+        counts[str(conversation_id)] = {"unread": unread, "mentions": mentions, "last_read_seq": last_read}
+    return seqs, counts
+
+
 def user_conversation_ids(user: User) -> list[int]:
     return list(ConversationMember.objects.filter(user=user).values_list("conversation_id", flat=True))
 

@@ -24,6 +24,7 @@ def _end_worker_sessions(request, monkeypatch):
     from messaging import consumers
 
     monkeypatch.setattr(consumers, "_executor", None)
+    monkeypatch.setattr(consumers, "_revalidated", {})  # each test's sockets revalidate on connect
     yield
     if consumers._executor is not None:
         consumers._executor.shutdown(wait=True)

@@ -345,7 +345,7 @@ class Client:
             except Exception:  # noqa: BLE001 — server or Redis still down: try again
                 delay = min(delay * 2, 2.0)
 
-    async def connect_again(self):
+    async def connect_again(self, open_timeout: float = 10):
         import websockets
 
         headers = {"Authorization": f"Token {self.token}"}
@@ -353,7 +353,7 @@ class Client:
             self.url,
             additional_headers=headers,
             origin="http://127.0.0.1",
-            open_timeout=10,
+            open_timeout=open_timeout,
             ping_interval=None,
             compression=None,
             max_queue=None,
@@ -474,6 +474,43 @@ async def connect_all(clients: list[Client], concurrency: int = 200) -> dict:
     return {
         "clients": len(clients),
         "total_s": round(time.perf_counter() - started, 2),
+        "handshake_ms_p50": percentile(times, 50),
+        "handshake_ms_p99": percentile(times, 99),
+        "failed": failures,
+    }
+
+
+async def storm(clients: list[Client]) -> dict:
+    """A reconnect storm (issue 17, item 13): every socket closed at once, as a deploy does (4012), then
+    every client reconnects at the same moment and sends its `sync`. Reports the time until all are
+    connected again and the handshake percentiles (target: 1,000 clients in <= 3 s, p99 <= 1 s)."""
+    for client in clients:
+        client.closing = True
+    await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+    for client in clients:
+        if client.reader_task is not None:
+            client.reader_task.cancel()
+    await asyncio.sleep(1.0)
+    times: list[float] = []
+    failures = 0
+
+    async def one(client):
+        nonlocal failures
+        started = time.perf_counter()
+        try:
+            await client.connect_again(open_timeout=60)
+        except Exception:  # noqa: BLE001
+            failures += 1
+            return
+        times.append((time.perf_counter() - started) * 1000)
+        client.closing = False
+        client.reader_task = asyncio.ensure_future(client.reader())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(c) for c in clients))
+    return {
+        "clients": len(clients),
+        "all_connected_s": round(time.perf_counter() - started, 2),
         "handshake_ms_p50": percentile(times, 50),
         "handshake_ms_p99": percentile(times, 99),
         "failed": failures,
@@ -662,6 +699,10 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
             "highest_ok_rate": saturation,
             "highest_ok_deliveries_per_s": saturation * args.members if saturation else None,
         }
+        if args.storm and mode == "maillage":  # last: the storm leaves the clients in another state
+            await asyncio.sleep(1.0)
+            result["reconnect_storm"] = await storm(clients)
+            log(f"  storm: {result['reconnect_storm']}")
         return result
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -762,6 +803,7 @@ def main() -> None:
     )
     parser.add_argument("--fault-duration", type=float, default=15)
     parser.add_argument("--fault-clients", type=int, default=0, help="clients in the fault run (0: all)")
+    parser.add_argument("--storm", action="store_true", help="also measure a reconnect storm (maillage runs)")
     parser.add_argument("--no-fault", action="store_true")
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--no-maillage", action="store_true")
