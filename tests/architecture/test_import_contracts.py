@@ -16,7 +16,10 @@ PACKAGES = ["config", "federation", "federation.governance", "search", "director
 PACKAGES += ["shared_actions.rosters", "messaging", "missions"]
 MODULES = ["directory.views", "directory.api", "federation.governance.services", "federation.services"]
 MODULES += ["shared_actions.rosters.views", "shared_actions.rosters.api", "messaging.services"]
-MODULES += ["missions.services", "config.celery"]
+MODULES += ["missions.services", "config.celery", "federation.api_base"]
+MODULES += [
+    f"federation.{name}" for name in ("account_views", "member_views", "cockpit_views", "cockpit_api")
+]
 
 
 def _tree(tmp_path: Path, planted: tuple[str, str] | None) -> Path:
@@ -62,6 +65,8 @@ def test_contracts_pass_on_a_clean_tree(tmp_path):
         ("federation.services", "config.celery", "No application module imports config"),
         ("directory.views", "directory.api", "HTML views never import API views"),
         ("shared_actions.rosters.api", "shared_actions.rosters.views", "API views never import HTML views"),
+        ("federation.cockpit_views", "federation.cockpit_api", "HTML views never import API views"),
+        ("federation.cockpit_api", "federation.member_views", "API views never import HTML views"),
     ],
 )
 def test_a_planted_violation_breaks_its_contract(tmp_path, source, target, contract):
