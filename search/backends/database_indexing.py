@@ -1,0 +1,230 @@
+"""The `database` backend's writes: SearchDocument rows (COPY and INSERT … ON CONFLICT on PostgreSQL,
+bulk_create elsewhere), their other places (SearchPoint), the vocabulary and the places of the walks."""
+
+import json
+from collections.abc import Iterable
+
+from django.db import connection
+from django.utils import timezone
+
+from search.backends.base import scope_tags
+from search.bulk import BulkLoad
+from search.models import SearchDocument, SearchPoint
+from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
+from search.registry import Document
+from search.text import fold, framed
+
+
+def _tags(doc: Document) -> str:
+    """Space-framed tags; restricted text adds the scopes allowed to match it."""
+    tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
+    return f" {' '.join(tags)} " if tags else ""
+
+
+def _to_row(index: str, doc: Document) -> SearchDocument:
+    return SearchDocument(
+        index=index,
+        kind=doc.kind,
+        object_id=doc.object_id,
+        title=doc.title[:300],
+        subtitle=doc.subtitle[:300],
+        text=doc.text,
+        folded=framed(f"{doc.title} {doc.text}"),
+        name_folded=fold(doc.title)[:300],
+        tags=_tags(doc),
+        suggest=framed(" ".join(doc.suggest)),
+        latitude=doc.latitude,
+        longitude=doc.longitude,
+        restricted_text=framed(doc.restricted_text),
+        display=doc.display,
+        sort_key=doc.sort_key[:300],
+    )
+
+
+class DatabaseIndexing:
+    """Mixed into `DatabaseBackend`."""
+
+    fields = [
+        "title",
+        "subtitle",
+        "text",
+        "folded",
+        "name_folded",
+        "tags",
+        "suggest",
+        "latitude",
+        "longitude",
+        "updated_at",
+        "restricted_text",
+        "display",
+        "sort_key",
+    ]
+
+    # --- indexing -------------------------------------------------------------------------------
+    def index_documents(self, index: str, documents: Iterable[Document]) -> int:
+        if connection.vendor == "postgresql":
+            # COPY + INSERT … ON CONFLICT: several times faster than bulk_create at import scale.
+            now = timezone.now()
+            documents = list(documents)
+            tuples = [
+                (
+                    index,
+                    doc.kind,
+                    doc.object_id,
+                    doc.title[:300],
+                    doc.subtitle[:300],
+                    doc.text,
+                    "",  # folded, name_folded: read by the SQLite path only
+                    "",
+                    _tags(doc),
+                    "",  # suggest: likewise
+                    doc.latitude,
+                    doc.longitude,
+                    now,
+                    framed(doc.restricted_text),
+                    json.dumps(doc.display, ensure_ascii=False),
+                    doc.sort_key[:300],
+                )
+                for doc in documents
+            ]
+            if tuples:
+                upsert_rows(
+                    SearchDocument._meta.db_table,
+                    ["index", "kind", "object_id", *self.fields],
+                    tuples,
+                    conflict=["index", "kind", "object_id"],
+                    update=self.fields,
+                )
+                self._write_points(index, documents, replace=True)
+                self._record_words_and_places(index, documents)
+            return len(tuples)
+        documents = list(documents)
+        rows = [_to_row(index, doc) for doc in documents]
+        if rows:
+            SearchDocument.objects.bulk_create(
+                rows,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["index", "kind", "object_id"],
+                update_fields=self.fields,
+            )
+            self._write_points(index, documents, replace=True)
+        return len(rows)
+
+    @staticmethod
+    def _write_points(index: str, documents: list[Document], *, replace: bool) -> None:
+        """The other places of these documents (`SearchPoint`); `replace`: their former ones go first."""
+        with_points = [d for d in documents if d.points]
+        if not with_points and not replace:
+            return
+        by_kind: dict[str, list[int]] = {}
+        for doc in documents if replace else with_points:
+            by_kind.setdefault(doc.kind, []).append(doc.object_id)
+        if replace:
+            for kind, object_ids in by_kind.items():
+                SearchPoint.objects.filter(
+                    document__index=index, document__kind=kind, document__object_id__in=object_ids
+                )._raw_delete(SearchPoint.objects.db)
+        if not with_points:
+            return
+        ids = {}
+        for kind in {d.kind for d in with_points}:
+            wanted = [d.object_id for d in with_points if d.kind == kind]
+            rows = SearchDocument.objects.filter(index=index, kind=kind, object_id__in=wanted).values_list(
+                "object_id", "id"
+            )
+            ids.update({(kind, object_id): pk for object_id, pk in rows})
+        points = [
+            SearchPoint(document_id=ids[(d.kind, d.object_id)], index=index, latitude=lat, longitude=lon)
+            for d in with_points
+            if (d.kind, d.object_id) in ids
+            for lat, lon in d.points
+        ]
+        if connection.vendor == "postgresql":
+            copy_text(
+                SearchPoint._meta.db_table,
+                ["document_id", "index", "latitude", "longitude"],
+                [f"{p.document_id}\t{index}\t{p.latitude}\t{p.longitude}\n" for p in points],
+            )
+        else:
+            SearchPoint.objects.bulk_create(points, batch_size=1000)
+
+    def add_new_documents(
+        self, index: str, documents: Iterable[Document], load: BulkLoad | None = None
+    ) -> int:
+        """Documents of objects created in the current transaction: on PostgreSQL a plain COPY (no
+        conflict is possible), with '' for the columns only the SQLite path reads. `load`: what the bulk
+        load in progress has already recorded in the vocabulary and places."""
+        if connection.vendor != "postgresql":
+            return self.index_documents(index, documents)
+        tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
+        documents = list(documents)
+        lines = [
+            text_fields(
+                (
+                    index,
+                    doc.kind,
+                    str(doc.object_id),
+                    doc.title[:300],
+                    doc.subtitle[:300],
+                    doc.text,
+                    _tags(doc),
+                    framed(doc.restricted_text),
+                    json.dumps(doc.display, ensure_ascii=False),
+                    doc.sort_key[:300],
+                )
+            )
+            + f"\t{NULL if doc.latitude is None else doc.latitude}"
+            + f"\t{NULL if doc.longitude is None else doc.longitude}"
+            + tail
+            for doc in documents
+        ]
+        columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
+        columns += ["display", "sort_key"]
+        columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
+        count = copy_text(SearchDocument._meta.db_table, columns, lines)
+        self._write_points(index, documents, replace=False)
+        self._record_words_and_places(index, documents, load)
+        return count
+
+    @staticmethod
+    def _record_words_and_places(index: str, documents: list[Document], load: BulkLoad | None = None) -> None:
+        """Feed the vocabulary (typo correction) and the places (nearest-first walks); folding and
+        splitting happen in the database, with the same unaccent as the full-text index."""
+        titles = [doc.title for doc in documents]
+        points = {
+            (d.latitude, d.longitude) for d in documents if d.latitude is not None and d.longitude is not None
+        }
+        points |= {point for d in documents for point in d.points}
+        if load is not None:
+            titles, points = load.new_titles(titles), load.new_places(points)
+        with connection.cursor() as cursor:
+            if titles:
+                # In a fixed order: concurrent loads then wait for each other instead of deadlocking. The
+                # titles are sent as one text (they are split into words anyway): a list parameter is
+                # dumped element by element in Python.
+                cursor.execute(
+                    "INSERT INTO search_searchword (index, word) SELECT DISTINCT %s, w"
+                    " FROM regexp_split_to_table(lower(maillage_unaccent(%s)), '[^a-z0-9]+') w"
+                    " WHERE length(w) BETWEEN 2 AND 100 ORDER BY 2 ON CONFLICT DO NOTHING",
+                    [index, "\n".join(titles)],
+                )
+            located = sorted(points)
+            if located:
+                cursor.execute(
+                    "INSERT INTO search_searchplace (index, latitude, longitude)"
+                    " SELECT %s, la, lo FROM unnest(%s::float8[], %s::float8[]) AS t(la, lo)"
+                    " ON CONFLICT DO NOTHING",
+                    [index, [p[0] for p in located], [p[1] for p in located]],
+                )
+
+    def delete_documents(self, index: str, kind: str, object_ids: Iterable[int]) -> int:
+        ids = list(object_ids)
+        if not ids:
+            return 0
+        return SearchDocument.objects.filter(index=index, kind=kind, object_id__in=ids).delete()[0]
+
+    def clear(self, index: str) -> None:
+        # Two plain DELETEs: the ORM would first fetch every document's id to cascade to its points.
+        SearchPoint.objects.filter(index=index)._raw_delete(SearchPoint.objects.db)
+        SearchDocument.objects.filter(index=index)._raw_delete(SearchDocument.objects.db)
