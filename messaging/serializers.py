@@ -231,7 +231,7 @@ class JoinableListSerializer(serializers.Serializer):
     results = JoinableSerializer(many=True)
 
 
-class MemberSerializer(serializers.Serializer):
+class ConversationMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user_id")
     name = serializers.SerializerMethodField()
     is_admin = serializers.BooleanField()
@@ -264,7 +264,7 @@ class ConversationDetailSerializer(serializers.Serializer):
     last_seq = serializers.IntegerField()
     last_read_seq = serializers.IntegerField()
     is_admin = serializers.BooleanField()
-    members = MemberSerializer(many=True)
+    members = ConversationMemberSerializer(many=True)
     notice = NoticeSerializer(allow_null=True)
 
     def to_representation(self, conversation: Conversation) -> dict:
@@ -278,7 +278,7 @@ class ConversationDetailSerializer(serializers.Serializer):
             "last_seq": conversation.last_seq,
             "last_read_seq": conversation.current_member.last_read_seq,
             "is_admin": self.context["is_admin"],
-            "members": MemberSerializer(members, many=True).data,
+            "members": ConversationMemberSerializer(members, many=True).data,
             "notice": self.context["notice"],
         }
 
