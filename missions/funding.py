@@ -54,7 +54,8 @@ def percent(rate: Decimal) -> str:
 @dataclass
 class MissionInput:
     """One contracted mission of a year: its achievement rate (0 to 1) and, for mission 4, the state
-    of the crisis plan ("first" drafting or "update") and whether a serious crisis occurred."""
+    of the crisis plan ("first" drafting or "update"; "none" in a contract year before the drafting year,
+    never from the simulator) and whether a serious crisis occurred."""
 
     number: int
     achievement: Decimal = ONE
@@ -139,7 +140,7 @@ def validate_missions(rule_set: RuleSet, missions: list[MissionInput]) -> None:
                 code="invalid_achievement",
                 field="missions",
             )
-        if item.crisis_plan not in ("first", "update"):
+        if item.crisis_plan not in ("first", "update", "none"):
             raise ServiceError(
                 _("Le plan de crise est « first » (1re rédaction) ou « update » (mise à jour)."),
                 code="invalid_crisis_plan",
@@ -204,6 +205,11 @@ def compute_funding(
                 line.explanations.append(
                     f"{prefix} — {component.label} : {euros(base)} × {percent(achievement)} = {euros(amount)}"
                 )
+        if item.number == 4 and item.crisis_plan == "none":
+            line.explanations.append(
+                _("%(prefix)s — plan de crise pas encore rédigé cette année : pas de volet fixe")
+                % {"prefix": prefix}
+            )
         if (
             item.number == 4
             and not item.crisis_occurred

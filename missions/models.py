@@ -178,8 +178,13 @@ class ContractMission(models.Model):
         return self.number <= 4
 
     def crisis_plan_state(self, year: int) -> str:
+        """Seed 003: « 1ère rédaction du plan (l'année de la rédaction) », « Mise à jour du plan (les années
+        suivant l'année de la rédaction du plan) »: "first" that one year only, "update" after it, and
+        "none" (no fixed part) in a year before the plan is drafted."""
         first = self.crisis_plan_year or self.start_year
-        return "first" if year <= first else "update"
+        if year < first:
+            return "none"
+        return "first" if year == first else "update"
 
 
 class MissionYear(models.Model):
