@@ -40,9 +40,38 @@ def _mission_number(value: int) -> int:
 
 
 # --- simulator ------------------------------------------------------------------------------------
+# JSON types only: a number sent as text ("60000"), a boolean as a number (true → 1) or a number as a boolean
+# (1 → true) is a client's mistake, refused rather than guessed.
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": _("Un nombre entier est attendu (un nombre JSON, pas un texte).")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, str)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    default_error_messages = {"invalid": _("Un nombre est attendu (un nombre JSON, pas un texte).")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, str)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("Un booléen est attendu (true ou false).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class SimulationMissionSerializer(serializers.Serializer):
-    mission = serializers.IntegerField(help_text="Numéro de mission (1 à 6).")
-    achievement = serializers.FloatField(
+    mission = StrictIntegerField(help_text="Numéro de mission (1 à 6).")
+    achievement = StrictFloatField(
         required=False,
         default=1.0,
         help_text="Taux d'atteinte des indicateurs de résultats, de 0 à 1 (1 = 100 %).",
@@ -51,21 +80,37 @@ class SimulationMissionSerializer(serializers.Serializer):
         choices=[("first", "1re rédaction du plan"), ("update", "mise à jour du plan")],
         required=False,
         allow_null=True,
-        default="first",
-        help_text="Mission 4 : l'année de la 1re rédaction du plan, ou une année de mise à jour.",
+        help_text="Mission 4 seulement : l'année de la 1re rédaction du plan (défaut), ou une année de mise à jour.",
     )
-    crisis_occurred = serializers.BooleanField(
+    crisis_occurred = StrictBooleanField(
         required=False,
         allow_null=True,
-        default=False,
-        help_text="Mission 4 : survenue d'une crise sanitaire grave.",
+        help_text="Mission 4 seulement : survenue d'une crise sanitaire grave (défaut : non).",
     )
 
     def validate_mission(self, value):
         return _mission_number(value)
 
     def validate(self, attrs):
-        # null means "not said": the first drafting, no crisis (the other missions ignore both).
+        # The crisis plan and the crisis concern mission 4 only (seed 003: « Mission dédiée à la réponse aux
+        # crises sanitaires graves »): saying them of another mission is a mistake, not something to ignore.
+        # false / null say nothing and are accepted anywhere.
+        if attrs["mission"] != 4:
+            for name in ("crisis_plan", "crisis_occurred"):
+                if attrs.get(name) not in (None, False):
+                    raise serializers.ValidationError(
+                        {
+                            name: [
+                                _(
+                                    "Le plan de crise et la survenue d'une crise sanitaire grave ne concernent "
+                                    "que la mission 4 (pas la mission %(number)d)."
+                                )
+                                % {"number": attrs["mission"]}
+                            ]
+                        },
+                        code="crisis_fields_mission_4_only",
+                    )
+        # null or absent means "not said": the first drafting, no crisis.
         attrs["crisis_plan"] = attrs.get("crisis_plan") or "first"
         attrs["crisis_occurred"] = bool(attrs.get("crisis_occurred"))
         return attrs
@@ -82,14 +127,24 @@ class SimulationInputSerializer(serializers.Serializer):
     rule_set = serializers.CharField(
         help_text="Identifiant des règles ACI (voir /api/missions/aci/rule-sets/)."
     )
-    population = serializers.IntegerField(help_text="Population du territoire (habitants).")
-    members = serializers.IntegerField(
+    population = StrictIntegerField(help_text="Population du territoire (habitants).")
+    members = StrictIntegerField(
         required=False, default=0, help_text="Membres ayant expressément adhéré (majoration de 10 %)."
     )
-    missions_started = serializers.BooleanField(
+    missions_started = StrictBooleanField(
         required=False, default=True, help_text="Faux : avant le démarrage des missions, fonctionnement seul."
     )
-    missions = SimulationMissionSerializer(many=True, required=False, default=list)
+    missions = SimulationMissionSerializer(
+        many=True,
+        required=False,
+        default=list,
+        error_messages={
+            "not_a_list": _(
+                # DRF formats this message: braces doubled.
+                '« missions » est une liste, par exemple [{{"mission": 1, "achievement": 0.8}}].'
+            )
+        },
+    )
 
     def validate_rule_set(self, value):
         return _rule_set_id(value)
