@@ -36,11 +36,12 @@ class StatutesChangeSerializer(serializers.Serializer):
 
 class DelegateSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.__str__", read_only=True)
+    user_id = serializers.IntegerField(read_only=True)
     cpts = serializers.CharField(source="member.cpts.name", read_only=True)
 
     class Meta:
         model = Delegate
-        fields = ["id", "member", "cpts", "user", "kind", "since"]
+        fields = ["id", "member", "cpts", "user", "user_id", "kind", "since", "until"]
 
 
 class BureauMandateSerializer(serializers.ModelSerializer):
@@ -291,3 +292,37 @@ class ReceiptCheckSerializer(serializers.Serializer):
     receipt = serializers.CharField()
     status = serializers.ChoiceField(choices=["counted", "not_found", "not_closed"])
     counted = serializers.BooleanField()
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    college = serializers.CharField()
+    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    name = serializers.SerializerMethodField()
+    joined_on = serializers.DateField()
+    left_on = serializers.DateField(allow_null=True)
+
+    def get_name(self, member) -> str:
+        return str(member.cpts or member.partner)
+
+
+class PartnerDelegateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="identifiant du rôle")
+    user = serializers.IntegerField(source="user_id")
+    user_name = serializers.CharField(source="user.__str__")
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partner_name = serializers.CharField(source="partner.name")
+
+
+class MembershipOverviewSerializer(serializers.Serializer):
+    members = MemberSerializer(many=True)
+    delegates = DelegateSerializer(many=True)
+    partner_delegates = PartnerDelegateSerializer(many=True)
+
+
+class MemberJoinSerializer(serializers.Serializer):
+    cpts = serializers.SlugField(help_text="identifiant (slug) de la CPTS qui adhère")
+    cross_border = serializers.BooleanField(
+        default=False, help_text="territoire hors du département : adhésion déclarée transfrontalière"
+    )

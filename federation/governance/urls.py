@@ -32,6 +32,13 @@ urlpatterns = [
         membership_api.DelegateRevokeView.as_view(),
         name="api-governance-delegate-revoke",
     ),
+    path(f"{A}/members/", membership_api.MembershipOverviewView.as_view(), name="api-governance-members"),
+    path(f"{A}/members/join/", membership_api.MemberJoinView.as_view(), name="api-governance-member-join"),
+    path(
+        f"{A}/members/<int:member_id>/leave/",
+        membership_api.MemberLeaveView.as_view(),
+        name="api-governance-member-leave",
+    ),
     path(f"{A}/bureau/", bureau_api.BureauView.as_view(), name="api-governance-bureau"),
     path(f"{A}/meetings/", meeting_api.MeetingListView.as_view(), name="api-governance-meetings"),
     path(

@@ -68,6 +68,10 @@ def federation_governance(request, federation_slug):
             return membership_views.designate(request, federation, designable)
         if form == "delegate_revoke":
             return membership_views.revoke(request, federation)
+        if form == "join":
+            return membership_views.join(request, federation)
+        if form == "leave":
+            return membership_views.leave(request, federation)
         handler, managers_only = FORMS.get(form, (None, True))
         if handler is None or (managers_only and not can_manage):
             raise PermissionDenied
@@ -92,6 +96,11 @@ def federation_governance(request, federation_slug):
             "fees": selectors.fees(federation) if can_manage else [],
             "bodies": Body.choices,
             "designable": designable,
+            "joinable": selectors.joinable_cpts(request.user, federation, manager=can_manage),
+            # The CPTS's own coordinators, admins and bureau declare its departure (not every manager).
+            "leavable": [m for m, _u in designable]
+            if not can_manage
+            else [m for m, _u in selectors.designable_members(request.user, federation, manager=False)],
             "statutes_form": StatutesChangeForm(instance=statutes, federation=federation)
             if can_manage
             else None,

@@ -1,5 +1,7 @@
 """API of membership: delegates (list, designate, revoke) and fees (list, set, payment status)."""
 
+from functools import cached_property
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -14,6 +16,9 @@ from federation.governance.serializers import (
     FeeSerializer,
     FeeSetSerializer,
     FeeStatusSerializer,
+    MemberJoinSerializer,
+    MemberSerializer,
+    MembershipOverviewSerializer,
 )
 
 
@@ -96,3 +101,62 @@ class DelegateRevokeView(GovernanceScopedMixin, APIView):
             raise Http404
         delegate = services.delegate_revoke(actor=request.user, delegate=delegate)
         return Response(DelegateSerializer(delegate).data)
+
+
+class MembershipOverviewView(GovernanceScopedMixin, APIView):
+    """The federation's members (both colleges), the CPTS delegates and the partners' delegates, with
+    their ids (what setting up the federation and its votes needs)."""
+
+    @extend_schema(responses=MembershipOverviewSerializer)
+    def get(self, request, federation_slug):
+        body = {
+            "members": list(selectors.active_members(self.federation)),
+            "delegates": list(selectors.active_delegates(self.federation)),
+            "partner_delegates": list(selectors.partner_delegates(self.federation)),
+        }
+        return Response(MembershipOverviewSerializer(body).data)
+
+
+class MemberJoinView(GovernanceScopedMixin, APIView):
+    """A CPTS joins by declaration (its coordinators, admins or bureau; or the governance managers):
+    no vote (seed 004). 400 `stage_too_early`, `outside_departement`, `already_member`."""
+
+    write_requires_manager = False  # the service checks the CPTS's own managers too
+
+    @cached_property
+    def federation(self):
+        # A CPTS that is not a member yet takes no part in the federation: the federation is found by
+        # its slug alone (its existence is public); the service decides who may declare.
+        federation = selectors.federation_by_slug(self.kwargs["federation_slug"])
+        if federation is None:
+            raise Http404
+        return federation
+
+    @extend_schema(request=MemberJoinSerializer, responses={201: MemberSerializer})
+    def post(self, request, federation_slug):
+        data = MemberJoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cpts = selectors.cpts_by_slug(data.validated_data["cpts"])
+        if cpts is None:
+            raise Http404
+        member = services.cpts_join_declare(
+            actor=request.user,
+            federation=self.federation,
+            cpts=cpts,
+            cross_border=data.validated_data["cross_border"],
+        )
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberLeaveView(GovernanceScopedMixin, APIView):
+    """A member CPTS leaves by declaration; its delegations end the same day."""
+
+    write_requires_manager = False
+
+    @extend_schema(request=None, responses=MemberSerializer, operation_id="governance_member_leave")
+    def post(self, request, federation_slug, member_id):
+        member = selectors.member_of(self.federation, member_id)
+        if member is None:
+            raise Http404
+        member = services.member_leave_declare(actor=request.user, member=member)
+        return Response(MemberSerializer(member).data)

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from federation.governance.membership.models import Delegate, Fee
 from federation.models import (
     College,
+    Cpts,
     CptsRole,
     Federation,
     FederationMember,
@@ -188,3 +189,30 @@ def designable_members(user: User, federation: Federation, *, manager: bool) -> 
         )
     )
     return [(member, [m.user for m in member.cpts.all_memberships]) for member in members]
+
+
+def joinable_cpts(user: User, federation: Federation, *, manager: bool) -> QuerySet:
+    """The CPTS `user` may declare as joining: those where they are coordinator, admin or bureau (any CPTS
+    for a governance manager), that are members of no federation today."""
+    current = FederationMember.objects.filter(left_on__isnull=True, cpts__isnull=False).values("cpts_id")
+    cpts = Cpts.objects.exclude(pk__in=current).order_by("name")
+    if not manager:
+        cpts = cpts.filter(memberships__user=user, memberships__role__in=DESIGNATING_ROLES).distinct()
+    return cpts
+
+
+def cpts_by_slug(slug: str) -> Cpts | None:
+    return Cpts.objects.filter(slug=slug).first()
+
+
+def partner_delegates(federation: Federation) -> QuerySet[FederationRole]:
+    return (
+        FederationRole.objects.filter(federation=federation, role=FederationRole.Role.PARTNER_DELEGATE)
+        .select_related("user", "partner")
+        .order_by("partner__name", "user__email")
+    )
+
+
+def federation_by_slug(slug: str) -> Federation | None:
+    """A federation by its slug, for a CPTS that declares it joins (not a participant yet)."""
+    return Federation.objects.filter(slug=slug).first()

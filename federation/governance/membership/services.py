@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation import services as federation_services
 from federation.errors import ServiceError
 from federation.governance.access import can_manage_governance
 from federation.governance.audit import audit_append
 from federation.governance.common import check_manager
 from federation.governance.membership import selectors
 from federation.governance.membership.models import Delegate, Fee
-from federation.models import Cpts, Federation, FederationMember, Membership, User
+from federation.models import College, Cpts, CptsCommune, Federation, FederationMember, Membership, User
 
 
 def active_member(federation: Federation, *, cpts: Cpts | None = None, member_id=None) -> FederationMember:
@@ -132,3 +133,71 @@ def fee_mark(*, actor: User | None, fee: Fee, status: str, paid_on: date | None 
         payload={"fee": fee.pk, "member": fee.member_id, "year": fee.year, "status": status},
     )
     return fee
+
+
+@transaction.atomic
+def cpts_join_declare(*, actor: User | None, federation: Federation, cpts: Cpts, cross_border: bool = False):
+    """A CPTS joins by declaration, without a vote. Seed 004: the member CPTS are "membres de droit" and
+    each is free to join or not, whatever its maturity, at the stage the federation set (a statutes
+    setting); the inter-CPTS federates the CPTS of its département — a CPTS whose territory lies
+    elsewhere declares itself cross-border. Declared by the CPTS's coordinators, admins or bureau (or
+    the governance managers)."""
+    if actor is not None and not (
+        can_manage_governance(actor, federation) or selectors.may_designate(actor, federation, cpts)
+    ):
+        raise PermissionDenied
+    in_departement = CptsCommune.objects.filter(
+        cpts=cpts, commune__departement=federation.departement
+    ).exists()
+    if not in_departement and not cross_border:
+        raise ServiceError(
+            _(
+                "Le territoire de la CPTS « %(cpts)s » n'a aucune commune dans le département %(dep)s : "
+                "déclarez-la transfrontalière pour adhérer."
+            )
+            % {"cpts": cpts.name, "dep": federation.departement_id},
+            code="outside_departement",
+            field="cross_border",
+        )
+    member = federation_services.federation_add_cpts(federation=federation, cpts=cpts)
+    audit_append(
+        federation=federation,
+        event="member.joined",
+        actor=actor,
+        payload={
+            "member": member.pk,
+            "cpts": cpts.pk,
+            "by": "declaration",
+            "cross_border": bool(cross_border and not in_departement),
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def member_leave_declare(*, actor: User | None, member: FederationMember) -> FederationMember:
+    """A member CPTS leaves by declaration (seed 004: free to join or not), without a vote; its
+    delegations end the same day."""
+    federation = member.federation
+    if member.college != College.CPTS:
+        raise ServiceError(_("Seule une CPTS membre déclare son départ."), code="not_a_cpts")
+    if actor is not None and not (
+        can_manage_governance(actor, federation) or selectors.may_designate(actor, federation, member.cpts)
+    ):
+        raise PermissionDenied
+    if member.left_on is not None:
+        raise ServiceError(_("Cette CPTS a déjà quitté la fédération."), code="already_left")
+    federation_services.federation_member_leave(member=member)
+    ended = Delegate.objects.filter(member=member, until__isnull=True).update(until=timezone.localdate())
+    audit_append(
+        federation=federation,
+        event="member.left",
+        actor=actor,
+        payload={
+            "member": member.pk,
+            "cpts": member.cpts_id,
+            "by": "declaration",
+            "delegations_ended": ended,
+        },
+    )
+    return member

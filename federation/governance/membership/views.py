@@ -64,3 +64,44 @@ def fee_status(request, federation):
     except ValidationError as exc:
         show_service_error(request, exc)
     return _back(federation)
+
+
+def join(request, federation):
+    """A CPTS declares it joins (no vote, seed 004)."""
+    cpts = selectors.cpts_by_slug(request.POST.get("cpts") or "")
+    if cpts is None:
+        raise Http404
+    try:
+        services.cpts_join_declare(
+            actor=request.user,
+            federation=federation,
+            cpts=cpts,
+            cross_border=request.POST.get("cross_border") == "on",
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("La CPTS « %(cpts)s » a rejoint la fédération : désignez maintenant son ou sa délégué·e.")
+            % {"cpts": cpts.name},
+        )
+    return _back(federation)
+
+
+def leave(request, federation):
+    """A member CPTS declares it leaves (no vote); its delegations end today."""
+    member = selectors.member_of(federation, request.POST.get("member"))
+    if member is None:
+        raise Http404
+    try:
+        services.member_leave_declare(actor=request.user, member=member)
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("La CPTS « %(cpts)s » a quitté la fédération ; ses délégations ont pris fin.")
+            % {"cpts": member.cpts},
+        )
+    return _back(federation)

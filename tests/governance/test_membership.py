@@ -1,0 +1,112 @@
+"""Membership by declaration (issue 16; seed 004: the CPTS are "membres de droit" and "chaque CPTS est
+libre d'adhérer ou non"): a CPTS joins when it has reached the federation's stage and lies in its
+département (or declares itself cross-border), and leaves — no vote. The coordinator lists members,
+delegates and partner delegates with their ids."""
+
+import pytest
+from django.urls import reverse
+
+from federation.governance.models import AuditEntry, Delegate
+from federation.models import CptsRole, FederationMember, MaturityStage
+from tests import factories
+from tests.governance.conftest import governance_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def kw(a, **extra):
+    return {"federation_slug": a.fed.slug, **extra}
+
+
+@pytest.fixture
+def newcomer(assembly):
+    """CPTS Delta of the world (in no federation), with a commune in the Hérault and its coordinator."""
+    w = assembly.world
+    herault = factories.DepartementFactory(code="34")
+    factories.CptsCommuneFactory(cpts=w.cpts_d, commune=factories.CommuneFactory(departement=herault))
+    coordinator = factories.MembershipFactory(
+        cpts=w.cpts_d, role=CptsRole.COORDINATOR, user=factories.UserFactory(email="coord@delta.example.org")
+    ).user
+    assembly.extra["delta_coordinator"] = coordinator
+    return assembly
+
+
+def test_a_cpts_joins_by_declaration_through_the_api(newcomer, api):
+    a = newcomer
+    w = a.world
+    url = reverse("api-governance-member-join", kwargs=kw(a))
+    before = governance_rows(a.fed)
+    members_before = FederationMember.objects.filter(federation=a.fed).count()
+    # Only its own coordinators, admins or bureau (or the federation's managers) declare it.
+    for someone_else in (a.plain_member, a.delegates[1], w.member_c):
+        assert api(someone_else).post(url, {"cpts": w.cpts_d.slug}, format="json").status_code == 403
+    # Below the federation's stage: refused, nothing written.
+    w.cpts_d.maturity_stage = MaturityStage.PROJECT
+    w.cpts_d.save()
+    refused = api(a.coordinator).post(url, {"cpts": w.cpts_d.slug}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "stage_too_early"
+    assert governance_rows(a.fed) == before
+    assert FederationMember.objects.filter(federation=a.fed).count() == members_before
+    w.cpts_d.maturity_stage = MaturityStage.ACI_SIGNED
+    w.cpts_d.save()
+    # The CPTS's own coordinator declares it, though not yet a participant of the federation.
+    joined = api(a.extra["delta_coordinator"]).post(url, {"cpts": w.cpts_d.slug}, format="json")
+    assert joined.status_code == 201 and joined.json()["cpts"] == w.cpts_d.slug
+    assert AuditEntry.objects.filter(event="member.joined", payload__by="declaration").exists()
+    again = api(a.coordinator).post(url, {"cpts": w.cpts_d.slug}, format="json")
+    assert again.status_code == 201  # already a member of this federation: the same member
+
+
+def test_a_cpts_outside_the_departement_joins_only_as_cross_border(assembly, api):
+    a = assembly
+    w = a.world
+    gard = factories.DepartementFactory(code="30", name="Gard")
+    factories.CptsCommuneFactory(cpts=w.cpts_d, commune=factories.CommuneFactory(departement=gard))
+    url = reverse("api-governance-member-join", kwargs=kw(a))
+    refused = api(a.coordinator).post(url, {"cpts": w.cpts_d.slug}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "outside_departement" and refused.json()["fields"]["cross_border"]
+    joined = api(a.coordinator).post(url, {"cpts": w.cpts_d.slug, "cross_border": True}, format="json")
+    assert joined.status_code == 201
+    assert AuditEntry.objects.get(event="member.joined").payload["cross_border"] is True
+
+
+def test_a_cpts_leaves_by_declaration_from_the_page(newcomer, web):
+    a = newcomer
+    url = reverse("governance-federation", kwargs=kw(a))
+    page = web(a.world.coordinator_b).get(url).content.decode()
+    assert f"Déclarer le départ de {a.cpts[1].name}…" in page
+    assert f"Déclarer le départ de {a.cpts[2].name}…" not in page
+    before = governance_rows(a.fed)
+    assert (
+        web(a.world.coordinator_b).post(url, {"form": "leave", "member": a.members[2].pk}).status_code == 403
+    )
+    assert governance_rows(a.fed) == before
+    answer = web(a.world.coordinator_b).post(url, {"form": "leave", "member": a.members[1].pk}, follow=True)
+    assert "a quitté la fédération" in answer.content.decode()
+    a.members[1].refresh_from_db()
+    assert a.members[1].left_on is not None
+    assert not Delegate.objects.filter(member=a.members[1], until__isnull=True).exists()
+    # ... and CPTS Delta's coordinator declares its joining from the same page.
+    delta = a.extra["delta_coordinator"]
+    page = web(delta).get(reverse("governance-index")).content.decode()
+    answer = (
+        web(a.coordinator)
+        .post(url, {"form": "join", "cpts": a.world.cpts_d.slug}, follow=True)
+        .content.decode()
+    )
+    assert "a rejoint la fédération" in answer and page is not None
+
+
+def test_the_coordinator_lists_members_delegates_and_partner_delegates_with_ids(
+    assembly, api, django_assert_num_queries
+):
+    a = assembly
+    url = reverse("api-governance-members", kwargs=kw(a))
+    with django_assert_num_queries(5):
+        body = api(a.coordinator).get(url).json()
+    assert {m["name"] for m in body["members"]} >= {c.name for c in a.cpts} | {p.name for p in a.partners}
+    assert all(isinstance(m["id"], int) for m in body["members"])
+    assert {d["user_id"] for d in body["delegates"]} == {u.pk for u in a.delegates}
+    assert {d["user"] for d in body["partner_delegates"]} == {u.pk for u in a.partner_delegates}
+    assert api(a.world.member_c).get(url).status_code == 404
