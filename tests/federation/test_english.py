@@ -21,7 +21,7 @@ def test_english_cookie_switches_the_interface(world, web, path):
 
     assert 'lang="en"' in page
     assert ">Directory</a>" in page
-    assert ">Messaging</a>" in page
+    assert '>Messaging <span class="badge nav-unread"' in page  # the link carries the unread badge
     assert ">Sign out</button>" in page
     assert "Annuaire" not in page
     assert "Se déconnecter" not in page
