@@ -45,8 +45,9 @@ def euros(value: Decimal) -> str:
 
 
 def percent(rate: Decimal) -> str:
-    """A fraction as a French percentage: 0.8 → "80 %", 0.855 → "85,5 %"."""
-    value = (Decimal(rate) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+    """A fraction as a French percentage: 0.8 → "80 %", 0.855 → "85,5 %", 0.1234 → "12,34 %" (two decimals
+    at most: enough for the explanation "45 000 € × 12,34 % = 5 553 €" to show the rate actually used)."""
+    value = (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
     text = f"{value:f}".replace(".", ",")
     return f"{text} %"
 

@@ -203,6 +203,9 @@ def test_avenant_2_tier_3_fractional_rates_to_the_cent(simulate):
     # Seed 003 tier 3: M3 « 17 500 € » + 17 500 × 33,3 % = 5 827,50; M2 45 000 + 45 000 × 12,34 % = 5 553.
     data = simulate(A2, 100000, [{"mission": 2, "achievement": 0.1234}, {"mission": 3, "achievement": 0.333}])
     check(data, 3, 75000 + 50553 + 23327.5, {OP: (75000, 0, 0), 2: (45000, 5553, 0), 3: (17500, 5827.5, 0)})
+    m2, m3 = data["lines"][1], data["lines"][2]
+    assert "Mission 2 — volet variable : 45 000 € × 12,34 % = 5 553 €" in m2["explanations"]
+    assert "Mission 3 — volet variable : 17 500 € × 33,3 % = 5 827,50 €" in m3["explanations"]
 
 
 def test_aci_2019_snp_lines_are_not_multiplied_by_the_achievement(simulate):
