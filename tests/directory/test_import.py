@@ -124,7 +124,9 @@ def test_staff_upload_runs_the_celery_task(
 
     upload = SimpleUploadedFile("PS_LibreAcces_Personne_activite.txt", sample_text().encode())
     url = reverse("api-directory-imports")
-    assert api(world.coordinator_a).post(url, {"file": upload}, format="multipart").status_code == 403
+    refused = api(world.coordinator_a).post(url, {"file": upload}, format="multipart")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert not ImportRun.objects.exists() and not Professional.objects.exists()  # nothing written
     upload.seek(0)
     with django_capture_on_commit_callbacks(execute=True):
         response = api(world.staff).post(url, {"file": upload, "department": ["34"]}, format="multipart")
@@ -210,3 +212,22 @@ def test_an_error_while_writing_stops_the_import_and_is_raised(communes, monkeyp
         import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert not Professional.objects.exists()
     assert not [t for t in threading.enumerate() if t.name.startswith("rpps-import-writer")]
+
+
+def test_import_runs_list_and_detail_in_a_fixed_number_of_queries(
+    world, api, communes, django_assert_num_queries
+):
+    from directory.services import import_run_execute
+
+    for _ in range(3):
+        import_run_execute(actor=world.staff, path=io.BytesIO(sample_text().encode()), departments=["34"])
+    url = reverse("api-directory-imports")
+    client = api(world.staff)
+    with django_assert_num_queries(1):  # the runs (their actors are not shown)
+        runs = client.get(url).json()
+    assert len(runs) == 3 and runs[0]["counts"]["lines"] == 10
+    with django_assert_num_queries(1):
+        detail = client.get(reverse("api-directory-import", args=[runs[0]["id"]])).json()
+    assert detail["rejected"]
+    assert api(world.member_a).get(url).status_code == 403
+    assert api(world.member_a).get(reverse("api-directory-import", args=[runs[0]["id"]])).status_code == 403

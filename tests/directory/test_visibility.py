@@ -100,6 +100,19 @@ def test_edit_rights(world, api, entry):
     response = api(world.outsider).patch(url, {"takes_part_in_snp": True}, format="json")
     assert response.status_code == 200 and response.json()["takes_part_in_snp"] is True
     history = api(world.outsider).get(reverse("api-directory-professional-history", args=[entry.pk])).json()
+    # The history list stays flat as changes accumulate (the actors come with the changes).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        api(world.coordinator_a).get(reverse("api-directory-professional-history", args=[entry.pk]))
+    for _ in range(5):
+        services.professional_update(
+            actor=world.coordinator_a, professional=entry, data={"languages": f"l{_}"}
+        )
+    with CaptureQueriesContext(connection) as more:
+        api(world.coordinator_a).get(reverse("api-directory-professional-history", args=[entry.pk]))
+    assert len(more) == len(first)  # flat: the actors come with the changes
     assert [h["actor"] for h in history] == [str(world.outsider), str(world.coordinator_a)]
     assert history[1]["changes"]["skills"] == ["", "Rééducation respiratoire"]
     assert (
