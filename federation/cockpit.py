@@ -9,7 +9,7 @@ bureau) and the federation's view of a member CPTS are assembled from panels the
                          scope=Panel.FEDERATION, order=10, build=uncovered_shifts_panel))
 
 `build(federation, user)` (scope FEDERATION) or `build(cpts, user)` (scope CPTS: the federation's view of one
-member CPTS) reads through the app's selectors with a fixed number of queries whatever the number of CPTS
+member CPTS; scope SPACE: the CPTS's own home page, for its members, where each app links to its pages) reads through the app's selectors with a fixed number of queries whatever the number of CPTS
 (the cockpit's query count is pinned by a test), and returns a `PanelData`, or None to show nothing.
 """
 
@@ -43,6 +43,7 @@ class PanelData:
 class Panel:
     FEDERATION: ClassVar[str] = "federation"
     CPTS: ClassVar[str] = "cpts"
+    SPACE: ClassVar[str] = "space"
 
     key: str
     title: str

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from federation import cockpit_selectors, selectors, services
 from federation.access import access_cpts, access_federation, can_manage_federation, membership_of
+from federation.cockpit import Panel, build_panels
 from federation.demo import DEMO_PASSWORD, demo_accounts
 from federation.errors import show_service_error
 from federation.models import CptsRole, MaturityStage
@@ -70,6 +71,8 @@ def cpts_home(request, cpts_slug):
             "can_edit_territory": can_edit_territory(request.user, cpts),
             "map_url": reverse("api-cpts-map", kwargs={"cpts_slug": cpts.slug}),
             "map_tile_url": settings.MAP_TILE_URL,
+            # What the apps above offer in this space (contract year, register, projet de santé, …).
+            "panels": build_panels(Panel.SPACE, cpts, request.user),
         },
     )
 

@@ -133,6 +133,19 @@ def cpts_contract_panel(cpts, user) -> PanelData | None:
     )
 
 
+def space_contract_panel(cpts, user) -> PanelData:
+    """The CPTS's own home: its contract year in one line, and the way to its page."""
+    from missions.access import can_manage_contract
+
+    url = reverse("missions-contract", kwargs={"cpts_slug": cpts.slug})
+    data = cpts_contract_panel(cpts, user)
+    if data.items:
+        data.items.append(PanelItem(label=_("Missions, indicateurs, financement et revue annuelle"), url=url))
+    elif can_manage_contract(user, cpts):
+        data.items.append(PanelItem(label=_("Enregistrer le contrat ACI de la CPTS"), url=url))
+    return data
+
+
 def contract_facts(cpts_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     """The cockpit table's column: funding expected this year (€) and indicators behind target, per CPTS."""
     from django.utils import timezone
@@ -186,6 +199,15 @@ def register() -> None:
             title=gettext_lazy("Contrat ACI"),
             build=cpts_contract_panel,
             scope=Panel.CPTS,
+            order=40,
+        )
+    )
+    register_panel(
+        Panel(
+            key="missions.space",
+            title=gettext_lazy("Contrat ACI"),
+            build=space_contract_panel,
+            scope=Panel.SPACE,
             order=40,
         )
     )

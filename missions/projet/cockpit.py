@@ -65,6 +65,36 @@ def cpts_register_panel(cpts, user) -> PanelData:
     )
 
 
+def space_panel(cpts, user) -> PanelData:
+    """The CPTS's own home: the register, the projet de santé and its fiches action, one link each."""
+    stats = register_stats(cpts)
+    project = cpts_project(cpts)
+    slug = {"cpts_slug": cpts.slug}
+    fiches = counted_fiches(cpts).count()
+    return PanelData(
+        items=[
+            PanelItem(
+                label=_("Registre des adhérents"),
+                url=reverse("projet-register", kwargs=slug),
+                detail=_("%(n)d membre(s) ayant expressément adhéré") % {"n": stats.active},
+            ),
+            PanelItem(
+                label=_("Projet de santé"),
+                url=reverse("projet-health-project", kwargs=slug),
+                detail=project.get_status_display() if project else _("pas encore commencé"),
+                level="info" if project else "warning",
+            ),
+            PanelItem(
+                label=_("Fiches action"),
+                url=reverse("projet-fiches", kwargs=slug),
+                detail=_("%(n)d fiche(s)") % {"n": fiches},
+                level="info" if fiches >= 2 else "warning",
+            ),
+        ],
+        count=stats.active,
+    )
+
+
 def members_facts(cpts_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     counts = express_member_counts(cpts_ids)
     return {pk: [(_("Adhérents"), n)] for pk, n in counts.items()}
@@ -77,6 +107,15 @@ def register() -> None:
             title=gettext_lazy("Adhérents et projet de santé"),
             build=cpts_register_panel,
             scope=Panel.CPTS,
+            order=30,
+        )
+    )
+    register_panel(
+        Panel(
+            key="projet.space",
+            title=gettext_lazy("Adhérents, projet de santé, fiches action"),
+            build=space_panel,
+            scope=Panel.SPACE,
             order=30,
         )
     )

@@ -349,3 +349,15 @@ def test_the_demo_shows_the_french_404_page_even_with_debug(world, web, settings
         "Page introuvable"
         not in web(world.member_c).get(reverse("cpts-home", args=["alpha"])).content.decode()
     )
+
+
+def test_the_cpts_home_links_to_what_the_apps_above_offer(world, web):
+    """The base page knows no feature: the contract year and the register come through SPACE panels."""
+    page = web(world.member_a).get(reverse("cpts-home", kwargs={"cpts_slug": world.cpts_a.slug}))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert reverse("projet-register", kwargs={"cpts_slug": world.cpts_a.slug}) in html
+    assert reverse("projet-fiches", kwargs={"cpts_slug": world.cpts_a.slug}) in html
+    assert reverse("missions-contract", kwargs={"cpts_slug": world.cpts_a.slug}) not in html  # no contract yet
+    manager = web(world.coordinator_a).get(reverse("cpts-home", kwargs={"cpts_slug": world.cpts_a.slug}))
+    assert "Enregistrer le contrat ACI" in manager.content.decode()
