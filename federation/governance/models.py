@@ -16,7 +16,7 @@ from federation.governance.meetings.models import (
     Meeting,
     Proxy,
 )
-from federation.governance.membership.models import Delegate, Fee
+from federation.governance.membership.models import Delegate, Fee, MemberProceeding
 from federation.governance.polls.models import (
     Ballot,
     Candidate,
@@ -56,6 +56,7 @@ __all__ = [
     "Fee",
     "MajorityRule",
     "Meeting",
+    "MemberProceeding",
     "Participation",
     "PartnerOpinion",
     "Poll",

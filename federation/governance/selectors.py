@@ -40,6 +40,7 @@ from federation.governance.membership.selectors import (
     joinable_cpts,
     member_label,
     member_of,
+    pending_proceedings,
     represented_member_ids,
 )
 from federation.governance.models import AuditEntry
@@ -99,6 +100,7 @@ __all__ = [
     "meetings",
     "member_label",
     "member_of",
+    "pending_proceedings",
     "minutes_for_federation",
     "named_votes",
     "open_polls",

@@ -63,7 +63,17 @@ class FeeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Fee
-        fields = ["id", "member", "member_name", "year", "amount", "status", "paid_on"]
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "year",
+            "amount",
+            "status",
+            "paid_on",
+            "reminders_sent",
+            "last_reminded_on",
+        ]
 
     def get_member_name(self, fee) -> str:
         return str(fee.member.cpts or fee.member.partner)
@@ -326,3 +336,22 @@ class MemberJoinSerializer(serializers.Serializer):
     cross_border = serializers.BooleanField(
         default=False, help_text="territoire hors du département : adhésion déclarée transfrontalière"
     )
+
+
+class ProceedingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id")
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    invited_on = serializers.DateField()
+    outcome = serializers.CharField()
+    decided_on = serializers.DateField(allow_null=True)
+
+
+class ProceedingOpenSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["exclusion", "strike_off"])
+    reason = serializers.CharField(max_length=5000)
+
+
+class ProceedingDecideSerializer(serializers.Serializer):
+    pronounce = serializers.BooleanField(help_text="true : prononcer ; false : abandonner la procédure")

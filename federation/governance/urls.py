@@ -39,6 +39,21 @@ urlpatterns = [
         membership_api.MemberLeaveView.as_view(),
         name="api-governance-member-leave",
     ),
+    path(
+        f"{A}/members/<int:member_id>/proceedings/",
+        membership_api.ProceedingOpenView.as_view(),
+        name="api-governance-proceedings",
+    ),
+    path(
+        f"{A}/proceedings/<int:proceeding_id>/decide/",
+        membership_api.ProceedingDecideView.as_view(),
+        name="api-governance-proceeding-decide",
+    ),
+    path(
+        f"{A}/fees/<int:fee_id>/remind/",
+        membership_api.FeeRemindView.as_view(),
+        name="api-governance-fee-remind",
+    ),
     path(f"{A}/bureau/", bureau_api.BureauView.as_view(), name="api-governance-bureau"),
     path(f"{A}/meetings/", meeting_api.MeetingListView.as_view(), name="api-governance-meetings"),
     path(

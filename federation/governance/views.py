@@ -36,6 +36,9 @@ __all__ = [
 FORMS = {
     "consultation": (poll_views.create_consultation, True),
     "fee": (membership_views.fee_status, True),
+    "fee_remind": (membership_views.fee_remind, True),
+    "proceeding": (membership_views.proceeding_open, True),
+    "proceeding_decide": (membership_views.proceeding_decide, True),
     "bureau": (bureau_views.install, True),
     "statutes": (statutes_views.propose_change, True),
     "meeting": (meeting_views.create, True),
@@ -94,6 +97,7 @@ def federation_governance(request, federation_slug):
             "polls": [p for p in polls if p.meeting_id is None],
             "register": [p for p in polls if p.status == Poll.Status.PUBLISHED],
             "fees": selectors.fees(federation) if can_manage else [],
+            "proceedings": selectors.pending_proceedings(federation) if can_manage else [],
             "bodies": Body.choices,
             "designable": designable,
             "joinable": selectors.joinable_cpts(request.user, federation, manager=can_manage),

@@ -4,8 +4,11 @@ département (or declares itself cross-border), and leaves — no vote. The coor
 delegates and partner delegates with their ids."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from federation.governance import services
 from federation.governance.models import AuditEntry, Delegate
 from federation.models import CptsRole, FederationMember, MaturityStage
 from tests import factories
@@ -110,3 +113,76 @@ def test_the_coordinator_lists_members_delegates_and_partner_delegates_with_ids(
     assert {d["user_id"] for d in body["delegates"]} == {u.pk for u in a.delegates}
     assert {d["user"] for d in body["partner_delegates"]} == {u.pk for u in a.partner_delegates}
     assert api(a.world.member_c).get(url).status_code == 404
+
+
+# --- losing membership: seed 000, model statutes -----------------------------------------------------------
+def test_strike_off_for_an_unpaid_fee_only_after_three_reminders_and_explanations(ago, api, web):
+    """Seed 000: "La radiation pour non-paiement de la cotisation annuelle, après trois rappels demeurés
+    infructueux et après que l'intéressé ait été invité [...] à fournir des explications écrites au
+    Président de l'Association." """
+    a = ago
+    services.bureau_set(
+        actor=None,
+        federation=a.fed,
+        seats=list(zip(a.delegates, ["president", "vice_president", "treasurer", "secretary"], strict=False)),
+        starts_on=timezone.localdate(),
+    )
+    member = a.members[4]
+    fee = services.fee_set(actor=None, federation=a.fed, member=member, year=2025, amount=300)
+    open_url = reverse("api-governance-proceedings", kwargs=kw(a, member_id=member.pk))
+    body = {"kind": "strike_off", "reason": "Cotisation 2025 impayée"}
+    before = governance_rows(a.fed)
+    early = api(a.coordinator).post(open_url, body, format="json")
+    assert early.status_code == 400 and early.json()["code"] == "reminders_missing"
+    assert governance_rows(a.fed) == before
+    remind = reverse("api-governance-fee-remind", kwargs=kw(a, fee_id=fee.pk))
+    assert api(a.plain_member).post(remind).status_code == 403
+    page = reverse("governance-federation", kwargs=kw(a))
+    web(a.coordinator).post(page, {"form": "fee_remind", "fee": fee.pk})  # the first from the page
+    for n in (2, 3):
+        assert api(a.coordinator).post(remind).json()["reminders_sent"] == n
+    assert "Engager la radiation…" in web(a.coordinator).get(page).content.decode()
+    opened = api(a.coordinator).post(open_url, body, format="json")
+    assert opened.status_code == 201 and opened.json()["outcome"] == "pending"
+    decide = reverse("api-governance-proceeding-decide", kwargs=kw(a, proceeding_id=opened.json()["id"]))
+    # Pronounced by the president only (seed 000: "au Président de l'Association").
+    before = governance_rows(a.fed)
+    assert api(a.coordinator).post(decide, {"pronounce": True}, format="json").status_code == 403
+    assert governance_rows(a.fed) == before
+    done = api(a.delegates[0]).post(decide, {"pronounce": True}, format="json")
+    assert done.status_code == 200 and done.json()["outcome"] == "pronounced"
+    member.refresh_from_db()
+    assert member.left_on is not None
+    assert not Delegate.objects.filter(member=member, until__isnull=True).exists()
+    assert AuditEntry.objects.filter(event="member.struck_off", payload__pronounced=True).exists()
+    assert AuditEntry.objects.filter(event="fee.reminded").count() == 3
+    assert mail.outbox == [] or all("Rappel" in m.subject for m in mail.outbox)
+
+
+def test_exclusion_needs_the_defence_invitation_first(ago, api):
+    """Seed 000: "L'exclusion prononcée par le Président [...] pour motifs graves. L'intéressé devra
+    préalablement avoir été invité à faire valoir ses moyens de défense." """
+    a = ago
+    services.bureau_set(
+        actor=None,
+        federation=a.fed,
+        seats=list(zip(a.delegates, ["president", "vice_president", "treasurer", "secretary"], strict=False)),
+        starts_on=timezone.localdate(),
+    )
+    url = reverse("api-governance-proceedings", kwargs=kw(a, member_id=a.members[3].pk))
+    assert api(a.coordinator).post(url, {"kind": "exclusion", "reason": " "}, format="json").json()[
+        "code"
+    ] in (
+        "reason_required",
+        "blank",
+    )
+    opened = (
+        api(a.coordinator).post(url, {"kind": "exclusion", "reason": "Motifs graves"}, format="json").json()
+    )
+    again = api(a.coordinator).post(url, {"kind": "exclusion", "reason": "Encore"}, format="json")
+    assert again.json()["code"] == "proceeding_pending"
+    decide = reverse("api-governance-proceeding-decide", kwargs=kw(a, proceeding_id=opened["id"]))
+    dropped = api(a.delegates[0]).post(decide, {"pronounce": False}, format="json").json()
+    assert dropped["outcome"] == "dropped"
+    a.members[3].refresh_from_db()
+    assert a.members[3].left_on is None

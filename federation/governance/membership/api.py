@@ -19,6 +19,9 @@ from federation.governance.serializers import (
     MemberJoinSerializer,
     MemberSerializer,
     MembershipOverviewSerializer,
+    ProceedingDecideSerializer,
+    ProceedingOpenSerializer,
+    ProceedingSerializer,
 )
 
 
@@ -160,3 +163,47 @@ class MemberLeaveView(GovernanceScopedMixin, APIView):
             raise Http404
         member = services.member_leave_declare(actor=request.user, member=member)
         return Response(MemberSerializer(member).data)
+
+
+class FeeRemindView(GovernanceScopedMixin, APIView):
+    """Send (and record) a reminder of an unpaid fee (managers)."""
+
+    @extend_schema(request=None, responses=FeeSerializer, operation_id="governance_fee_remind")
+    def post(self, request, federation_slug, fee_id):
+        fee = selectors.fee_of(self.federation, fee_id)
+        if fee is None:
+            raise Http404
+        return Response(FeeSerializer(services.fee_remind(actor=request.user, fee=fee)).data)
+
+
+class ProceedingOpenView(GovernanceScopedMixin, APIView):
+    """Invite a member to present its defence (exclusion) or written explanations (strike-off, after three
+    reminders of an unpaid fee): the model statutes' first step (managers)."""
+
+    @extend_schema(request=ProceedingOpenSerializer, responses={201: ProceedingSerializer})
+    def post(self, request, federation_slug, member_id):
+        member = selectors.member_of(self.federation, member_id)
+        if member is None:
+            raise Http404
+        data = ProceedingOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proceeding = services.member_proceeding_open(actor=request.user, member=member, **data.validated_data)
+        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+
+
+class ProceedingDecideView(GovernanceScopedMixin, APIView):
+    """The president pronounces the exclusion or strike-off, or drops it."""
+
+    write_requires_manager = False  # the service checks it is the president
+
+    @extend_schema(request=ProceedingDecideSerializer, responses=ProceedingSerializer)
+    def post(self, request, federation_slug, proceeding_id):
+        proceeding = selectors.proceeding_of(self.federation, proceeding_id)
+        if proceeding is None:
+            raise Http404
+        data = ProceedingDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proceeding = services.member_proceeding_decide(
+            actor=request.user, proceeding=proceeding, pronounce=data.validated_data["pronounce"]
+        )
+        return Response(ProceedingSerializer(proceeding).data)

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from federation.governance.membership.models import Delegate, Fee
+from federation.governance.membership.models import Delegate, Fee, MemberProceeding
 from federation.models import (
     College,
     Cpts,
@@ -216,3 +216,21 @@ def partner_delegates(federation: Federation) -> QuerySet[FederationRole]:
 def federation_by_slug(slug: str) -> Federation | None:
     """A federation by its slug, for a CPTS that declares it joins (not a participant yet)."""
     return Federation.objects.filter(slug=slug).first()
+
+
+def proceeding_of(federation: Federation, proceeding_id):
+    try:
+        proceeding_id = int(proceeding_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        MemberProceeding.objects.filter(federation=federation, pk=proceeding_id)
+        .select_related("federation", "member__cpts", "member__partner")
+        .first()
+    )
+
+
+def pending_proceedings(federation: Federation):
+    return MemberProceeding.objects.filter(federation=federation, outcome="pending").select_related(
+        "member__cpts", "member__partner"
+    )

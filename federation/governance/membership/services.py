@@ -11,9 +11,10 @@ from federation import services as federation_services
 from federation.errors import ServiceError
 from federation.governance.access import can_manage_governance
 from federation.governance.audit import audit_append
+from federation.governance.bureau.selectors import president
 from federation.governance.common import check_manager
 from federation.governance.membership import selectors
-from federation.governance.membership.models import Delegate, Fee
+from federation.governance.membership.models import Delegate, Fee, MemberProceeding
 from federation.models import College, Cpts, CptsCommune, Federation, FederationMember, Membership, User
 
 
@@ -201,3 +202,132 @@ def member_leave_declare(*, actor: User | None, member: FederationMember) -> Fed
         },
     )
     return member
+
+
+REMINDERS_BEFORE_STRIKE_OFF = 3  # seed 000: "après trois rappels demeurés infructueux"
+
+
+@transaction.atomic
+def fee_remind(*, actor: User | None, fee: Fee) -> Fee:
+    """Record a reminder of an unpaid fee, and e-mail it (on commit) to the member's delegates."""
+    check_manager(actor, fee.federation)
+    fee = (
+        Fee.objects.select_for_update()
+        .select_related("federation", "member__cpts", "member__partner")
+        .get(pk=fee.pk)
+    )
+    if fee.status != Fee.Status.DUE:
+        raise ServiceError(_("Cette cotisation n'est pas à payer."), code="fee_not_due")
+    fee.reminders_sent += 1
+    fee.last_reminded_on = timezone.localdate()
+    fee.save(update_fields=["reminders_sent", "last_reminded_on"])
+    audit_append(
+        federation=fee.federation,
+        event="fee.reminded",
+        actor=actor,
+        payload={"fee": fee.pk, "member": fee.member_id, "year": fee.year, "reminder": fee.reminders_sent},
+    )
+    emails = sorted(
+        {
+            d.user.email
+            for d in Delegate.objects.filter(member=fee.member, until__isnull=True).select_related("user")
+        }
+    )
+    if emails:
+        from django.core.mail import EmailMessage
+
+        subject = _("[%(federation)s] Rappel n° %(n)d : cotisation %(year)d") % {
+            "federation": fee.federation.name,
+            "n": fee.reminders_sent,
+            "year": fee.year,
+        }
+        body = _("La cotisation %(year)d de %(member)s (%(amount)s €) reste à payer.") % {
+            "year": fee.year,
+            "member": selectors.member_label(fee.member),
+            "amount": fee.amount,
+        }
+        transaction.on_commit(lambda: EmailMessage(subject, body, to=emails).send())
+    return fee
+
+
+@transaction.atomic
+def member_proceeding_open(
+    *, actor: User | None, member: FederationMember, kind: str, reason: str
+) -> MemberProceeding:
+    """Invite a member to present its defence (exclusion) or its written explanations (strike-off for an
+    unpaid fee, only after three unanswered reminders) — the step the model statutes put first."""
+    federation = member.federation
+    check_manager(actor, federation)
+    if kind not in MemberProceeding.Kind.values:
+        raise ServiceError(_("Procédure inconnue."), code="invalid_kind", field="kind")
+    if member.left_on is not None:
+        raise ServiceError(_("Ce membre a déjà quitté la fédération."), code="already_left")
+    if not (reason or "").strip():
+        raise ServiceError(
+            _("Indiquez les motifs, communiqués au membre."), code="reason_required", field="reason"
+        )
+    if (
+        kind == MemberProceeding.Kind.STRIKE_OFF
+        and not Fee.objects.filter(
+            member=member, status=Fee.Status.DUE, reminders_sent__gte=REMINDERS_BEFORE_STRIKE_OFF
+        ).exists()
+    ):
+        raise ServiceError(
+            _(
+                "La radiation suppose une cotisation impayée après trois rappels demeurés infructueux (statuts)."
+            ),
+            code="reminders_missing",
+        )
+    if MemberProceeding.objects.filter(member=member, outcome=MemberProceeding.Outcome.PENDING).exists():
+        raise ServiceError(_("Une procédure est déjà en cours pour ce membre."), code="proceeding_pending")
+    proceeding = MemberProceeding(
+        federation=federation,
+        member=member,
+        kind=kind,
+        reason=reason.strip(),
+        invited_on=timezone.localdate(),
+    )
+    proceeding.full_clean()
+    proceeding.save()
+    audit_append(
+        federation=federation,
+        event="member.defence_invited",
+        actor=actor,
+        payload={"proceeding": proceeding.pk, "member": member.pk, "kind": kind},
+    )
+    return proceeding
+
+
+@transaction.atomic
+def member_proceeding_decide(
+    *, actor: User | None, proceeding: MemberProceeding, pronounce: bool
+) -> MemberProceeding:
+    """The president pronounces the exclusion or strike-off (the member leaves, its delegations end), or
+    drops it. Only once the member was invited to defend itself — which opening the proceeding recorded."""
+    federation = proceeding.federation
+    if actor is not None:
+        chair = president(federation)
+        if chair is None or chair.user_id != actor.pk:
+            raise PermissionDenied(_("L'exclusion et la radiation sont prononcées par le/la président·e."))
+    proceeding = MemberProceeding.objects.select_for_update().select_related("member").get(pk=proceeding.pk)
+    if proceeding.outcome != MemberProceeding.Outcome.PENDING:
+        raise ServiceError(_("Cette procédure est close."), code="proceeding_closed")
+    proceeding.outcome = (
+        MemberProceeding.Outcome.PRONOUNCED if pronounce else MemberProceeding.Outcome.DROPPED
+    )
+    proceeding.decided_on = timezone.localdate()
+    proceeding.decided_by = actor
+    proceeding.save(update_fields=["outcome", "decided_on", "decided_by"])
+    member = proceeding.member
+    if pronounce and member.left_on is None:
+        federation_services.federation_member_leave(member=member)
+        Delegate.objects.filter(member=member, until__isnull=True).update(until=timezone.localdate())
+    audit_append(
+        federation=federation,
+        event="member.excluded"
+        if proceeding.kind == MemberProceeding.Kind.EXCLUSION
+        else "member.struck_off",
+        actor=actor,
+        payload={"proceeding": proceeding.pk, "member": member.pk, "pronounced": pronounce},
+    )
+    return proceeding

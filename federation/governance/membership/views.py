@@ -105,3 +105,66 @@ def leave(request, federation):
             % {"cpts": member.cpts},
         )
     return _back(federation)
+
+
+def fee_remind(request, federation):
+    fee = selectors.fee_of(federation, request.POST.get("fee"))
+    if fee is None:
+        raise Http404
+    try:
+        fee = services.fee_remind(actor=request.user, fee=fee)
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Rappel n° %(n)d envoyé aux délégué·es de %(member)s.")
+            % {"n": fee.reminders_sent, "member": selectors.member_label(fee.member)},
+        )
+    return _back(federation)
+
+
+def proceeding_open(request, federation):
+    member = selectors.member_of(federation, request.POST.get("member"))
+    if member is None:
+        raise Http404
+    try:
+        services.member_proceeding_open(
+            actor=request.user,
+            member=member,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "%(member)s est invité·e à présenter sa défense ou ses explications écrites ; le/la président·e décidera ensuite."
+            )
+            % {"member": selectors.member_label(member)},
+        )
+    return _back(federation)
+
+
+def proceeding_decide(request, federation):
+    proceeding = selectors.proceeding_of(federation, request.POST.get("proceeding"))
+    if proceeding is None:
+        raise Http404
+    pronounce = request.POST.get("pronounce") == "1"
+    try:
+        services.member_proceeding_decide(actor=request.user, proceeding=proceeding, pronounce=pronounce)
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            (
+                _("%(member)s ne fait plus partie de la fédération.")
+                if pronounce
+                else _("Procédure abandonnée pour %(member)s.")
+            )
+            % {"member": selectors.member_label(proceeding.member)},
+        )
+    return _back(federation)
