@@ -9,7 +9,7 @@ from functools import reduce
 
 from django.db.models import Q
 
-from search.backends.base import Plan, bounding_box, haversine_km, scope_tags
+from search.backends.base import Plan, bounding_box, haversine_km, scope_tags, vocabulary
 from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import IndexSpec
@@ -25,14 +25,19 @@ class PortableSearch:
         for tag in scope_tags(query.scopes):
             in_scope |= Q(tags__contains=f" {tag} ")
         conditions = []
+        complete = vocabulary(spec).complete
         for alternatives in plan.groups:
             condition = Q()
-            for alternative in alternatives:
+            # As on PostgreSQL (`database._tsquery`): an abbreviation, its expansions and the words of the
+            # nomenclature are whole words ("ortho" is orthophoniste or orthoptiste, not orthopédie); other
+            # words match as the start of a word.
+            typed_abbreviation = " ".join(alternatives[0]) in spec.synonyms
+            for position, alternative in enumerate(alternatives):
                 words = Q()
                 for word in alternative:
-                    words &= Q(folded__contains=f" {word}") | (
-                        Q(restricted_text__contains=f" {word}") & in_scope
-                    )
+                    whole = position > 0 or typed_abbreviation or word in complete
+                    needle = f" {word} " if whole else f" {word}"
+                    words &= Q(folded__contains=needle) | (Q(restricted_text__contains=needle) & in_scope)
                 condition |= words
             conditions.append(condition)
         if plan.approximate:  # any group; ranked below by how many match

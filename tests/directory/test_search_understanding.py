@@ -302,3 +302,20 @@ def test_approximate_results_collect_the_best_matches_first(world, api, people, 
     monkeypatch.setattr(database, "COUNT_CAP", 2)
     answer = search(api, world.member_a, q="kine arnaud domicile", page_size=1)
     assert answer["approximate"] is True and ids(answer) == [people["marsillargues"].pk]
+
+
+def test_an_abbreviation_is_a_whole_word_on_both_backends(world, api, people, communes):
+    """ "ortho" is orthophoniste or orthoptiste, not orthopédie dento-faciale (the SQLite path used to
+    read every word as a prefix)."""
+    speech = ProfessionalFactory(
+        last_name="Parole", profession=ProfessionFactory(code="91", label="Orthophoniste")
+    )
+    dentist = ProfessionalFactory(
+        last_name="Dents", profession=ProfessionFactory(code="40", label="Chirurgien-Dentiste")
+    )
+    odf, _ = Specialty.objects.get_or_create(code="SCD01", defaults={"label": "Orthopédie dento-faciale"})
+    dentist.specialties.add(odf)
+    for pro in (speech, dentist):
+        PracticeSiteFactory(professional=pro, commune=communes["Lunel"])
+    search_index.schedule_professionals([speech.pk, dentist.pk])
+    assert ids(search(api, world.member_a, q="ortho lunel")) == [speech.pk]
