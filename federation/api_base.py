@@ -12,7 +12,7 @@ from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import permissions, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -106,7 +106,10 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, Http404):
+    if isinstance(exc, ParseError):
+        # DRF's message quotes the JSON decoder's English error.
+        exc = ParseError(_("Le corps de la requête n'est pas un JSON valide."))
+    elif isinstance(exc, Http404):
         exc = NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(*exc.args)
