@@ -68,6 +68,15 @@ def seed(stdout) -> None:
                 kind=Delegate.Kind.SUBSTITUTE,
             )
         titulars.append(titular)
+    # A delegation that ended: one CPTS's substitute was revoked (in the audit log; the CPTS may
+    # designate someone else from the governance page).
+    revoked = (
+        Delegate.objects.filter(member__in=members, kind=Delegate.Kind.SUBSTITUTE, until__isnull=True)
+        .order_by("pk")
+        .last()
+    )
+    if revoked is not None:
+        services.delegate_revoke(actor=None, delegate=revoked)
     if len(members) < 2:
         stdout.write("Moins de deux CPTS avec un·e délégué·e : gouvernance de démonstration ignorée.\n")
         return

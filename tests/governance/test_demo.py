@@ -4,7 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from federation.governance import demo
-from federation.governance.models import Meeting, Poll
+from federation.governance.models import (
+    AuditEntry,
+    ConvocationDelivery,
+    CountedBallot,
+    Meeting,
+    Poll,
+    SealedBallot,
+)
 from tests.governance.conftest import build_assembly
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +32,8 @@ def test_demo_seed_is_complete_idempotent_and_audited(settings, world):
     assert Poll.objects.filter(status="open", meeting__isnull=True).count() == 1
     assert Meeting.objects.filter(title=demo.NEXT_AGO, status="convened").exists()
     call_command("verify_audit", stdout=io.StringIO())
+    # The new features have their demo data: a revoked delegation, a sealed secret election counted
+    # into receipts, convocations recorded per recipient.
+    assert AuditEntry.objects.filter(event="delegate.revoked").count() == 1
+    assert CountedBallot.objects.exists() and not SealedBallot.objects.exclude(poll__status="open").exists()
+    assert ConvocationDelivery.objects.filter(status="sent").exists()
