@@ -186,3 +186,38 @@ def test_exclusion_needs_the_defence_invitation_first(ago, api):
     assert dropped["outcome"] == "dropped"
     a.members[3].refresh_from_db()
     assert a.members[3].left_on is None
+
+
+def test_the_fee_scale_voted_by_the_ag_follows_the_size_of_each_cpts(ago, api):
+    """Seed 004: the AG sets the fees, which must "tenir compte des moyens différents des CPTS": one amount
+    per ACI size tier (by the population of the territory), one for the partners."""
+    a = ago
+    factories.CptsCommuneFactory(cpts=a.cpts[0], commune=factories.CommuneFactory(population=50_000))
+    factories.CptsCommuneFactory(cpts=a.cpts[1], commune=factories.CommuneFactory(population=200_000))
+    url = reverse("api-governance-polls", kwargs=kw(a))
+    scale = {
+        "type": "fee_scale",
+        "year": 2027,
+        "amounts": {"1": 150, "2": 250, "3": 350, "4": 450, "partner": 80},
+    }
+    wrong = api(a.coordinator).post(
+        url,
+        {"title": "Barème", "meeting": a.meeting.pk, "effect": {**scale, "amounts": {"1": 150}}},
+        format="json",
+    )
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_fee_scale"
+    created = api(a.coordinator).post(
+        url, {"title": "Barème 2027", "meeting": a.meeting.pk, "effect": scale}, format="json"
+    )
+    assert created.status_code == 201 and "taille 4 : 450 €" in created.json()["effect"]["label"]
+    poll = a.fed.polls.get(pk=created.json()["id"])
+    services.poll_open(actor=a.coordinator, poll=poll)
+    for i in range(4):
+        services.ballot_cast(
+            actor=a.delegates[i], poll=poll, right_key=f"member-{a.members[i].pk}", choice="yes"
+        )
+    services.poll_close(actor=a.coordinator, poll=poll)
+    services.poll_publish(actor=a.coordinator, poll=poll)
+    fees = {f.member_id: f.amount for f in a.fed.fees.filter(year=2027)}
+    assert fees[a.members[0].pk] == 250 and fees[a.members[1].pk] == 450 and fees[a.members[2].pk] == 150
+    assert fees[a.partner_members[0].pk] == 80

@@ -2,6 +2,8 @@
 (membership changes call the foundation's services, statutes changes update the settings, an election
 to a bureau seat installs the elected delegate)."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,13 +12,14 @@ from federation.errors import ServiceError
 from federation.governance.bureau.models import BureauRole
 from federation.governance.bureau.services import bureau_seat_elected
 from federation.governance.membership.models import Delegate
-from federation.governance.membership.selectors import member_label
-from federation.governance.membership.services import active_member
+from federation.governance.membership.selectors import active_members, member_label
+from federation.governance.membership.services import active_member, fee_set
 from federation.governance.polls.models import Candidate, Poll
 from federation.governance.statutes.models import Body, DecisionKind, StatutesSettings
 from federation.governance.statutes.selectors import statutes_of
 from federation.governance.statutes.services import statutes_apply_change, validated_changes
 from federation.models import Cpts, Federation, FederationMember, MaturityStage, Partner, User
+from federation.selectors import cpts_size_tier
 
 MEMBERSHIP_EFFECTS = ("cpts_join", "member_leave", "partner_join")
 
@@ -76,7 +79,61 @@ def validate_effect(federation: Federation, body: str, decision_kind: str, effec
                 _("Les statuts ne se modifient qu'en assemblée générale extraordinaire."), code="wrong_body"
             )
         return {"type": kind, "changes": validated_changes(federation, effect.get("changes") or {})}
+    if kind == "fee_scale":
+        return _validated_fee_scale(body, decision_kind, effect)
     raise ServiceError(_("Effet de décision inconnu."), code="unknown_effect", field="effect")
+
+
+FEE_SCALE_KEYS = ("1", "2", "3", "4", "partner")
+
+
+def _validated_fee_scale(body: str, decision_kind: str, effect: dict) -> dict:
+    """Seed 004: the AG sets the membership fees, accounting for "les moyens différents des CPTS" — one
+    amount per ACI size tier (1 to 4, by the population of the territory), and one for partners."""
+    if body not in (Body.AGO, Body.AGE) or decision_kind != DecisionKind.ORDINARY:
+        raise ServiceError(
+            _("Le barème des cotisations est une décision ordinaire de l'assemblée générale."),
+            code="wrong_body",
+        )
+    try:
+        year = int(effect.get("year"))
+        amounts = {key: Decimal(str(effect.get("amounts", {})[key])) for key in FEE_SCALE_KEYS}
+    except (TypeError, ValueError, KeyError, ArithmeticError) as exc:
+        raise ServiceError(
+            _("Le barème donne une année et un montant par taille de CPTS (1 à 4) et pour les partenaires."),
+            code="invalid_fee_scale",
+            field="effect",
+        ) from exc
+    if not 2000 <= year <= 2100 or any(amount < 0 for amount in amounts.values()):
+        raise ServiceError(_("Année ou montant hors des limites."), code="invalid_fee_scale", field="effect")
+    label = _("Barème %(year)d : %(tiers)s ; partenaires %(partner)s €") % {
+        "year": year,
+        "tiers": ", ".join(
+            _("taille %(t)s : %(a)s €") % {"t": t, "a": amounts[t]} for t in FEE_SCALE_KEYS[:4]
+        ),
+        "partner": amounts["partner"],
+    }
+    return {
+        "type": "fee_scale",
+        "year": year,
+        "amounts": {k: str(v) for k, v in amounts.items()},
+        "label": label,
+    }
+
+
+def _apply_fee_scale(poll: Poll, effect: dict) -> None:
+    """Each current member's fee for the year, from its size tier (CPTS) or the partners' amount."""
+    federation = poll.federation
+    amounts = effect["amounts"]
+    for member in active_members(federation):
+        key = str(cpts_size_tier(member.cpts)) if member.cpts_id else "partner"
+        fee_set(
+            actor=None,
+            federation=federation,
+            member=member,
+            year=effect["year"],
+            amount=Decimal(amounts[key]),
+        )
 
 
 def apply_effect(poll: Poll, actor: User | None) -> None:
@@ -97,6 +154,8 @@ def apply_effect(poll: Poll, actor: User | None) -> None:
         federation_services.partner_create(federation=federation, name=effect["name"], kind=effect["kind"])
     elif kind == "statutes_change":
         statutes_apply_change(poll=poll, changes=effect["changes"])
+    elif kind == "fee_scale":
+        _apply_fee_scale(poll, effect)
 
 
 def apply_election(poll: Poll, actor: User | None) -> None:

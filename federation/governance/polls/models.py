@@ -64,6 +64,7 @@ class Poll(models.Model):
     # What an adopted decision does, applied when the result is published:
     # {"type": "cpts_join", "cpts": id} | {"type": "member_leave", "member": id}
     # | {"type": "partner_join", "name": ..., "kind": ...} | {"type": "statutes_change", "changes": {...}}
+    # | {"type": "fee_scale", "year": 2027, "amounts": {"1": ..., "4": ..., "partner": ...}}
     effect = models.JSONField(_("effet de la décision"), default=dict, blank=True)
     casting_vote = models.CharField(max_length=40, blank=True)
     # Secret polls: the public key ballots are sealed with (hex); the private key is never stored.
