@@ -30,7 +30,12 @@
     var url = mapEl && mapEl.dataset.outlines;
     if (!map || !url) return;
     var key = codes.slice().sort().join(",");
-    if (!key || key === outlinesKey) return;
+    if (!key) return;
+    if (key === outlinesKey) {
+      // Same communes: the markers were just refitted, show the outlines whole again.
+      if (outlines.getLayers().length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
+      return;
+    }
     outlinesKey = key;
     var query = new URLSearchParams();
     codes.slice(0, 300).forEach(function (c) { query.append("commune", c); });
