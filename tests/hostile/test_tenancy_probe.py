@@ -504,3 +504,61 @@ def test_the_shared_directory_keeps_private_fields_within_their_tenant(world, te
         body = r.content.decode()
         assert "0611111111" not in body and "secret@kine" not in body and "perso@example" not in body, name
         assert r.json()["can_edit"] is False
+
+
+# --- Within one federation: another CPTS's own rows stay its own -------------------------------------------
+
+# Federation-wide by design: governance, campaigns (and their actions, tasks, indicators), the agenda, the
+# people of the federation, the library of published fiches.
+FEDERATION_WIDE = (
+    "{federation_slug}",
+    "/api/shared-actions/campaigns/",
+    "/api/shared-actions/campaign-actions/",
+    "/api/shared-actions/tasks/",
+    "/api/projet/library/",
+)
+
+
+def test_bravo_personas_never_reach_alpha_own_rows(world, tenants, ops):
+    """CPTS Bravo, in the same federation as Alpha: Alpha's documents, rosters, shifts, meetings, channel,
+    messages, contract, indicators, register, projet, draft fiches, invitations, members: 404 (or 403)."""
+    alpha, _charlie = tenants
+    cpts_ops = [op for op in ops if not any(part in op.path for part in FEDERATION_WIDE)]
+    personas = {"coordinator_b": world.coordinator_b, "member_b": world.member_b}
+    result = sweep(personas, alpha, cpts_ops)
+    report("Bravo → Alpha (CPTS rows)", result)
+    assert len(result.probed) > 90
+    assert result.findings == [], "\n".join(result.findings)
+
+
+# --- Lists: no row of the other federation in what one's own lists return ----------------------------------
+
+# Shared reference data or the shared directory (its own visibility tests cover it).
+SHARED_LISTS = ("/api/directory/", "/api/communes/", "/api/missions/aci/")
+GARD_MARKERS = ("charlie", "inter-cpts-30", "Gard")
+
+
+def test_lists_never_hold_the_other_federations_rows(world, tenants, ops):
+    _alpha, charlie = tenants
+    lists = [
+        op for op in ops if op.method == "get" and not op.params and not op.path.startswith(SHARED_LISTS)
+    ]
+    c = api_client()
+    findings = []
+    for name in ("coordinator_a", "bureau_a", "member_a", "fed_coordinator", "partner_delegate", "outsider"):
+        c.force_authenticate(getattr(world, name))
+        for op in lists:
+            r = c.get(op.path)
+            text = r.content.decode(errors="replace")
+            if r.status_code >= 500 or any(marker in text for marker in GARD_MARKERS):
+                findings.append(f"{r.status_code} GET {op.path} as {name}: {text[:300]}")
+    # The markers do show in the Gard people's own lists: their absence above means something.
+    seen = set()
+    for user in (charlie.coordinator, charlie.member, charlie.fed_coordinator):
+        c.force_authenticate(user)
+        seen |= {op.path for op in lists if any(m in c.get(op.path).content.decode() for m in GARD_MARKERS)}
+    print(
+        f"\n[lists] {len(lists)} list operations read by 6 personas; markers seen by Gard in {sorted(seen)}"
+    )
+    assert len(lists) > 15 and len(seen) >= 8
+    assert findings == [], "\n".join(findings)
