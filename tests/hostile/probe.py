@@ -132,6 +132,7 @@ SIMPLE = {
     "delegate_id": "delegate",
     "fee_id": "fee",
     "poll_id": "poll",
+    "proxy_id": "proxy",
     "fiche_id": "fiche",
     "member_id": "register_member",
     "assignment_id": "assignment",
@@ -167,6 +168,9 @@ def fill(op: Operation, tenant, scope=None) -> tuple[str, list]:
             instance, value = scope.cpts, scope.cpts.slug
         elif name == "federation_slug":
             instance, value = scope.fed, scope.fed.slug
+        elif name == "meeting_id" and "{proxy_id}" in op.path:
+            instance = o["proxy_meeting"]
+            value = instance.pk
         elif name == "meeting_id":
             instance = o["gov_meeting"] if "/governance/" in op.path else o["sa_meeting"]
             value = instance.pk

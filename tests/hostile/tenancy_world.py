@@ -61,7 +61,10 @@ def pdf_upload():
     return upload()
 
 
-def build_tenant(name, *, cpts, fed, coordinator, member, fed_coordinator, commune) -> Tenant:
+def build_tenant(
+    name, *, cpts, fed, coordinator, member, fed_coordinator, commune, other_cpts, other_delegate
+) -> Tenant:
+    """`other_cpts` (another member of `fed`) and its delegate `other_delegate` hold the CPTS's proxy."""
     t = Tenant(name, cpts, fed, coordinator, member, fed_coordinator)
     o = t.objects
     today = timezone.localdate()
@@ -138,6 +141,21 @@ def build_tenant(name, *, cpts, fed, coordinator, member, fed_coordinator, commu
         location="Salle",
         agenda=["Rapport moral"],
     )
+    # A proxy: the CPTS's delegate gives its vote at a convened assembly to another CPTS's delegate.
+    gov_membership.delegate_designate(actor=None, federation=fed, cpts=other_cpts, user=other_delegate)
+    o["proxy_meeting"] = gov_meetings.meeting_create(
+        actor=fed_coordinator,
+        federation=fed,
+        body=Body.AGO,
+        title="AGO des pouvoirs",
+        starts_at=timezone.now() + dt.timedelta(days=25),
+        location="Salle",
+        agenda=["Budget"],
+    )
+    gov_meetings.meeting_convene(actor=fed_coordinator, meeting=o["proxy_meeting"])
+    o["proxy"] = gov_meetings.proxy_give(
+        actor=member, meeting=o["proxy_meeting"], giver=member_row, holder=other_delegate
+    )
     o["poll"] = gov_polls.poll_create(
         actor=fed_coordinator, federation=fed, title="Motion", meeting=o["gov_meeting"]
     )
@@ -204,7 +222,8 @@ def build_tenant(name, *, cpts, fed, coordinator, member, fed_coordinator, commu
 
 
 def gard_people(world):
-    """The world has no coordinator for Charlie nor for the Gard federation: add them."""
+    """The world has no coordinator for Charlie nor for the Gard federation, and Charlie is the Gard's only
+    member: add them, and CPTS Golf (its bureau member will hold Charlie's proxy)."""
     coordinator_c = factories.MembershipFactory(
         cpts=world.cpts_c,
         role=CptsRole.COORDINATOR,
@@ -214,4 +233,9 @@ def gard_people(world):
     factories.FederationRoleFactory(
         user=fed_coordinator_gard, federation=world.other_fed, role=FederationRole.Role.COORDINATOR
     )
-    return coordinator_c, fed_coordinator_gard
+    golf = factories.CptsFactory(name="CPTS Golf", slug="golf")
+    factories.FederationMemberFactory(federation=world.other_fed, cpts=golf)
+    bureau_golf = factories.MembershipFactory(
+        cpts=golf, role=CptsRole.BUREAU, user=factories.UserFactory(email="bureau@golf.example.org")
+    ).user
+    return coordinator_c, fed_coordinator_gard, golf, bureau_golf

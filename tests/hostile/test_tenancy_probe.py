@@ -47,7 +47,7 @@ def _quiet(settings, tmp_path):
 
 @pytest.fixture
 def tenants(world):
-    coordinator_c, fed_coordinator_gard = gard_people(world)
+    coordinator_c, fed_coordinator_gard, golf, bureau_golf = gard_people(world)
     alpha = build_tenant(
         "alpha",
         cpts=world.cpts_a,
@@ -56,6 +56,8 @@ def tenants(world):
         member=world.member_a,
         fed_coordinator=world.fed_coordinator,
         commune=factories.CommuneFactory(insee_code="34145", name="Lunel", departement=world.fed.departement),
+        other_cpts=world.cpts_b,
+        other_delegate=world.coordinator_b,
     )
     charlie = build_tenant(
         "charlie",
@@ -67,6 +69,8 @@ def tenants(world):
         commune=factories.CommuneFactory(
             insee_code="30189", name="Nîmes", departement=world.other_fed.departement
         ),
+        other_cpts=golf,
+        other_delegate=bureau_golf,
     )
     return alpha, charlie
 
