@@ -88,8 +88,8 @@ def unpaid_fees_panel(federation, user) -> PanelData:
 
 
 def upcoming_assemblies_panel(federation, user) -> PanelData:
-    """Meetings of the bodies to come, with their convocation status (to send, sent, uncertain). Three
-    queries."""
+    """Meetings of the bodies to come, with their convocation status (to send, sent, uncertain), and the
+    statutes' reminder of the yearly AGO. Four queries."""
     meetings = list(
         Meeting.objects.filter(
             federation=federation,
@@ -97,7 +97,9 @@ def upcoming_assemblies_panel(federation, user) -> PanelData:
             status__in=[Meeting.Status.DRAFT, Meeting.Status.CONVENED, Meeting.Status.OPEN],
         ).order_by("starts_at")[:LIMIT]
     )
-    if not meetings:
+    notice = statutes_of(federation).convocation_days
+    reminder = _annual_ago_reminder(federation, notice)
+    if not meetings and reminder is None:
         return PanelData(
             empty=_("Aucune séance prévue : préparez la prochaine assemblée depuis la page Gouvernance.")
         )
@@ -108,7 +110,6 @@ def upcoming_assemblies_panel(federation, user) -> PanelData:
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["meeting_id"], {})[row["status"]] = row["n"]
-    notice = statutes_of(federation).convocation_days
     items = []
     for meeting in meetings:
         sent = counts.get(meeting.pk, {})
@@ -147,7 +148,40 @@ def upcoming_assemblies_panel(federation, user) -> PanelData:
                 level=level,
             )
         )
-    return PanelData(items=items, count=len(meetings))
+    if reminder is not None:
+        items.insert(0, reminder)
+    return PanelData(items=items, count=len(items))
+
+
+def _annual_ago_reminder(federation, notice: int) -> PanelItem | None:
+    """Seed 000, art. 13.2: the AGO meets "dans les six mois de la clôture de l'exercice social" (the
+    calendar year, art. 14): a reminder while no AGO is set between 1 January and 30 June. One query."""
+    today = timezone.localdate()
+    deadline = today.replace(month=6, day=30)
+    held = Meeting.objects.filter(
+        federation=federation,
+        body=Body.AGO,
+        starts_at__date__gte=today.replace(month=1, day=1),
+        starts_at__date__lte=deadline,
+    ).exists()
+    if held:
+        return None
+    url = reverse("governance-federation", kwargs={"federation_slug": federation.slug})
+    if today > deadline:
+        return PanelItem(
+            label=_("AGO %(year)d non tenue dans les six mois") % {"year": today.year},
+            url=url,
+            detail=_("Les statuts la veulent avant le 30 juin (approbation des comptes %(year)d).")
+            % {"year": today.year - 1},
+            level="danger",
+        )
+    return PanelItem(
+        label=_("AGO %(year)d à prévoir avant le 30 juin") % {"year": today.year},
+        url=url,
+        detail=_("Comptes %(year)d, budget, rapport d'activité : convocation au moins %(n)d jours avant.")
+        % {"year": today.year - 1, "n": notice},
+        level="warning",
+    )
 
 
 PANELS = [
