@@ -63,7 +63,7 @@ from federation.governance.polls.selectors import (
     voted_keys,
     voting_rights,
 )
-from federation.governance.statutes.selectors import statutes_of
+from federation.governance.statutes.selectors import statutes_adopted, statutes_of
 from federation.models import Federation
 
 __all__ = [
@@ -114,6 +114,7 @@ __all__ = [
     "proxy_of",
     "represented_member_ids",
     "rights_status",
+    "statutes_adopted",
     "statutes_of",
     "upcoming_meetings",
     "vote_invitation",

@@ -355,3 +355,12 @@ class ProceedingOpenSerializer(serializers.Serializer):
 
 class ProceedingDecideSerializer(serializers.Serializer):
     pronounce = serializers.BooleanField(help_text="true : prononcer ; false : abandonner la procédure")
+
+
+class StatutesInitialSerializer(serializers.ModelSerializer):
+    """Any of the statutes' settings; the others keep the model statutes' values."""
+
+    class Meta:
+        model = StatutesSettings
+        fields = StatutesSettings.EDITABLE
+        extra_kwargs = {name: {"required": False} for name in StatutesSettings.EDITABLE}

@@ -24,6 +24,11 @@ urlpatterns = [
     path(f"{A}/", api.OverviewView.as_view(), name="api-governance-overview"),
     path(f"{A}/audit/", api.AuditListView.as_view(), name="api-governance-audit"),
     path(f"{A}/statutes/", statutes_api.StatutesView.as_view(), name="api-governance-statutes"),
+    path(
+        f"{A}/statutes/initial/",
+        statutes_api.StatutesInitialView.as_view(),
+        name="api-governance-statutes-initial",
+    ),
     path(f"{A}/fees/", membership_api.FeeListView.as_view(), name="api-governance-fees"),
     path(f"{A}/fees/<int:fee_id>/", membership_api.FeeStatusView.as_view(), name="api-governance-fee"),
     path(f"{A}/delegates/", membership_api.DelegateView.as_view(), name="api-governance-delegates"),

@@ -18,7 +18,7 @@ from federation.governance.polls import views as poll_views
 from federation.governance.polls.models import Poll
 from federation.governance.polls.views import poll_action, poll_page
 from federation.governance.statutes import views as statutes_views
-from federation.governance.statutes.forms import StatutesChangeForm
+from federation.governance.statutes.forms import StatutesChangeForm, StatutesInitialForm
 from federation.governance.statutes.models import Body
 from federation.selectors import user_federations
 
@@ -41,6 +41,7 @@ FORMS = {
     "proceeding_decide": (membership_views.proceeding_decide, True),
     "bureau": (bureau_views.install, True),
     "statutes": (statutes_views.propose_change, True),
+    "statutes_initial": (statutes_views.initialize, True),
     "meeting": (meeting_views.create, True),
 }
 
@@ -107,6 +108,9 @@ def federation_governance(request, federation_slug):
             else [m for m, _u in selectors.designable_members(request.user, federation, manager=False)],
             "statutes_form": StatutesChangeForm(instance=statutes, federation=federation)
             if can_manage
+            else None,
+            "initial_form": StatutesInitialForm(instance=statutes)
+            if can_manage and not selectors.statutes_adopted(federation)
             else None,
             "bureau_roles": BureauRole.choices,
             "today": timezone.localdate(),

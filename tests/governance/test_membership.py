@@ -221,3 +221,37 @@ def test_the_fee_scale_voted_by_the_ag_follows_the_size_of_each_cpts(ago, api):
     fees = {f.member_id: f.amount for f in a.fed.fees.filter(year=2027)}
     assert fees[a.members[0].pk] == 250 and fees[a.members[1].pk] == 450 and fees[a.members[2].pk] == 150
     assert fees[a.partner_members[0].pk] == 80
+
+
+def test_initial_statutes_are_set_once_through_the_api_and_the_page(world, api, web):
+    """Seed 004: "des statuts simples" — their blanks (seed 000's "....." for quorum, majorities, proxies)
+    are recorded once at constitution; every later change is an AGE decision."""
+    from federation.governance.models import StatutesSettings
+
+    url = reverse("api-governance-statutes-initial", kwargs={"federation_slug": world.fed.slug})
+    page = reverse("governance-federation", kwargs={"federation_slug": world.fed.slug})
+    assert "statuts initiaux" in web(world.fed_coordinator).get(page).content.decode()
+    assert api(world.member_a).post(url, {"quorum_ago": "1/3"}, format="json").status_code == 403
+    assert not StatutesSettings.objects.filter(federation=world.fed).exists()
+    bad = api(world.fed_coordinator).post(url, {"quorum_ago": "9/10"}, format="json")
+    assert bad.status_code == 400 and bad.json()["fields"]["quorum_ago"]
+    created = api(world.fed_coordinator).post(
+        url, {"quorum_ago": "1/3", "max_proxies_per_holder": 3}, format="json"
+    )
+    assert created.status_code == 201 and created.json()["quorum_ago"] == "1/3"
+    again = api(world.fed_coordinator).post(url, {"quorum_ago": "1/2"}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "statutes_exist"
+    assert StatutesSettings.objects.get(federation=world.fed).quorum_ago == "1/3"
+    assert "statuts initiaux" not in web(world.fed_coordinator).get(page).content.decode()
+    # From the page, on the other federation.
+    other = reverse("governance-federation", kwargs={"federation_slug": world.other_fed.slug})
+    coordinator = factories.UserFactory(email="coordination@inter30.example.org")
+    factories.FederationRoleFactory(user=coordinator, federation=world.other_fed)
+    form = {
+        "form": "statutes_initial",
+        **{f: getattr(StatutesSettings(), f) for f in StatutesSettings.EDITABLE},
+    }
+    form = {k: ("on" if v is True else v) for k, v in form.items() if v is not False}
+    answer = web(coordinator).post(other, {**form, "quorum_age": "2/3"}, follow=True).content.decode()
+    assert "Statuts initiaux enregistrés" in answer
+    assert StatutesSettings.objects.get(federation=world.other_fed).quorum_age == "2/3"

@@ -8,8 +8,14 @@ from rest_framework.views import APIView
 from federation.governance.access import access_meeting
 from federation.governance.api import GovernanceScopedMixin
 from federation.governance.polls.services import statutes_change_propose
-from federation.governance.serializers import PollSerializer, StatutesChangeSerializer, StatutesSerializer
+from federation.governance.serializers import (
+    PollSerializer,
+    StatutesChangeSerializer,
+    StatutesInitialSerializer,
+    StatutesSerializer,
+)
 from federation.governance.statutes.selectors import statutes_of
+from federation.governance.statutes.services import statutes_initialize
 
 
 class StatutesView(GovernanceScopedMixin, APIView):
@@ -35,3 +41,15 @@ class StatutesView(GovernanceScopedMixin, APIView):
             closes_at=v["closes_at"],
         )
         return Response(PollSerializer(poll).data, status=status.HTTP_201_CREATED)
+
+
+class StatutesInitialView(GovernanceScopedMixin, APIView):
+    """Record the statutes adopted at constitution, once (managers); omitted settings keep the model
+    statutes' values. 400 `statutes_exist` afterwards: changes are AGE decisions."""
+
+    @extend_schema(request=StatutesInitialSerializer, responses={201: StatutesSerializer})
+    def post(self, request, federation_slug):
+        data = StatutesInitialSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = statutes_initialize(actor=request.user, federation=self.federation, **data.validated_data)
+        return Response(StatutesSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -42,3 +42,11 @@ class StatutesChangeForm(forms.ModelForm):
     def changes(self) -> dict:
         keys = [*StatutesSettings.EDITABLE, "min_join_stage"]
         return {key: self.cleaned_data[key] for key in self.changed_data if key in keys}
+
+
+class StatutesInitialForm(forms.ModelForm):
+    """The statutes' settings adopted at constitution (once; every later change is an AGE decision)."""
+
+    class Meta:
+        model = StatutesSettings
+        fields = StatutesSettings.EDITABLE

@@ -9,3 +9,8 @@ def statutes_of(federation: Federation) -> StatutesSettings:
     return StatutesSettings.objects.filter(federation=federation).first() or StatutesSettings(
         federation=federation
     )
+
+
+def statutes_adopted(federation: Federation) -> bool:
+    """Whether the initial statutes were adopted (until then the defaults apply, and may be set once)."""
+    return StatutesSettings.objects.filter(federation=federation).exists()

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from federation.errors import show_service_error
 from federation.governance.polls import services as poll_services
-from federation.governance.statutes.forms import StatutesChangeForm
+from federation.governance.statutes.forms import StatutesChangeForm, StatutesInitialForm
 from federation.governance.statutes.selectors import statutes_of
+from federation.governance.statutes.services import statutes_initialize
 
 
 def propose_change(request, federation):
@@ -39,3 +40,24 @@ def propose_change(request, federation):
         return redirect("governance-federation", federation_slug=federation.slug)
     messages.success(request, _("La modification est soumise au vote de l'AGE."))
     return redirect("governance-poll", federation_slug=federation.slug, poll_id=poll.pk)
+
+
+def initialize(request, federation):
+    """The initial statutes, adopted at constitution (the managers record them once)."""
+    form = StatutesInitialForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''} : {error}"
+                )
+        return redirect("governance-federation", federation_slug=federation.slug)
+    try:
+        statutes_initialize(actor=request.user, federation=federation, **form.cleaned_data)
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request, _("Statuts initiaux enregistrés : toute modification sera désormais votée en AGE.")
+        )
+    return redirect("governance-federation", federation_slug=federation.slug)
