@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from missions.projet.fiches.services import EDITABLE_FIELDS
 from missions.projet.models import ExclusionDecision, FicheAction, HealthProject, Mission, ProjectVersion
 
 CONFIRM = _("Je confirme")
@@ -192,20 +193,8 @@ class FicheForm(forms.ModelForm):
 
     class Meta:
         model = FicheAction
-        fields = [
-            "title",
-            "mission",
-            "problem",
-            "objectives",
-            "actions",
-            "actors",
-            "action_lead",
-            "calendar",
-            "starts_on",
-            "ends_on",
-            "evaluation_criteria",
-            "resources",
-        ]
+        # The fields a fiche's author edits, as the service defines them; indicators are declared above.
+        fields = [f for f in EDITABLE_FIELDS if f != "indicators"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

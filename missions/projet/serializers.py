@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from missions.projet.fiches.services import EDITABLE_FIELDS
 from missions.projet.models import (
     Acknowledgement,
     ExclusionDecision,
@@ -394,21 +395,7 @@ class FicheWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FicheAction
-        fields = [
-            "title",
-            "mission",
-            "problem",
-            "objectives",
-            "actions",
-            "actors",
-            "action_lead",
-            "calendar",
-            "starts_on",
-            "ends_on",
-            "evaluation_criteria",
-            "resources",
-            "indicators",
-        ]
+        fields = list(EDITABLE_FIELDS)
 
 
 class FicheStatusSerializer(serializers.Serializer):
