@@ -364,3 +364,7 @@ class StatutesInitialSerializer(serializers.ModelSerializer):
         model = StatutesSettings
         fields = StatutesSettings.EDITABLE
         extra_kwargs = {name: {"required": False} for name in StatutesSettings.EDITABLE}
+
+
+class PartnerDelegateDesignateSerializer(serializers.Serializer):
+    user = serializers.IntegerField(help_text="utilisateur qui portera la voix consultative du partenaire")

@@ -59,6 +59,11 @@ urlpatterns = [
         membership_api.FeeRemindView.as_view(),
         name="api-governance-fee-remind",
     ),
+    path(
+        f"{A}/partners/<slug:partner_slug>/delegates/",
+        membership_api.PartnerDelegateView.as_view(),
+        name="api-governance-partner-delegates",
+    ),
     path(f"{A}/bureau/", bureau_api.BureauView.as_view(), name="api-governance-bureau"),
     path(f"{A}/meetings/", meeting_api.MeetingListView.as_view(), name="api-governance-meetings"),
     path(

@@ -255,3 +255,22 @@ def test_initial_statutes_are_set_once_through_the_api_and_the_page(world, api, 
     answer = web(coordinator).post(other, {**form, "quorum_age": "2/3"}, follow=True).content.decode()
     assert "Statuts initiaux enregistrés" in answer
     assert StatutesSettings.objects.get(federation=world.other_fed).quorum_age == "2/3"
+
+
+def test_partner_delegates_are_designated_by_the_managers(assembly, api):
+    """Seed 004: the partners' college, "1 voix consultative par partenaire", carried by its delegate."""
+    a = assembly
+    url = reverse("api-governance-partner-delegates", kwargs=kw(a, partner_slug=a.partners[1].slug))
+    person = factories.UserFactory(email="nouvelle@urps.example.org")
+    before = governance_rows(a.fed)
+    assert api(a.plain_member).post(url, {"user": person.pk}, format="json").status_code == 403
+    assert governance_rows(a.fed) == before
+    created = api(a.coordinator).post(url, {"user": person.pk}, format="json")
+    assert created.status_code == 201 and created.json()["partner"] == a.partners[1].slug
+    listed = (
+        api(a.coordinator).get(reverse("api-governance-members", kwargs=kw(a))).json()["partner_delegates"]
+    )
+    assert person.pk in {d["user"] for d in listed}
+    assert AuditEntry.objects.filter(event="partner.delegate_designated", payload__user=person.pk).exists()
+    other = reverse("api-governance-partner-delegates", kwargs=kw(a, partner_slug="inconnu"))
+    assert api(a.coordinator).post(other, {"user": person.pk}, format="json").status_code == 404

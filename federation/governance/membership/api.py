@@ -19,6 +19,8 @@ from federation.governance.serializers import (
     MemberJoinSerializer,
     MemberSerializer,
     MembershipOverviewSerializer,
+    PartnerDelegateDesignateSerializer,
+    PartnerDelegateSerializer,
     ProceedingDecideSerializer,
     ProceedingOpenSerializer,
     ProceedingSerializer,
@@ -207,3 +209,20 @@ class ProceedingDecideView(GovernanceScopedMixin, APIView):
             actor=request.user, proceeding=proceeding, pronounce=data.validated_data["pronounce"]
         )
         return Response(ProceedingSerializer(proceeding).data)
+
+
+class PartnerDelegateView(GovernanceScopedMixin, APIView):
+    """Designate a partner's delegate (managers): the person who carries its consultative vote."""
+
+    @extend_schema(request=PartnerDelegateDesignateSerializer, responses={201: PartnerDelegateSerializer})
+    def post(self, request, federation_slug, partner_slug):
+        partner = selectors.partner_of(self.federation, partner_slug)
+        data = PartnerDelegateDesignateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = selectors.user_by_id(data.validated_data["user"])
+        if partner is None or user is None:
+            raise Http404
+        role = services.partner_delegate_designate(
+            actor=request.user, federation=self.federation, partner=partner, user=user
+        )
+        return Response(PartnerDelegateSerializer(role).data, status=status.HTTP_201_CREATED)

@@ -234,3 +234,15 @@ def pending_proceedings(federation: Federation):
     return MemberProceeding.objects.filter(federation=federation, outcome="pending").select_related(
         "member__cpts", "member__partner"
     )
+
+
+def partner_of(federation: Federation, slug: str):
+    return federation.partners.filter(slug=slug).first()
+
+
+def user_by_id(user_id) -> User | None:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()

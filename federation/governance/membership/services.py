@@ -15,7 +15,16 @@ from federation.governance.bureau.selectors import president
 from federation.governance.common import check_manager
 from federation.governance.membership import selectors
 from federation.governance.membership.models import Delegate, Fee, MemberProceeding
-from federation.models import College, Cpts, CptsCommune, Federation, FederationMember, Membership, User
+from federation.models import (
+    College,
+    Cpts,
+    CptsCommune,
+    Federation,
+    FederationMember,
+    FederationRole,
+    Membership,
+    User,
+)
 
 
 def active_member(federation: Federation, *, cpts: Cpts | None = None, member_id=None) -> FederationMember:
@@ -331,3 +340,23 @@ def member_proceeding_decide(
         payload={"proceeding": proceeding.pk, "member": member.pk, "pronounced": pronounce},
     )
     return proceeding
+
+
+@transaction.atomic
+def partner_delegate_designate(*, actor: User | None, federation: Federation, partner, user: User):
+    """A partner's delegate (its consultative voice in the AG), designated by the governance managers."""
+    check_manager(actor, federation)
+    if partner.federation_id != federation.pk:
+        raise ServiceError(
+            _("Ce partenaire n'appartient pas à cette fédération."), code="not_a_member", field="partner"
+        )
+    role = federation_services.federation_role_grant(
+        federation=federation, user=user, role=FederationRole.Role.PARTNER_DELEGATE, partner=partner
+    )
+    audit_append(
+        federation=federation,
+        event="partner.delegate_designated",
+        actor=actor,
+        payload={"partner": partner.pk, "user": user.pk, "role": role.pk},
+    )
+    return role
