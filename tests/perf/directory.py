@@ -352,8 +352,7 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1 :]
 
 
-# Phrasings added by issue 15, timed through the API and the backend (the raw SQL reference covers the
-# original kinds only).
+# Phrasings added by issue 15 (the raw SQL reference covers them too).
 ISSUE_15_KINDS = {
     "stop_words",
     "plural",
@@ -534,77 +533,122 @@ EQUIVALENT_SQL = (
     "WITH m AS MATERIALIZED ({matches})"
     " SELECT (SELECT count(*) FROM m),"
     " (SELECT json_agg(p) FROM (SELECT kind, object_id, title, subtitle, latitude, longitude, score"
-    " FROM m ORDER BY score {direction} LIMIT 20) p),"
+    " FROM m ORDER BY {order} LIMIT 20) p),"
     " (SELECT json_agg(f) FROM (SELECT t, count(*) FROM m, unnest(m.tags_arr) t"
     " WHERE split_part(t, ':', 1) = ANY(%s) GROUP BY t) f)"
 )
+COLUMNS = "kind, object_id, title, subtitle, latitude, longitude, tags_arr"
+# Without a place: the text (and filter) matches, up to the cap; approximate: those matching most words.
 TEXT_MATCHES = (
-    "SELECT kind, object_id, title, subtitle, latitude, longitude, tags_arr, ts_rank(tsv, q) AS score"
-    " FROM search_searchdocument, to_tsquery('french', %s) q WHERE index = 'directory' AND tsv @@ q{filters}"
-    " LIMIT %s"
+    "SELECT " + COLUMNS + ", {score} AS score, NULL::float8 AS distance"
+    " FROM search_searchdocument d WHERE index = 'directory'{text}{filters}{collect} LIMIT %s"
 )
+# Around a place: a document counts through its own place or any other practice site (SearchPoint),
+# measured from the nearest; within the radius, or in the communes of a postal code.
 NEAR_MATCHES = (
-    "SELECT * FROM (SELECT kind, object_id, title, subtitle, latitude, longitude, tags_arr, {distance} AS score"
-    " FROM search_searchdocument{text_from} WHERE index = 'directory'{text}"
-    " AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s) s"
-    " WHERE score <= %s ORDER BY score LIMIT %s"
+    "SELECT * FROM (SELECT " + COLUMNS + ", {score} AS score,"
+    " least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
+    " WHERE sp.document_id = d.id), 'Infinity'::float8)) AS distance"
+    " FROM search_searchdocument d WHERE index = 'directory' AND latitude IS NOT NULL{text}{filters}{box}) s"
+    "{within} ORDER BY distance LIMIT %s"
 )
+BOX = (
+    " AND ((latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s)"
+    " OR d.id = ANY(ARRAY(SELECT sp.document_id FROM search_searchpoint sp WHERE sp.index = 'directory'"
+    " AND sp.latitude BETWEEN %s AND %s AND sp.longitude BETWEEN %s AND %s)))"
+)
+
+
+def equivalent_statement(name: str, params: dict) -> tuple[str, list]:
+    """The hand-written statement answering `params` as the API does (read as the API reads them:
+    stop words, plurals, titles, places, postal codes and identifiers by the same planner)."""
+    from django.conf import settings
+
+    from directory.search_index import SPEC
+    from search import places
+    from search.backends.base import approximate, bounding_box, plan_query, vocabulary
+    from search.backends.database import SQL_DISTANCE, _group_tsqueries, _tsquery
+    from search.query import SearchQuery
+
+    limit = settings.SEARCH_COUNT_CAP + 1
+    near = places.named_place(params["near"]) if params.get("near") else None
+    plan = plan_query(SPEC, SearchQuery(text=params.get("q", ""), near=near, radius_km=params.get("radius")))
+    if name == "partial":  # not every word matches (the API finds that out first): ranked by words matched
+        plan = approximate(plan) or plan
+    joiner = " | " if plan.approximate else " & "
+    tsquery = _tsquery(plan.groups, SPEC.synonyms, vocabulary(SPEC).complete, joiner) if plan.groups else ""
+    text, text_params = (" AND tsv @@ to_tsquery('french', %s)", [tsquery]) if tsquery else ("", [])
+    if plan.approximate:
+        groups = _group_tsqueries(plan, SPEC)
+        score = "(" + " + ".join("(tsv @@ to_tsquery('french', %s))::int" for _g in groups) + ")"
+        score_params = groups
+    elif tsquery:
+        score, score_params = "ts_rank(tsv, to_tsquery('french', %s))", [tsquery]
+    else:
+        score, score_params = "0.0::real", []
+    tags = []
+    if params.get("profession"):
+        tags.append([f"profession:{params['profession']}"])
+    if plan.place is not None and plan.place.communes:
+        tags.append([f"commune:{c}" for c in plan.place.communes])
+    if plan.identifiers:
+        tags.append([f"id:{i}" for i in plan.identifiers])
+    filters = "".join(" AND tags_arr && %s::text[]" for _t in tags)
+    if plan.place is None:
+        sql = TEXT_MATCHES.format(
+            score=score,
+            text=text,
+            filters=filters,
+            collect=" ORDER BY score DESC" if plan.approximate else "",
+        )
+        return sql, [*score_params, *text_params, *tags, limit]
+    place, radius = plan.place, plan.radius_km
+    point = [place.latitude, place.latitude, place.longitude]
+    box, box_params, within, within_params = "", [], "", []
+    if radius:
+        south, north, west, east = bounding_box(place, radius)
+        box, box_params = BOX, [south, north, west, east] * 2
+        within, within_params = " WHERE distance <= %s", [radius]
+    sql = NEAR_MATCHES.format(
+        score=score,
+        distance=SQL_DISTANCE.format(alias="d"),
+        point_distance=SQL_DISTANCE.format(alias="sp"),
+        text=text,
+        filters=filters,
+        box=box,
+        within=within,
+    )
+    if plan.approximate:
+        sql = sql.replace(" ORDER BY distance LIMIT", " ORDER BY score DESC, distance LIMIT")
+    return sql, [*score_params, *point, *point, *text_params, *tags, *box_params, *within_params, limit]
 
 
 def run_raw_sql(mix, *, page_only: bool = False) -> dict:
     """The equivalent hand-written SQL, one statement per query (PostgreSQL only): the page, the total
-    and the facet counts, as the API answers. With `page_only`, the page alone (what session 2 measured:
-    no counting, no facets except for the facet queries), printed for comparison."""
-    from django.conf import settings
+    and the facet counts, as the API answers, for every kind of the mix. With `page_only`, the page alone
+    (what session 2 measured: no counting, no facets except for the facet queries; original kinds only),
+    printed for comparison."""
     from django.db import connection
 
     from directory.search_index import SPEC
-    from search import places
-    from search.backends.base import bounding_box, plan_query, vocabulary
-    from search.backends.database import SQL_DISTANCE, _tsquery
-    from search.query import SearchQuery
 
     if connection.vendor != "postgresql":
         return {}
-    limit = settings.SEARCH_COUNT_CAP + 1
     facets = list(SPEC.facets)
-    distance = SQL_DISTANCE.format(alias="search_searchdocument")
     timings: dict[str, list[float]] = {}
     with connection.cursor() as cursor:
         for name, params in mix:
-            if name in ISSUE_15_KINDS:  # no hand-written equivalent yet: API and backend timings only
+            if page_only and name in ISSUE_15_KINDS:
                 continue
             started = time.perf_counter()
             if page_only:
                 _page_only_sql(cursor, name, params)
             else:
-                if name == "radius":
-                    place, radius, tsquery = places.commune_place(params["near"]), params["radius"], ""
-                else:
-                    plan = plan_query(SPEC, SearchQuery(text=params["q"]))
-                    tsquery = _tsquery(plan.groups, SPEC.synonyms, vocabulary(SPEC).complete)
-                    place, radius = plan.place, plan.radius_km
-                if place is None:
-                    filters, filter_params = "", []
-                    if params.get("profession"):
-                        filters, filter_params = (
-                            " AND tags_arr && %s::text[]",
-                            [[f"profession:{params['profession']}"]],
-                        )
-                    matches = TEXT_MATCHES.format(filters=filters)
-                    args = [tsquery, *filter_params, limit, facets]
-                    direction = "DESC"
-                else:
-                    south, north, west, east = bounding_box(place, radius)
-                    matches = NEAR_MATCHES.format(
-                        distance=distance,
-                        text_from=", to_tsquery('french', %s) q" if tsquery else "",
-                        text=" AND tsv @@ q" if tsquery else "",
-                    )
-                    args = [place.latitude, place.latitude, place.longitude, *([tsquery] if tsquery else [])]
-                    args += [south, north, west, east, radius, limit, facets]
-                    direction = "ASC"
-                cursor.execute(EQUIVALENT_SQL.format(matches=matches, direction=direction), args)
+                matches, args = equivalent_statement(name, params)
+                order = "score DESC" if " distance LIMIT" not in matches else "distance"
+                if "ORDER BY score DESC, distance LIMIT" in matches:
+                    order = "score DESC, distance"
+                cursor.execute(EQUIVALENT_SQL.format(matches=matches, order=order), [*args, facets])
             cursor.fetchall()
             timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     return timings
