@@ -221,7 +221,7 @@ def fee_remind(*, actor: User | None, fee: Fee) -> Fee:
     """Record a reminder of an unpaid fee, and e-mail it (on commit) to the member's delegates."""
     check_manager(actor, fee.federation)
     fee = (
-        Fee.objects.select_for_update()
+        Fee.objects.select_for_update(of=("self",))
         .select_related("federation", "member__cpts", "member__partner")
         .get(pk=fee.pk)
     )
@@ -318,7 +318,11 @@ def member_proceeding_decide(
         chair = president(federation)
         if chair is None or chair.user_id != actor.pk:
             raise PermissionDenied(_("L'exclusion et la radiation sont prononcées par le/la président·e."))
-    proceeding = MemberProceeding.objects.select_for_update().select_related("member").get(pk=proceeding.pk)
+    proceeding = (
+        MemberProceeding.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=proceeding.pk)
+    )
     if proceeding.outcome != MemberProceeding.Outcome.PENDING:
         raise ServiceError(_("Cette procédure est close."), code="proceeding_closed")
     proceeding.outcome = (
