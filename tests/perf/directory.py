@@ -168,6 +168,7 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
         "document": "search_searchdocument",
         "word": "search_searchword",
         "place": "search_searchplace",
+        "point": "search_searchpoint",
     }
     with psycopg.connect(url) as conn:
 
@@ -196,6 +197,15 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
                 owner_id, rest = row.split(b"\t", 1)
                 rows[int(owner_id)].append(rest)
             by_professional[key] = rows
+        # A professional's other practice sites (SearchPoint rows of their document).
+        points = defaultdict(list)
+        point_columns = ", ".join(f'sp."{c}"' for c in cols["point"])
+        for row in dump(
+            f"SELECT d.object_id, {point_columns} FROM {tables['point']} sp"
+            f" JOIN {tables['document']} d ON d.id = sp.document_id WHERE d.kind = 'professional'"
+        ):
+            owner_id, rest = row.split(b"\t", 1)
+            points[int(owner_id)].append(rest)
         documents = defaultdict(list)
         for row in dump(
             f"SELECT object_id, {listed['document']} FROM {tables['document']} WHERE kind = 'professional'"
@@ -220,6 +230,7 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
                 "site": [r for pk in chunk for r in by_professional["site"].get(pk, ())],
                 "link": [r for pk in chunk for r in by_professional["link"].get(pk, ())],
                 "document": [r for pk in chunk for r in documents.get(pk, ())],
+                "point": [r for pk in chunk for r in points.get(pk, ())],
                 "word": words[n * len(words) // count : (n + 1) * len(words) // count],
                 "place": places[n * len(places) // count : (n + 1) * len(places) // count],
             }
@@ -244,7 +255,7 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
                 for batch in mine:
                     with conn.transaction():
                         cursor = conn.cursor()
-                        for key in ("professional", "site", "link", "document", "word", "place"):
+                        for key in ("professional", "site", "link", "document", "point", "word", "place"):
                             copy(cursor, key, batch[key])
 
         cpu, started = postgres_cpu_seconds(), time.monotonic()
