@@ -40,11 +40,6 @@ urlpatterns = [
         name="api-cpts-member-detail",
     ),
     path("api/federations/", api.FederationListView.as_view(), name="api-federation-list"),
-    path(
-        "api/federations/<slug:federation_slug>/",
-        api.FederationDetailView.as_view(),
-        name="api-federation-detail",
-    ),
     # Cockpit, territory map and territory editing (cockpit_api.py)
     path(
         "api/federations/<slug:federation_slug>/cockpit/",
