@@ -571,6 +571,21 @@ SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1_000)
 # Reminders of the annual review: sent once per contract year, when the review window (two months after
 # the signature's anniversary) opens within this many days.
 MISSIONS_REVIEW_REMINDER_DAYS = env_int("MISSIONS_REVIEW_REMINDER_DAYS", 30)
+# Choice sets of missions and missions.projet named apart from the other apps' "status", "kind", … enums.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "EntryKindEnum": [("professional", "professional"), ("structure", "structure")],
+        "RegisterMemberStatusEnum": "missions.projet.models.MemberStatus",
+        "RegisterMemberOriginEnum": "missions.projet.models.RegisterMember.Origin",
+        "ExclusionBodyEnum": "missions.projet.models.ExclusionDecision.Body",
+        "FicheStatusEnum": "missions.projet.models.FicheStatus",
+        "HealthProjectStatusEnum": "missions.projet.models.HealthProject.Status",
+        "ProjectVersionKindEnum": "missions.projet.models.ProjectVersion.Kind",
+        "IndicatorKindEnum": "missions.models.Indicator.Kind",
+        "IndicatorValueOriginEnum": "missions.models.IndicatorValue.Origin",
+        "ReviewPackStatusEnum": "missions.models.ReviewPack.Status",
+    }
+)
 CELERY_BEAT_SCHEDULE["missions-review-reminders"] = {
     "task": "missions.tasks.send_review_reminders",
     "schedule": crontab(hour=8, minute=0),

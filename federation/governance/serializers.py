@@ -307,8 +307,8 @@ class ReceiptCheckSerializer(serializers.Serializer):
 class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     college = serializers.CharField()
-    cpts = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    cpts = serializers.CharField(source="cpts.slug", read_only=True, allow_null=True)
+    partner = serializers.CharField(source="partner.slug", read_only=True, allow_null=True)
     name = serializers.SerializerMethodField()
     joined_on = serializers.DateField()
     left_on = serializers.DateField(allow_null=True)
@@ -321,7 +321,7 @@ class PartnerDelegateSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="identifiant du rôle")
     user = serializers.IntegerField(source="user_id")
     user_name = serializers.CharField(source="user.__str__")
-    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partner = serializers.CharField(source="partner.slug", read_only=True)
     partner_name = serializers.CharField(source="partner.name")
 
 
