@@ -9,17 +9,106 @@ handshake (API clients), under the same policy as pages and the API:
   (federation.revocation) or every few seconds of activity.
 """
 
-from channels.auth import AuthMiddlewareStack
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, connections
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from federation.security import has_second_factor, mfa_required
 from federation.tokens import token_is_expired
 
 # The protocol's "authentication lost / sign in again" close code (messaging/PROTOCOL.md).
 CLOSE_AUTH_REQUIRED = 4401
+
+
+# --- the socket path's database calls -----------------------------------------------------------------
+# A reconnect storm (a deploy closes every socket with 4012) is 1,000 handshakes at once, each needing
+# the database (authentication, then the consumer's state). Measured (tests/perf/chat.py --storm):
+# Channels' `database_sync_to_async` sent them all through ONE thread (thread-sensitive), and each call
+# closed its connection (CONN_MAX_AGE 0 with the psycopg pool), so the next one borrowed it again with
+# the pool's health-check round trip: a third of the database threads' time went into those checks.
+_executor: ThreadPoolExecutor | None = None
+_background_executor: ThreadPoolExecutor | None = None  # one thread: work that may wait its turn
+_executor_lock = threading.Lock()
+_kept = threading.local()  # .at: when this thread last kept its connection for a queued call
+KEEP_IDLE_SECONDS = 5.0
+
+
+def _socket_executor(background: bool = False) -> ThreadPoolExecutor:
+    global _executor, _background_executor
+    with _executor_lock:
+        if background:
+            if _background_executor is None:
+                _background_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socket-db-bg")
+            return _background_executor
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=getattr(settings, "MESSAGING_DB_THREADS", 8), thread_name_prefix="socket-db"
+            )
+        return _executor
+
+
+def _release_connections(keep: bool) -> None:
+    """After a call: keep the thread's connection for the next queued call while there is one (and the
+    connection is clean), otherwise give it back as Django would (`close_if_unusable_or_obsolete`:
+    back to the pool, or closed)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if (
+            keep
+            and not conn.errors_occurred
+            and not conn.in_atomic_block
+            and conn.get_autocommit() == conn.settings_dict["AUTOCOMMIT"]
+        ):
+            continue
+        conn.close_if_unusable_or_obsolete()
+
+
+class _SocketDatabaseCall(SyncToAsync):
+    """`database_sync_to_async` on the socket pool of threads, with connections kept across calls while
+    work is queued (a burst pays one pool loan per thread, not one per call)."""
+
+    def __init__(self, func, background: bool = False):
+        super().__init__(func, thread_sensitive=False, executor=_socket_executor(background))
+
+    def thread_handler(self, loop, *args, **kwargs):
+        kept_at = getattr(_kept, "at", None)
+        if kept_at is not None and time.monotonic() - kept_at > KEEP_IDLE_SECONDS:
+            _release_connections(keep=False)  # kept, then idle: checked again by the next loan
+        _kept.at = None
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            queue = getattr(self._executor, "_work_queue", None)
+            keep = queue is not None and not queue.empty()
+            _release_connections(keep=keep)
+            _kept.at = time.monotonic() if keep else None
+
+
+def socket_db(function, *, background: bool = False):
+    """Run an ORM function of the websocket path off the event loop. PostgreSQL: on a pool of
+    `MESSAGING_DB_THREADS` threads (one connection each, kept during bursts), so handshakes and frames
+    run their round trips in parallel; `background=True`: on one thread of its own, for work that can
+    wait its turn (a storm's 1,000 membership revalidations then never queue ahead of handshakes).
+    SQLite (the embedded default): in Django's single thread-sensitive thread, like the HTTP views
+    (concurrent SQLite writers fail with "database is locked")."""
+    if not settings.IS_POSTGRES:
+        return database_sync_to_async(function)
+    return _SocketDatabaseCall(function, background=background)
 
 
 def _token_header(scope) -> str | None:
@@ -30,14 +119,60 @@ def _token_header(scope) -> str | None:
     return None
 
 
-@database_sync_to_async
-def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+# Marks where the key goes in the token lookup's compiled SQL (no key contains a NUL character).
+_TOKEN_KEY_MARK = "\x00token-key"
+_token_user_sql: dict[str, tuple[str, list]] = {}  # database vendor -> (SQL, params with None for the key)
 
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active or token_is_expired(token.created):
+
+def _user_for_token(key: str):
+    """The token's user, or anonymous for an unknown or expired token or an inactive account. One
+    query, compiled once per process (building and compiling `Token.objects.select_related("user")`
+    took ~2 of its ~2.5 ms of Python, 1,000 times over in a reconnect storm)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    vendor = connection.vendor
+    if vendor not in _token_user_sql:
+        rows = user_model.objects.filter(auth_token__key=_TOKEN_KEY_MARK).annotate(
+            token_created=F("auth_token__created")
+        )
+        sql, params = rows.query.sql_with_params()
+        if _TOKEN_KEY_MARK not in params:  # the key must be a parameter, never inlined in the SQL
+            raise RuntimeError("token lookup: the key is not a query parameter")
+        _token_user_sql[vendor] = (sql, [None if p == _TOKEN_KEY_MARK else p for p in params])
+    sql, template = _token_user_sql[vendor]
+    user = next(iter(user_model.objects.raw(sql, [key if p is None else p for p in template])), None)
+    if user is None or not user.is_active or token_is_expired(_aware(user.token_created)):
         return AnonymousUser()
-    return token.user
+    return user
+
+
+def _aware(value) -> datetime:
+    """A raw query's annotation gets no field converter: SQLite gives text in UTC, naive."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _session_user(scope):
+    """The session's user under Django's own rules (backend still configured, session hash verified,
+    `SECRET_KEY_FALLBACKS` honoured; a stale session is flushed), as for pages."""
+    session = scope.get("session")
+    if session is None:
+        return AnonymousUser()
+    return auth.get_user(SimpleNamespace(session=session))
+
+
+def authenticate_socket(scope) -> tuple[object, bool]:
+    """At the handshake, in one database call: the socket's user (token header, else session) and
+    whether the MFA policy refuses them."""
+    key = _token_header(scope)
+    user = _user_for_token(key) if key is not None else _session_user(scope)
+    if not user.is_active:
+        user = AnonymousUser()
+    return user, second_factor_missing(user)
 
 
 def second_factor_missing(user) -> bool:
@@ -72,24 +207,16 @@ def still_authenticated(scope, user_id: int) -> bool:
     return not second_factor_missing(user)
 
 
-class TokenAuthMiddleware(BaseMiddleware):
-    """Sets scope["user"] from a token header; leaves the session user otherwise."""
+class SocketAuthMiddleware(BaseMiddleware):
+    """Sets scope["user"] from a token header, else from the session, and refuses at connect a user whose
+    role requires a second factor they have not set up: one database call per handshake (it was three
+    thread-sensitive ones, queued behind each other during a reconnect storm)."""
 
     async def __call__(self, scope, receive, send):
-        key = _token_header(scope)
-        if key is not None:
-            scope = dict(scope, user=await _user_for_token(key))
-        return await super().__call__(scope, receive, send)
-
-
-class SecondFactorPolicyMiddleware(BaseMiddleware):
-    """Refuses, at connect, a user whose role requires a second factor they have not set up."""
-
-    async def __call__(self, scope, receive, send):
-        if scope.get("type") == "websocket" and settings.MFA_REQUIRED_ROLES:
-            user = scope.get("user")
-            if await database_sync_to_async(second_factor_missing)(user):
-                return await self._refuse(receive, send)
+        user, refused = await socket_db(authenticate_socket)(scope)
+        scope = dict(scope, user=user)
+        if refused and scope.get("type") == "websocket":
+            return await self._refuse(receive, send)
         return await super().__call__(scope, receive, send)
 
     @staticmethod
@@ -102,4 +229,4 @@ class SecondFactorPolicyMiddleware(BaseMiddleware):
 
 
 def TokenOrSessionAuthMiddlewareStack(inner):  # noqa: N802 — mirrors Channels' naming
-    return AuthMiddlewareStack(TokenAuthMiddleware(SecondFactorPolicyMiddleware(inner)))
+    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))

@@ -8,8 +8,10 @@ Protocol: messaging/PROTOCOL.md. Design notes (measured, see tests/perf/chat.py 
 - forwarding handlers skip Channels' per-message `close_old_connections` thread hop: they touch no
   database (every ORM call here goes through `database_sync_to_async`, which closes old connections
   itself);
-- membership is checked in the database on every client frame; the forwarder also checks the socket's
-  own set of conversations, which a removal updates at once (`chat.membership` on the user group).
+- membership is checked in the database on every client frame (save a `sync` asking for nothing newer
+  than the connect state, answered from it: it sends nothing the socket did not already have); the
+  forwarder also checks the socket's own set of conversations, which a removal updates at once
+  (`chat.membership` on the user group).
 """
 
 import asyncio
@@ -17,9 +19,7 @@ import json
 import logging
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from federation.errors import ServiceError, service_error_body
 from federation.events import user_group
 from federation.governance import realtime as governance_realtime
+from federation.ws_auth import socket_db
 from messaging import selectors, services
 from messaging.access import access_conversation
 from messaging.models import conversation_group
@@ -59,23 +60,10 @@ async def close_all_for_restart(flush_seconds: float = 0.5) -> int:
     return len(consumers)
 
 
-_executor: ThreadPoolExecutor | None = None
-
-
 def db(function):
-    """Run an ORM function off the event loop. PostgreSQL: in a pool of `MESSAGING_DB_THREADS` worker
-    threads (one connection each), so sends of different conversations commit in parallel instead of
-    queueing behind each other's round trips and fsync (measured: the saturation rate went from 50 to
-    75-125 msg/s). SQLite (the embedded default): in Django's single thread-sensitive thread, like the
-    HTTP views, because concurrent SQLite writers fail with "database is locked"."""
-    global _executor
-    if not settings.IS_POSTGRES:
-        return database_sync_to_async(function)
-    if _executor is None:
-        _executor = ThreadPoolExecutor(
-            max_workers=settings.MESSAGING_DB_THREADS, thread_name_prefix="chat-db"
-        )
-    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)
+    """Run an ORM function off the event loop (`federation.ws_auth.socket_db`: PostgreSQL, a pool of
+    threads whose connections are kept during bursts; SQLite, Django's thread-sensitive thread)."""
+    return socket_db(function)
 
 
 def _error_frame(code: str, detail: str, **extra) -> str:
@@ -141,9 +129,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.accept()
         _open_consumers.add(self)
         await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
-        # After the handshake: what it changes reaches this socket as `chat.membership` events (the user
-        # group is joined above).
-        await db(_revalidate_if_due)(user)
+        # The counts just sent stay exact until this socket forwards or reads anything: a `sync` that
+        # asks for nothing newer before then is answered without the database (`_on_sync`).
+        self.connect_counts: dict | None = counts
+        # After the handshake, in the background lane (frames are not held behind it): what it changes
+        # reaches this socket as `chat.membership` events (the user group is joined above).
+        self.revalidate_task = asyncio.ensure_future(self._revalidate())
+
+    async def _revalidate(self) -> None:
+        try:
+            await socket_db(_revalidate_if_due, background=True)(self.user)
+        except Exception:  # the safety net failed this time: the next connect (or signal) catches up
+            logger.exception("membership revalidation of user %s failed", self.user.pk)
 
     async def disconnect(self, code):
         _open_consumers.discard(self)
@@ -297,6 +294,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         seq = clean_seq(frame.get("seq"))
         if seq <= self.read_wanted.get(conversation_id, -1):
             return
+        self.connect_counts = None
         self.read_wanted[conversation_id] = seq
         if self.read_task is None:
             self.read_task = asyncio.ensure_future(self._write_reads())
@@ -339,10 +337,31 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 raise ServiceError(
                     _("sync : numéros invalides."), code="invalid_sync", field="since"
                 ) from None
+        if self._nothing_to_replay(wanted):
+            # Right after a reconnect (a deploy's storm: 1,000 of these at once) the client usually has
+            # everything: the answer is what this socket read at connect, the same a replay would give.
+            await self.send(
+                text_data=json.dumps(
+                    {"type": "sync.done", "last_seq": {str(k): v for k, v in wanted.items()}, "more": []}
+                )
+            )
+            await self.send(text_data=json.dumps({"type": "unread", "conversations": self.connect_counts}))
+            return
         await self._replay(wanted)
+
+    def _nothing_to_replay(self, wanted: dict[int, int]) -> bool:
+        """Whether a `sync` can be answered from the connect state: nothing forwarded or read on this
+        socket since connect (its counts are still exact) and every conversation asked is one of the
+        socket's (memberships read at connect, removals applied at once) with no seq after `since`."""
+        return (
+            getattr(self, "connect_counts", None) is not None
+            and bool(wanted)
+            and all(c in self.conversations and s >= self.delivered.get(c, 0) for c, s in wanted.items())
+        )
 
     async def _replay(self, wanted: dict[int, int]) -> None:
         """Send every message after `wanted[conversation]`, then `sync.done` and fresh unread counts."""
+        self.connect_counts = None
         result = await db(_sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
         for conversation_id in result["not_member"]:
             await self._error(
@@ -370,6 +389,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     # --- events from the channel layer --------------------------------------------------------
     async def chat_forward(self, event):
+        self.connect_counts = None
         conversation_id = event["conversation"]
         if conversation_id not in self.conversations:
             return  # removed (or never a member): never forward
@@ -433,6 +453,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def access_revoked(self, event):
         """Re-check what the user may see: close if signed out (4401), otherwise leave the conversations
         they may no longer be in (at once, on this socket; the others get `chat.membership`)."""
+        self.connect_counts = None
         if not await db(selectors.socket_still_authenticated)(self.scope, self.user.pk):
             await self.close(code=4401)
             return
@@ -492,6 +513,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def chat_resync(self, event):
         """Deliver, in order, the messages up to `seq` this socket has not had (read from the database)."""
+        self.connect_counts = None
         conversation_id, upto = event["conversation"], event["seq"]
         if conversation_id not in self.conversations or upto <= self.delivered.get(conversation_id, 0):
             return
@@ -503,9 +525,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._flush(conversation_id)
 
     async def chat_user(self, event):
+        self.connect_counts = None
         await self.send(text_data=event["text"])
 
     async def chat_membership(self, event):
+        self.connect_counts = None
         conversation_id = event["conversation"]
         group = conversation_group(conversation_id)
         if event["action"] == "removed":

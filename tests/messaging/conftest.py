@@ -21,13 +21,16 @@ def _end_worker_sessions(request, monkeypatch):
     """Each test gets its own pool of consumer database threads; afterwards the pool is shut down and, on
     PostgreSQL, the sessions its threads left open are ended (they would keep this worker's test database
     from being dropped at the end of the run)."""
+    from federation import ws_auth
     from messaging import consumers
 
-    monkeypatch.setattr(consumers, "_executor", None)
+    monkeypatch.setattr(ws_auth, "_executor", None)  # the socket path's database threads
+    monkeypatch.setattr(ws_auth, "_background_executor", None)
     monkeypatch.setattr(consumers, "_revalidated", {})  # each test's sockets revalidate on connect
     yield
-    if consumers._executor is not None:
-        consumers._executor.shutdown(wait=True)
+    for executor in (ws_auth._executor, ws_auth._background_executor):
+        if executor is not None:
+            executor.shutdown(wait=True)
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")) or connection.vendor != "postgresql":
         return

@@ -348,7 +348,7 @@ class Client:
     async def connect_again(self, open_timeout: float = 10):
         import websockets
 
-        headers = {"Authorization": f"Token {self.token}"}
+        headers = {"Authorization": f"Token {self.token}"} if self.mode == "maillage" else {}
         self.ws = await websockets.connect(
             self.url,
             additional_headers=headers,
@@ -359,7 +359,8 @@ class Client:
             max_queue=None,
         )
         self.reconnects += 1
-        await self.ws.send(json.dumps({"type": "sync", "since": {str(self.room): self.last_seq}}))
+        if self.mode == "maillage":  # the bare echo server has no `sync`: it would broadcast the frame
+            await self.ws.send(json.dumps({"type": "sync", "since": {str(self.room): self.last_seq}}))
         for frame in list(self.outbox.values()):
             await self.ws.send(frame)
         self.connected.set()
@@ -480,10 +481,11 @@ async def connect_all(clients: list[Client], concurrency: int = 200) -> dict:
     }
 
 
-async def storm(clients: list[Client]) -> dict:
+async def storm(clients: list[Client], server: Server) -> dict:
     """A reconnect storm (issue 17, item 13): every socket closed at once, as a deploy does (4012), then
     every client reconnects at the same moment and sends its `sync`. Reports the time until all are
     connected again and the handshake percentiles (target: 1,000 clients in <= 3 s, p99 <= 1 s)."""
+    log("  storm: closing every socket")
     for client in clients:
         client.closing = True
     await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
@@ -506,11 +508,14 @@ async def storm(clients: list[Client]) -> dict:
         client.closing = False
         client.reader_task = asyncio.ensure_future(client.reader())
 
-    started = time.perf_counter()
+    cpu0, started = server.cpu_seconds(), time.perf_counter()
     await asyncio.gather(*(one(c) for c in clients))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(1.0)  # work left after the handshakes (the `sync` answers, revalidations)
     return {
         "clients": len(clients),
-        "all_connected_s": round(time.perf_counter() - started, 2),
+        "all_connected_s": round(elapsed, 2),
+        "server_cpu_ms_per_reconnect": round((server.cpu_seconds() - cpu0) / len(clients) * 1000, 2),
         "handshake_ms_p50": percentile(times, 50),
         "handshake_ms_p99": percentile(times, 99),
         "failed": failures,
@@ -616,7 +621,18 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
         connected = len(clients) - connect["failed"]
         connect["server_rss_mb"] = round(server.rss() / 2**20, 1)
         connect["server_kb_per_connection"] = round((server.rss() - rss0) / max(1, connected) / 1024, 1)
-        result = {"name": name, "processes": processes, "connect": connect}
+        result = {
+            "name": name,
+            "processes": processes,
+            "load_average_at_start": os.getloadavg(),
+            "connect": connect,
+        }
+        if args.storm_only:  # the storm alone (profiling, quick checks): no message traffic before it
+            await asyncio.sleep(1.0)
+            result["reconnect_storm"] = await storm(clients, server)
+            result["load_average_at_end"] = os.getloadavg()
+            log(f"  storm: {result['reconnect_storm']}")
+            return result
         if fault:
             base = await asyncio.to_thread(room_last_seq)
             for client in clients:  # what the clients saw before: gaps are detected from there
@@ -699,10 +715,11 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
             "highest_ok_rate": saturation,
             "highest_ok_deliveries_per_s": saturation * args.members if saturation else None,
         }
-        if args.storm and mode == "maillage":  # last: the storm leaves the clients in another state
+        if args.storm:  # last: the storm leaves the clients in another state
             await asyncio.sleep(1.0)
-            result["reconnect_storm"] = await storm(clients)
+            result["reconnect_storm"] = await storm(clients, server)
             log(f"  storm: {result['reconnect_storm']}")
+        result["load_average_at_end"] = os.getloadavg()
         return result
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -757,7 +774,7 @@ async def main_async(args) -> dict:
             )
         )
     by_name = {r["name"]: r for r in report["runs"]}
-    if "maillage" in by_name and "bare_channels" in by_name:
+    if "maillage" in by_name and "bare_channels" in by_name and not args.storm_only:
         ours = by_name["maillage"]["saturation"]["highest_ok_rate"] or 0
         bare = by_name["bare_channels"]["saturation"]["highest_ok_rate"] or 0
         report["saturation_ratio_maillage_vs_bare"] = round(ours / bare, 2) if bare else None
@@ -779,6 +796,15 @@ async def main_async(args) -> dict:
             )
         finally:
             ensure_redis()
+    if all("reconnect_storm" in by_name.get(n, {}) for n in ("maillage", "bare_channels")):
+        ours, bare = by_name["maillage"]["reconnect_storm"], by_name["bare_channels"]["reconnect_storm"]
+        report["storm_maillage_vs_bare"] = {
+            "all_connected_s": [ours["all_connected_s"], bare["all_connected_s"]],
+            "handshake_ms_p99": [ours["handshake_ms_p99"], bare["handshake_ms_p99"]],
+            "time_ratio": round(ours["all_connected_s"] / bare["all_connected_s"], 2)
+            if bare["all_connected_s"]
+            else None,
+        }
     report["redis_running_at_end"] = redis_ping()
     return report
 
@@ -803,11 +829,18 @@ def main() -> None:
     )
     parser.add_argument("--fault-duration", type=float, default=15)
     parser.add_argument("--fault-clients", type=int, default=0, help="clients in the fault run (0: all)")
-    parser.add_argument("--storm", action="store_true", help="also measure a reconnect storm (maillage runs)")
+    parser.add_argument(
+        "--storm", action="store_true", help="also measure a reconnect storm (maillage and bare runs)"
+    )
+    parser.add_argument(
+        "--storm-only", action="store_true", help="connect, then the reconnect storm; no message traffic"
+    )
     parser.add_argument("--no-fault", action="store_true")
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--no-maillage", action="store_true")
     args = parser.parse_args()
+    if args.storm_only:
+        args.storm, args.no_fault = True, True
     try:
         report = asyncio.run(main_async(args))
     finally:
