@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from federation.cockpit import Panel, PanelData, PanelItem, register_panel
 from federation.governance.bureau.selectors import active_mandates
-from federation.governance.meetings.models import ConvocationDelivery, Meeting
+from federation.governance.meetings.models import ConvocationDelivery, Meeting, MeetingDocument
 from federation.governance.membership.selectors import fees, member_label
 from federation.governance.polls.models import Participation, Poll
 from federation.governance.statutes.models import Body
@@ -89,7 +89,8 @@ def unpaid_fees_panel(federation, user) -> PanelData:
 
 def upcoming_assemblies_panel(federation, user) -> PanelData:
     """Meetings of the bodies to come, with their convocation status (to send, sent, uncertain), and the
-    statutes' reminder of the yearly AGO. Four queries."""
+    statutes' reminder of the yearly AGO, and whether an AGO's pack (budget, accounts, reports) is
+    complete. Five queries."""
     meetings = list(
         Meeting.objects.filter(
             federation=federation,
@@ -110,6 +111,11 @@ def upcoming_assemblies_panel(federation, user) -> PanelData:
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["meeting_id"], {})[row["status"]] = row["n"]
+    pack = {}
+    for row in MeetingDocument.objects.filter(meeting__in=[m for m in meetings if m.body == Body.AGO]).values(
+        "meeting_id", "kind"
+    ):
+        pack.setdefault(row["meeting_id"], set()).add(row["kind"])
     items = []
     for meeting in meetings:
         sent = counts.get(meeting.pk, {})
@@ -137,6 +143,16 @@ def upcoming_assemblies_panel(federation, user) -> PanelData:
                 level = "warning"
             if meeting.status == Meeting.Status.OPEN:
                 detail = _("En séance. ") + detail
+        missing = [
+            label for kind, label in MeetingDocument.Kind.choices if kind not in pack.get(meeting.pk, set())
+        ]
+        if meeting.body == Body.AGO and missing:
+            # Seed 000: the accounts and reports are at the members' disposal 15 days before the AGO.
+            detail += " — " + _("Dossier de l'AG incomplet (manque : %(missing)s)") % {
+                "missing": ", ".join(str(label) for label in missing)
+            }
+            if level == "info":
+                level = "warning"
         items.append(
             PanelItem(
                 label=f"{meeting.title} — {when}",

@@ -3,10 +3,13 @@ with published results (one with a divergence between the colleges), an AGE in s
 polls, an upcoming AGO and a written consultation. Idempotent (skips what exists)."""
 
 from datetime import timedelta
+from io import BytesIO
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from reportlab.pdfgen.canvas import Canvas
 
 from federation.governance import services
 from federation.governance.models import Body, DecisionKind, Delegate, Fee, Meeting, Poll, StatutesSettings
@@ -16,6 +19,15 @@ from federation.selectors import active_members
 PAST_AGO = "Assemblée générale ordinaire 2026"
 AGE_TITLE = "Assemblée générale extraordinaire — statuts"
 NEXT_AGO = "Assemblée générale ordinaire 2027"
+
+
+def _demo_pdf(title: str) -> bytes:
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 770, title)
+    canvas.drawString(72, 750, "Document de démonstration.")
+    canvas.save()
+    return buffer.getvalue()
 
 
 def _role_user(cpts, role):
@@ -232,6 +244,15 @@ def seed(stdout) -> None:
         location="Béziers",
         agenda=["Rapport d'activité", "Comptes 2026", "Programme de prévention 2027"],
     )
+    # Its pack: the budget and the accounts are filed, the activity report is still missing (the page,
+    # the convocation and the cockpit say so).
+    for kind, name, text in (
+        ("budget", "budget-previsionnel-2027.pdf", "Budget prévisionnel 2027"),
+        ("accounts", "comptes-annuels-2026.pdf", "Comptes annuels 2026"),
+    ):
+        services.meeting_document_upload(
+            actor=None, meeting=next_ago, kind=kind, upload=SimpleUploadedFile(name, _demo_pdf(text))
+        )
     services.meeting_convene(actor=None, meeting=next_ago, send_emails=False)
     services.poll_create(
         actor=None,

@@ -14,6 +14,7 @@ from federation.governance.meetings.models import (
     AttendanceStatus,
     ConvocationDelivery,
     Meeting,
+    MeetingDocument,
     Proxy,
 )
 from federation.governance.membership.models import Delegate, Fee, MemberProceeding
@@ -56,6 +57,7 @@ __all__ = [
     "Fee",
     "MajorityRule",
     "Meeting",
+    "MeetingDocument",
     "MemberProceeding",
     "Participation",
     "PartnerOpinion",

@@ -12,6 +12,7 @@ from federation.governance.models import (
     Delegate,
     Fee,
     Meeting,
+    MeetingDocument,
     PartnerOpinion,
     Poll,
     StatutesSettings,
@@ -101,6 +102,37 @@ class MeetingSerializer(serializers.ModelSerializer):
             "convened_at",
             "first_meeting",
         ]
+
+
+class MeetingDocumentSerializer(serializers.ModelSerializer):
+    """A document of the AGO's pack; `url` downloads it (members of the federation only)."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingDocument
+        fields = ["id", "kind", "kind_label", "name", "size", "uploaded_at", "url"]
+
+    def get_url(self, document) -> str:
+        return self.context["urls"][document.pk]
+
+
+class MeetingDocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingDocument.Kind.choices)
+    file = serializers.FileField(allow_empty_file=True)
+
+
+class MeetingPackSerializer(serializers.Serializer):
+    documents = MeetingDocumentSerializer(many=True)
+    missing = serializers.ListField(child=serializers.ChoiceField(choices=MeetingDocument.Kind.choices))
+    available_on = serializers.DateField(allow_null=True, help_text="15 jours avant l'AGO (statuts)")
+
+
+class MeetingActionSerializer(serializers.Serializer):
+    allow_incomplete_pack = serializers.BooleanField(
+        default=False, help_text="convoquer une AGO dont le dossier est incomplet (après confirmation)"
+    )
 
 
 class MeetingCreateSerializer(serializers.Serializer):

@@ -18,6 +18,12 @@ urlpatterns = [
     path(f"{G}/seances/<int:meeting_id>/", views.meeting_room, name="governance-meeting"),
     path(f"{G}/seances/<int:meeting_id>/action/", views.meeting_action, name="governance-meeting-action"),
     path(f"{G}/seances/<int:meeting_id>/proces-verbal.pdf", views.minutes, name="governance-minutes"),
+    path(f"{G}/seances/<int:meeting_id>/dossier/", views.meeting_pack_upload, name="governance-meeting-pack"),
+    path(
+        f"{G}/seances/<int:meeting_id>/dossier/<int:document_id>/",
+        views.meeting_document,
+        name="governance-meeting-document",
+    ),
     path(f"{G}/scrutins/<int:poll_id>/", views.poll_page, name="governance-poll"),
     path(f"{G}/scrutins/<int:poll_id>/action/", views.poll_action, name="governance-poll-action"),
     # API
@@ -75,6 +81,11 @@ urlpatterns = [
         f"{A}/meetings/<int:meeting_id>/attendance/",
         meeting_api.AttendanceView.as_view(),
         name="api-governance-attendance",
+    ),
+    path(
+        f"{A}/meetings/<int:meeting_id>/pack/",
+        meeting_api.MeetingPackView.as_view(),
+        name="api-governance-meeting-pack",
     ),
     path(
         f"{A}/meetings/<int:meeting_id>/proxies/",

@@ -12,7 +12,13 @@ from federation.governance.access import access_governance, can_manage_governanc
 from federation.governance.bureau import views as bureau_views
 from federation.governance.bureau.models import BureauRole
 from federation.governance.meetings import views as meeting_views
-from federation.governance.meetings.views import meeting_action, meeting_room, minutes
+from federation.governance.meetings.views import (
+    meeting_action,
+    meeting_document,
+    meeting_pack_upload,
+    meeting_room,
+    minutes,
+)
 from federation.governance.membership import views as membership_views
 from federation.governance.polls import views as poll_views
 from federation.governance.polls.models import Poll
@@ -26,6 +32,8 @@ __all__ = [
     "federation_governance",
     "index",
     "meeting_action",
+    "meeting_document",
+    "meeting_pack_upload",
     "meeting_room",
     "minutes",
     "poll_action",

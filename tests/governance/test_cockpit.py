@@ -13,7 +13,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-QUERIES = {"governance.open_votes": 4, "governance.unpaid_fees": 1, "governance.upcoming_assemblies": 4}
+QUERIES = {"governance.open_votes": 4, "governance.unpaid_fees": 1, "governance.upcoming_assemblies": 5}
 
 
 def _grow(a, n):

@@ -17,8 +17,9 @@ from tests.governance.conftest import build_assembly
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_is_complete_idempotent_and_audited(settings, world):
+def test_demo_seed_is_complete_idempotent_and_audited(settings, world, tmp_path):
     settings.DEMO_DEPARTMENT = "34"
+    settings.MEDIA_ROOT = tmp_path
     build_assembly(world)
     demo.seed(io.StringIO())
     demo.seed(io.StringIO())  # idempotent
@@ -37,3 +38,6 @@ def test_demo_seed_is_complete_idempotent_and_audited(settings, world):
     assert AuditEntry.objects.filter(event="delegate.revoked").count() == 1
     assert CountedBallot.objects.exists() and not SealedBallot.objects.exclude(poll__status="open").exists()
     assert ConvocationDelivery.objects.filter(status="sent").exists()
+    # The next AGO's pack: budget and accounts filed, the activity report still missing.
+    next_ago = Meeting.objects.get(title=demo.NEXT_AGO)
+    assert sorted(next_ago.documents.values_list("kind", flat=True)) == ["accounts", "budget"]

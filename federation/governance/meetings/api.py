@@ -3,6 +3,7 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +17,10 @@ from federation.governance.serializers import (
     AgendaItemSerializer,
     AttendanceRowSerializer,
     AttendanceSignSerializer,
+    MeetingActionSerializer,
     MeetingCreateSerializer,
+    MeetingDocumentUploadSerializer,
+    MeetingPackSerializer,
     MeetingSerializer,
     PollSerializer,
     ProxySerializer,
@@ -61,8 +65,14 @@ MeetingDetailSerializer = inline_serializer(
         "attendance": AttendanceRowSerializer(many=True),
         "quorum": QuorumSerializer(),
         "polls": PollSerializer(many=True),
+        "pack": MeetingPackSerializer(),
     },
 )
+
+
+def pack_data(meeting) -> dict:
+    pack = selectors.pack_summary(meeting)
+    return MeetingPackSerializer(pack, context={"urls": pack["urls"]}).data
 
 
 class MeetingDetailView(GovernanceScopedMixin, APIView):
@@ -78,6 +88,7 @@ class MeetingDetailView(GovernanceScopedMixin, APIView):
                 "attendance": AttendanceRowSerializer(selectors.attendance_sheet(meeting), many=True).data,
                 "quorum": selectors.meeting_quorum(meeting).as_dict(),
                 "polls": PollSerializer(meeting_polls(meeting), many=True).data,
+                "pack": pack_data(meeting),
             }
         )
 
@@ -91,13 +102,53 @@ class MeetingActionView(GovernanceScopedMixin, APIView):
         "close": services.meeting_close,
     }
 
-    @extend_schema(request=None, responses=MeetingSerializer, operation_id="governance_meeting_action")
+    @extend_schema(
+        request=MeetingActionSerializer, responses=MeetingSerializer, operation_id="governance_meeting_action"
+    )
     def post(self, request, federation_slug, meeting_id, action):
         if action not in self.ACTIONS:
             raise Http404
         meeting = access_meeting(request.user, self.federation, meeting_id, for_write=True)
-        meeting = self.ACTIONS[action](actor=request.user, meeting=meeting)
+        if action == "convene":
+            data = MeetingActionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            # An AGO with an incomplete pack answers 400 "ag_pack_incomplete" until the caller confirms.
+            meeting = services.meeting_convene(
+                actor=request.user,
+                meeting=meeting,
+                allow_incomplete_pack=data.validated_data["allow_incomplete_pack"],
+            )
+        else:
+            meeting = self.ACTIONS[action](actor=request.user, meeting=meeting)
         return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingPackView(GovernanceScopedMixin, APIView):
+    """The AGO's pack (budget, annual accounts, activity and financial report): GET for the members,
+    POST (multipart: kind, file) for the coordinators — a new file of a kind replaces the old one."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=MeetingPackSerializer)
+    def get(self, request, federation_slug, meeting_id):
+        meeting = access_meeting(request.user, self.federation, meeting_id)
+        return Response(pack_data(meeting))
+
+    @extend_schema(
+        request={"multipart/form-data": MeetingDocumentUploadSerializer},
+        responses={201: MeetingPackSerializer},
+    )
+    def post(self, request, federation_slug, meeting_id):
+        meeting = access_meeting(request.user, self.federation, meeting_id, for_write=True)
+        data = MeetingDocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.meeting_document_upload(
+            actor=request.user,
+            meeting=meeting,
+            kind=data.validated_data["kind"],
+            upload=data.validated_data["file"],
+        )
+        return Response(pack_data(meeting), status=status.HTTP_201_CREATED)
 
 
 class AttendanceView(GovernanceScopedMixin, APIView):

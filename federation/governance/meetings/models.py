@@ -169,3 +169,36 @@ class ConvocationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} → {self.email} ({self.status})"
+
+
+def meeting_document_path(instance: "MeetingDocument", filename: str) -> str:
+    return f"governance/{instance.meeting.federation_id}/meetings/{instance.meeting_id}/{filename}"
+
+
+class MeetingDocument(models.Model):
+    """A document of the AGO's pack (budget, annual accounts, activity and financial report), made
+    available to the members before the assembly (model statutes: « pendant les quinze jours précédant
+    la date de l'Assemblée Générale Ordinaire »). One per kind: a new upload replaces the old one."""
+
+    class Kind(models.TextChoices):
+        BUDGET = "budget", _("Budget prévisionnel")
+        ACCOUNTS = "accounts", _("Comptes annuels")
+        REPORT = "report", _("Rapport d'activité et rapport financier")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("pièce"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("fichier"), upload_to=meeting_document_path, max_length=255)
+    name = models.CharField(_("nom du fichier"), max_length=200)
+    size = models.PositiveIntegerField(_("taille"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pièce du dossier de l'AG")
+        verbose_name_plural = _("pièces du dossier de l'AG")
+        constraints = [models.UniqueConstraint(fields=["meeting", "kind"], name="meeting_document_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.get_kind_display()}"

@@ -14,6 +14,7 @@ from federation.governance.meetings.models import (
     AttendanceStatus,
     ConvocationDelivery,
     Meeting,
+    MeetingDocument,
     Proxy,
 )
 from federation.governance.membership.selectors import (
@@ -236,4 +237,64 @@ def convocation_status(meeting: Meeting) -> dict[str, int]:
         "pending": counts.get(ConvocationDelivery.Status.PENDING, 0),
         "sent": counts.get(ConvocationDelivery.Status.SENT, 0),
         "uncertain": counts.get(ConvocationDelivery.Status.SENDING, 0),
+    }
+
+
+# --- the AGO's pack -----------------------------------------------------------------------------------
+# Model statutes: « Les comptes annuels sont tenus à la disposition de tous les membres, avec le rapport
+# de gestion, le rapport financier [...] pendant les quinze jours précédant la date de l'Assemblée
+# Générale Ordinaire ».
+PACK_DAYS_AHEAD = 15
+
+
+def needs_pack(meeting: Meeting) -> bool:
+    return meeting.body == Body.AGO
+
+
+def pack_documents(meeting: Meeting) -> list[MeetingDocument]:
+    """The pack's documents in the order of the kinds (budget, accounts, report)."""
+    order = {kind: i for i, kind in enumerate(MeetingDocument.Kind.values)}
+    return sorted(meeting.documents.all(), key=lambda d: order[d.kind])
+
+
+def pack_document_of(meeting: Meeting, document_id) -> MeetingDocument | None:
+    try:
+        return meeting.documents.filter(pk=int(document_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def pack_missing(meeting: Meeting, documents: list[MeetingDocument] | None = None) -> list[str]:
+    """The kinds still missing from an AGO's pack (empty for other bodies)."""
+    if not needs_pack(meeting):
+        return []
+    present = {d.kind for d in (documents if documents is not None else pack_documents(meeting))}
+    return [kind for kind in MeetingDocument.Kind.values if kind not in present]
+
+
+def pack_available_on(meeting: Meeting) -> datetime:
+    """The day from which the pack must be at the members' disposal: 15 days before the AGO."""
+    return timezone.localtime(meeting.starts_at) - timedelta(days=PACK_DAYS_AHEAD)
+
+
+def pack_document_url(meeting: Meeting, document: MeetingDocument) -> str:
+    return reverse(
+        "governance-meeting-document",
+        kwargs={
+            "federation_slug": meeting.federation.slug,
+            "meeting_id": meeting.pk,
+            "document_id": document.pk,
+        },
+    )
+
+
+def pack_summary(meeting: Meeting) -> dict:
+    """The pack as the page and the API show it: documents (with their download URL), missing kinds,
+    the date from which it must be available (None for meetings without a pack)."""
+    documents = pack_documents(meeting)
+    return {
+        "documents": documents,
+        "urls": {d.pk: pack_document_url(meeting, d) for d in documents},
+        "missing": pack_missing(meeting, documents),
+        "available_on": pack_available_on(meeting).date() if needs_pack(meeting) else None,
     }

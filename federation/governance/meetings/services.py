@@ -27,6 +27,7 @@ from federation.governance.meetings.models import (
     AttendanceStatus,
     ConvocationDelivery,
     Meeting,
+    MeetingDocument,
     Proxy,
 )
 from federation.governance.membership.selectors import active_delegates, is_delegate_of
@@ -108,13 +109,27 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_convene(
-    *, actor: User | None, meeting: Meeting, now: datetime | None = None, send_emails: bool = True
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    now: datetime | None = None,
+    send_emails: bool = True,
+    allow_incomplete_pack: bool = True,
 ) -> Meeting:
     """Send the convocation (e-mail with the agenda), at least the statutory number of days ahead.
     One delivery row per recipient is written with the meeting's new status; the sending task (on
     commit) claims them one by one. `send_emails=False` records a convocation sent by other means
-    (demo data, paper mail)."""
+    (demo data, paper mail). The page and the API pass `allow_incomplete_pack=False` until the
+    coordinator confirms convening an AGO whose pack (budget, accounts, reports) is incomplete."""
     check_manager(actor, meeting.federation)
+    missing = selectors.pack_missing(meeting)
+    if missing and not allow_incomplete_pack:
+        labels = ", ".join(str(MeetingDocument.Kind(kind).label) for kind in missing)
+        raise ServiceError(
+            _("Le dossier de l'AG est incomplet (manque : %(missing)s). Confirmez pour convoquer quand même.")
+            % {"missing": labels},
+            code="ag_pack_incomplete",
+        )
     # Two convocations at once: the second waits here, then sees the meeting convened.
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     meeting.refresh_from_db(fields=["status"])
@@ -192,6 +207,11 @@ def convocation_send(*, delivery: ConvocationDelivery) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "governance-meeting", kwargs={"federation_slug": meeting.federation.slug, "meeting_id": meeting.pk}
     )
+    site = settings.SITE_URL.rstrip("/")
+    documents = [
+        {"document": d, "url": site + selectors.pack_document_url(meeting, d)}
+        for d in selectors.pack_documents(meeting)
+    ]
     with translation.override(delivery.language):
         subject = _("[%(federation)s] Convocation : %(title)s") % {
             "federation": meeting.federation.name,
@@ -199,7 +219,7 @@ def convocation_send(*, delivery: ConvocationDelivery) -> None:
         }
         body = render_to_string(
             "governance/email/convocation.txt",
-            {"meeting": meeting, "agenda": selectors.agenda(meeting), "url": url},
+            {"meeting": meeting, "agenda": selectors.agenda(meeting), "url": url, "documents": documents},
         )
         EmailMessage(subject, body, to=[delivery.email]).send()
     ConvocationDelivery.objects.filter(pk=delivery.pk, status=ConvocationDelivery.Status.SENDING).update(
@@ -413,3 +433,92 @@ def proxy_withdraw(*, actor: User | None, proxy: Proxy) -> None:
     )
     proxy.delete()
     publish_meeting(meeting, "attendance.changed")
+
+
+# --- the AGO's pack -----------------------------------------------------------------------------------
+PACK_MAX_BYTES = 10 * 1024 * 1024
+# Extension → accepted leading bytes: PDF, OOXML / OpenDocument (zip), legacy Office (OLE2).
+PACK_TYPES = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def _check_pack_file(upload) -> None:
+    name = getattr(upload, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in PACK_TYPES:
+        raise ServiceError(
+            _(
+                "Type de fichier refusé : déposez un PDF ou un document bureautique (doc, docx, xls, xlsx, odt, ods)."
+            ),
+            code="file_type_refused",
+            field="file",
+        )
+    if upload.size == 0:
+        raise ServiceError(_("Le fichier est vide."), code="file_empty", field="file")
+    if upload.size > PACK_MAX_BYTES:
+        raise ServiceError(
+            _("Fichier trop volumineux : %(max)d Mo au plus.") % {"max": PACK_MAX_BYTES // (1024 * 1024)},
+            code="file_too_large",
+            field="file",
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    # The extension alone is a claim: the content must start like that type (an .exe renamed .pdf is refused).
+    if not any(head.startswith(magic) for magic in PACK_TYPES[extension]):
+        raise ServiceError(
+            _("Le contenu du fichier ne correspond pas à son extension."),
+            code="file_type_refused",
+            field="file",
+        )
+
+
+@transaction.atomic
+def meeting_document_upload(*, actor: User | None, meeting: Meeting, kind: str, upload) -> MeetingDocument:
+    """Attach a document to an AGO's pack; a new document of the same kind replaces the old one."""
+    check_manager(actor, meeting.federation)
+    if not selectors.needs_pack(meeting):
+        raise ServiceError(
+            _("Le dossier (budget, comptes, rapports) concerne l'Assemblée générale ordinaire."),
+            code="not_an_ago",
+        )
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ServiceError(_("La séance est close."), code="meeting_closed")
+    if kind not in MeetingDocument.Kind.values:
+        raise ServiceError(_("Pièce inconnue."), code="invalid_kind", field="kind")
+    _check_pack_file(upload)
+    old = MeetingDocument.objects.filter(meeting=meeting, kind=kind).first()
+    if old is not None:
+        old_file = old.file
+        old.delete()
+        transaction.on_commit(lambda: old_file.delete(save=False))
+    document = MeetingDocument(
+        meeting=meeting,
+        kind=kind,
+        name=upload.name.rsplit("/", 1)[-1][:200],
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    document.file.save(upload.name.rsplit("/", 1)[-1], upload, save=False)
+    stored = document.file
+    # A failed save must not leave the stored file behind.
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        stored.delete(save=False)
+        raise
+    audit_append(
+        federation=meeting.federation,
+        event="meeting.document_added",
+        actor=actor,
+        payload={"meeting": meeting.pk, "kind": kind, "name": document.name, "size": document.size},
+    )
+    return document

@@ -4,7 +4,7 @@ minutes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -15,7 +15,9 @@ from federation.errors import ServiceError, show_service_error
 from federation.governance import selectors
 from federation.governance.access import access_governance, access_meeting, can_manage_governance, is_delegate
 from federation.governance.bureau.models import BureauRole
+from federation.governance.meetings import selectors as meeting_selectors
 from federation.governance.meetings import services
+from federation.governance.meetings.models import MeetingDocument
 from federation.governance.minutes import decision_lines, minutes_pdf
 from federation.governance.polls.views import poll_from_form
 
@@ -96,6 +98,8 @@ def meeting_room(request, federation_slug, meeting_id):
             "cpts_members": [row for row in sheet if row["college"] == "cpts"],
             "bureau_roles": BureauRole.choices,
             "convocations": selectors.convocation_status(meeting) if can_manage else None,
+            "pack": meeting_selectors.pack_summary(meeting),
+            "pack_kinds": MeetingDocument.Kind.choices,
         },
     )
 
@@ -110,7 +114,11 @@ def meeting_action(request, federation_slug, meeting_id):
     meeting = access_meeting(request.user, federation, meeting_id, for_write=action in manager_actions)
     try:
         if action == "convene":
-            services.meeting_convene(actor=request.user, meeting=meeting)
+            services.meeting_convene(
+                actor=request.user,
+                meeting=meeting,
+                allow_incomplete_pack=request.POST.get("allow_incomplete_pack") == "1",
+            )
             messages.success(request, _("Convocation envoyée."))
         elif action == "open":
             services.meeting_open(actor=request.user, meeting=meeting)
@@ -163,3 +171,35 @@ def minutes(request, federation_slug, meeting_id):
     response = HttpResponse(minutes_pdf(meeting), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="proces-verbal-{meeting.pk}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def meeting_pack_upload(request, federation_slug, meeting_id):
+    """Add a document to the AGO's pack (coordinators)."""
+    federation = access_governance(request.user, federation_slug, for_write=True)
+    meeting = access_meeting(request.user, federation, meeting_id, for_write=True)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ServiceError(_("Choisissez un fichier."), code="file_required", field="file")
+        document = services.meeting_document_upload(
+            actor=request.user, meeting=meeting, kind=request.POST.get("kind", ""), upload=upload
+        )
+        messages.success(
+            request, _("« %(kind)s » ajouté au dossier de l'AG.") % {"kind": document.get_kind_display()}
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    return redirect("governance-meeting", federation_slug=federation.slug, meeting_id=meeting.pk)
+
+
+@login_required
+def meeting_document(request, federation_slug, meeting_id, document_id):
+    """Download a document of the pack: any member of the federation's governance (delegates)."""
+    federation = access_governance(request.user, federation_slug)
+    meeting = access_meeting(request.user, federation, meeting_id)
+    document = meeting_selectors.pack_document_of(meeting, document_id)
+    if document is None:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
