@@ -506,6 +506,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "GovernanceBodyEnum": "federation.governance.models.Body",
         "GovernanceDecisionKindEnum": "federation.governance.models.DecisionKind",
         "GovernanceTieRuleEnum": "federation.governance.models.TieRule",
+        "GovernanceMeetingDocumentKindEnum": "federation.governance.models.MeetingDocument.Kind",
+        "GovernancePartnerAdmissionStatusEnum": "federation.governance.models.PartnerAdmission.Status",
     }
 )
 

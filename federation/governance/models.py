@@ -7,7 +7,13 @@ hash-chained audit log.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from federation.governance.bureau.models import REQUIRED_BUREAU_ROLES, BureauMandate, BureauRole
+from federation.governance.bureau.models import (
+    REQUIRED_BUREAU_ROLES,
+    BureauMandate,
+    BureauRole,
+    PartnerAdmission,
+    PartnerAdmissionAnswer,
+)
 from federation.governance.meetings.models import (
     AgendaItem,
     Attendance,
@@ -58,6 +64,8 @@ __all__ = [
     "MajorityRule",
     "Meeting",
     "MeetingDocument",
+    "PartnerAdmission",
+    "PartnerAdmissionAnswer",
     "MemberProceeding",
     "Participation",
     "PartnerOpinion",

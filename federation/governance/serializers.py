@@ -13,6 +13,7 @@ from federation.governance.models import (
     Fee,
     Meeting,
     MeetingDocument,
+    PartnerAdmission,
     PartnerOpinion,
     Poll,
     StatutesSettings,
@@ -400,3 +401,38 @@ class StatutesInitialSerializer(serializers.ModelSerializer):
 
 class PartnerDelegateDesignateSerializer(serializers.Serializer):
     user = serializers.IntegerField(help_text="utilisateur qui portera la voix consultative du partenaire")
+
+
+class PartnerAdmissionAnswerSerializer(serializers.Serializer):
+    mandate = serializers.IntegerField(source="mandate_id")
+    user = serializers.CharField(source="user.get_full_name")
+    agrees = serializers.BooleanField()
+    answered_at = serializers.DateTimeField()
+
+
+class PartnerAdmissionSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    answers = PartnerAdmissionAnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PartnerAdmission
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "status_label",
+            "partner",
+            "created_at",
+            "decided_at",
+            "answers",
+        ]
+
+
+class PartnerAdmissionProposeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class PartnerAdmissionAnswerInputSerializer(serializers.Serializer):
+    agrees = serializers.BooleanField()

@@ -3,7 +3,12 @@ bureau, meetings, polls). Keyword-only, atomic, validated, audited in the federa
 in the same transaction, published on commit; refusals are `federation.errors.ServiceError`s with a
 stable code. Import from here or from the sub-domain, whichever reads better."""
 
-from federation.governance.bureau.services import bureau_seat_elected, bureau_set
+from federation.governance.bureau.services import (
+    bureau_seat_elected,
+    bureau_set,
+    partner_admission_answer,
+    partner_admission_propose,
+)
 from federation.governance.meetings.services import (
     attendance_sign,
     convocation_claim_next,
@@ -55,6 +60,8 @@ __all__ = [
     "meeting_convene",
     "meeting_create",
     "meeting_document_upload",
+    "partner_admission_answer",
+    "partner_admission_propose",
     "meeting_open",
     "poll_close",
     "poll_create",

@@ -83,6 +83,16 @@ urlpatterns = [
         name="api-governance-attendance",
     ),
     path(
+        f"{A}/partner-admissions/",
+        bureau_api.PartnerAdmissionListView.as_view(),
+        name="api-governance-partner-admissions",
+    ),
+    path(
+        f"{A}/partner-admissions/<int:admission_id>/answer/",
+        bureau_api.PartnerAdmissionAnswerView.as_view(),
+        name="api-governance-partner-admission-answer",
+    ),
+    path(
         f"{A}/meetings/<int:meeting_id>/pack/",
         meeting_api.MeetingPackView.as_view(),
         name="api-governance-meeting-pack",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from federation.governance import selectors
 from federation.governance.access import access_governance, can_manage_governance
+from federation.governance.bureau import selectors as bureau_selectors
 from federation.governance.bureau import views as bureau_views
 from federation.governance.bureau.models import BureauRole
 from federation.governance.meetings import views as meeting_views
@@ -26,6 +27,7 @@ from federation.governance.polls.views import poll_action, poll_page
 from federation.governance.statutes import views as statutes_views
 from federation.governance.statutes.forms import StatutesChangeForm, StatutesInitialForm
 from federation.governance.statutes.models import Body
+from federation.models import Partner
 from federation.selectors import user_federations
 
 __all__ = [
@@ -48,6 +50,8 @@ FORMS = {
     "proceeding": (membership_views.proceeding_open, True),
     "proceeding_decide": (membership_views.proceeding_decide, True),
     "bureau": (bureau_views.install, True),
+    "partner_propose": (bureau_views.partner_propose, False),
+    "partner_answer": (bureau_views.partner_answer, False),
     "statutes": (statutes_views.propose_change, True),
     "statutes_initial": (statutes_views.initialize, True),
     "meeting": (meeting_views.create, True),
@@ -122,5 +126,10 @@ def federation_governance(request, federation_slug):
             else None,
             "bureau_roles": BureauRole.choices,
             "today": timezone.localdate(),
+            "partner_admissions": bureau_selectors.partner_admissions(federation)[:20]
+            if statutes.partners_admitted_by_bureau_unanimity
+            else [],
+            "partner_kinds": Partner.Kind.choices,
+            "on_bureau": bureau_selectors.active_mandates(federation).filter(user=request.user).exists(),
         },
     )

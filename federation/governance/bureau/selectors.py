@@ -2,10 +2,15 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from federation.governance.bureau.models import BureauMandate, BureauRole
+from federation.governance.bureau.models import (
+    BureauMandate,
+    BureauRole,
+    PartnerAdmission,
+    PartnerAdmissionAnswer,
+)
 from federation.models import Federation, User
 
 ROLE_ORDER = [role.value for role in BureauRole]
@@ -49,3 +54,17 @@ def vacated_by_election(federation: Federation, *, user: User, role: str, day: d
     """The seats `user` holds that electing them to `role` would leave vacant (the vice-president
     elected president leaves the vice-presidency)."""
     return [m for m in active_mandates(federation, day) if m.user_id == user.pk and m.role != role]
+
+
+def partner_admissions(federation: Federation) -> QuerySet[PartnerAdmission]:
+    return PartnerAdmission.objects.filter(federation=federation).prefetch_related(
+        Prefetch("answers", queryset=PartnerAdmissionAnswer.objects.select_related("user", "mandate"))
+    )
+
+
+def partner_admission_of(federation: Federation, admission_id) -> PartnerAdmission | None:
+    try:
+        admission_id = int(admission_id)
+    except (TypeError, ValueError):
+        return None
+    return partner_admissions(federation).filter(pk=admission_id).first()

@@ -2,18 +2,26 @@
 
 from datetime import date, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation import services as federation_services
 from federation.errors import ServiceError
 from federation.governance.audit import audit_append
-from federation.governance.bureau.models import REQUIRED_BUREAU_ROLES, BureauMandate, BureauRole
+from federation.governance.bureau.models import (
+    REQUIRED_BUREAU_ROLES,
+    BureauMandate,
+    BureauRole,
+    PartnerAdmission,
+    PartnerAdmissionAnswer,
+)
 from federation.governance.bureau.selectors import active_mandates
 from federation.governance.common import check_manager, several_errors
 from federation.governance.membership.selectors import active_delegates, college_members
 from federation.governance.statutes.selectors import statutes_of
-from federation.models import College, Federation, User
+from federation.models import College, Federation, Partner, User
 
 
 def _term_end(starts_on: date, years: int) -> date:
@@ -182,3 +190,90 @@ def bureau_seat_elected(*, actor: User | None, poll, candidate) -> BureauMandate
         },
     )
     return mandate
+
+
+# --- partners admitted by the bureau, unanimously (statutes option) ----------------------------------
+def _check_bureau_admits(federation: Federation) -> None:
+    if not statutes_of(federation).partners_admitted_by_bureau_unanimity:
+        raise ServiceError(
+            _("Selon les statuts, les partenaires sont admis par l'assemblée générale."),
+            code="admission_by_ag",
+        )
+
+
+@transaction.atomic
+def partner_admission_propose(
+    *, actor: User | None, federation: Federation, name: str, kind: str = ""
+) -> PartnerAdmission:
+    """Propose a partner to the bureau (coordinators, or a member of the bureau in office)."""
+    if actor is not None and not active_mandates(federation).filter(user=actor).exists():
+        check_manager(actor, federation)
+    _check_bureau_admits(federation)
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Nom du partenaire requis."), code="partner_name_required", field="name")
+    kind = kind or Partner.Kind.OTHER
+    if kind not in Partner.Kind.values:
+        raise ServiceError(_("Type de partenaire inconnu."), code="invalid_kind", field="kind")
+    if not active_mandates(federation).exists():
+        raise ServiceError(_("Aucun bureau en fonction pour décider."), code="no_bureau")
+    admission = PartnerAdmission(federation=federation, name=name, kind=kind, proposed_by=actor)
+    admission.full_clean()
+    admission.save()
+    audit_append(
+        federation=federation,
+        event="partner_admission.proposed",
+        actor=actor,
+        payload={"admission": admission.pk, "name": name, "kind": kind},
+    )
+    return admission
+
+
+@transaction.atomic
+def partner_admission_answer(*, actor: User, admission: PartnerAdmission, agrees: bool) -> PartnerAdmission:
+    """A member of the bureau in office agrees or not (for each seat they hold). One refusal refuses
+    the admission; the agreement of every seat in office admits the partner."""
+    federation = admission.federation
+    # Two answers at once: the second waits here, then counts the first.
+    PartnerAdmission.objects.select_for_update().filter(pk=admission.pk).first()
+    admission.refresh_from_db(fields=["status"])
+    if admission.status != PartnerAdmission.Status.PENDING:
+        raise ServiceError(_("Cette admission est déjà décidée."), code="admission_decided")
+    _check_bureau_admits(federation)
+    seats = list(active_mandates(federation))
+    mine = [m for m in seats if m.user_id == actor.pk]
+    if not mine:
+        raise PermissionDenied
+    answered = set(admission.answers.values_list("mandate_id", flat=True))
+    if all(m.pk in answered for m in mine):
+        raise ServiceError(_("Vous avez déjà répondu."), code="already_answered")
+    for mandate in mine:
+        if mandate.pk not in answered:
+            PartnerAdmissionAnswer.objects.create(
+                admission=admission, mandate=mandate, user=actor, agrees=agrees
+            )
+    audit_append(
+        federation=federation,
+        event="partner_admission.answered",
+        actor=actor,
+        payload={"admission": admission.pk, "agrees": agrees, "seats": [m.pk for m in mine]},
+    )
+    agreed = set(admission.answers.filter(agrees=True).values_list("mandate_id", flat=True))
+    if not agrees:
+        admission.status = PartnerAdmission.Status.REFUSED
+    elif all(m.pk in agreed for m in seats):
+        admission.partner = federation_services.partner_create(
+            federation=federation, name=admission.name, kind=admission.kind
+        )
+        admission.status = PartnerAdmission.Status.ADMITTED
+    else:
+        return admission
+    admission.decided_at = timezone.now()
+    admission.save(update_fields=["status", "partner", "decided_at"])
+    audit_append(
+        federation=federation,
+        event=f"partner_admission.{admission.status}",
+        actor=actor,
+        payload={"admission": admission.pk, "name": admission.name, "seats": [m.pk for m in seats]},
+    )
+    return admission

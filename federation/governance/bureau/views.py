@@ -1,4 +1,5 @@
-"""Form handler of the governance page: installing an elected bureau."""
+"""Form handlers of the governance page: installing an elected bureau; partners proposed to the bureau
+and the bureau members' answers (statutes option: admission by the bureau, unanimously)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from federation.errors import show_service_error
-from federation.governance.bureau import services
+from federation.governance.bureau import selectors, services
 from federation.governance.bureau.models import BureauRole
 from federation.governance.membership.selectors import active_delegates
 
@@ -30,4 +31,38 @@ def install(request, federation):
         show_service_error(request, exc)
     else:
         messages.success(request, _("Nouveau bureau installé."))
+    return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def partner_propose(request, federation):
+    try:
+        services.partner_admission_propose(
+            actor=request.user,
+            federation=federation,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", ""),
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request, _("Partenaire proposé au bureau : chaque membre du bureau doit donner son accord.")
+        )
+    return redirect("governance-federation", federation_slug=federation.slug)
+
+
+def partner_answer(request, federation):
+    admission = selectors.partner_admission_of(federation, request.POST.get("admission"))
+    if admission is None:
+        raise Http404
+    try:
+        admission = services.partner_admission_answer(
+            actor=request.user, admission=admission, agrees=request.POST.get("agrees") == "1"
+        )
+    except ValidationError as exc:
+        show_service_error(request, exc)
+    else:
+        messages.success(
+            request, _("Réponse enregistrée — %(status)s.") % {"status": admission.get_status_display()}
+        )
     return redirect("governance-federation", federation_slug=federation.slug)

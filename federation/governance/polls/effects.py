@@ -57,6 +57,11 @@ def validate_effect(federation: Federation, body: str, decision_kind: str, effec
         if kind == "member_leave":
             member = active_member(federation, member_id=effect.get("member"))
             return {"type": kind, "member": member.pk, "label": member_label(member)}
+        if statutes.partners_admitted_by_bureau_unanimity:
+            raise ServiceError(
+                _("Selon les statuts, les partenaires sont admis par le bureau à l'unanimité."),
+                code="admission_by_bureau",
+            )
         name = (effect.get("name") or "").strip()
         if not name:
             raise ServiceError(_("Nom du partenaire requis."), code="partner_name_required", field="effect")

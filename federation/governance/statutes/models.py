@@ -99,6 +99,11 @@ class StatutesSettings(models.Model):
     membership_decided_by = models.CharField(
         _("les adhésions sont décidées par"), max_length=8, choices=MembershipBody.choices, default="ag"
     )
+    # Model statutes (seed 000): a member is « agréé à l'unanimité par le Bureau de l'Association »;
+    # seed 004 leaves the partners to the federation's choice. Off: the AG admits partners as before.
+    partners_admitted_by_bureau_unanimity = models.BooleanField(
+        _("admission des partenaires par le bureau à l'unanimité"), default=False
+    )
     vice_presidents_max = models.PositiveSmallIntegerField(_("vice-présidents au plus"), default=2)
     deputies_allowed = models.BooleanField(_("postes d'adjoints"), default=True)
     bureau_term_years = models.PositiveSmallIntegerField(_("durée du mandat du bureau (ans)"), default=3)
@@ -130,6 +135,7 @@ class StatutesSettings(models.Model):
         "second_meeting_requires_quorum",
         "second_meeting_relative_majority",
         "membership_decided_by",
+        "partners_admitted_by_bureau_unanimity",
         "vice_presidents_max",
         "deputies_allowed",
         "bureau_term_years",
