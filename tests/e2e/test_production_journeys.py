@@ -11,6 +11,7 @@ from directory import search_index
 from federation.governance import services as governance
 from messaging import services as messaging
 from messaging.models import Conversation
+from messaging.serializers import display_name
 from tests.browser import axe_violations, off_loop, screenshot, sign_in
 from tests.directory.factories import ProfessionalFactory, ProfessionFactory
 from tests.factories import PASSWORD
@@ -81,7 +82,7 @@ def test_two_people_of_two_cpts_chat_live(server, new_page, world):
     received = bob.locator("#chat-messages li", has_text=text)
     received.wait_for(timeout=5000)
     assert bob.evaluate("window.sameDocument") is True
-    assert received.locator(".chat-author").inner_text() == messaging.display_name(world.member_a)
+    assert received.locator(".chat-author").inner_text() == display_name(world.member_a)
     assert "mine" not in (received.get_attribute("class") or "")
     assert channel.messages.get().body == text
     screenshot(alice, "messaging-live-sender")
