@@ -19,7 +19,9 @@ urlpatterns = [
     # The former form (INSEE codes, no preview): kept for scripts, the page uses the preview above.
     path("cpts/<slug:cpts_slug>/territoire/ajouter/", views.cpts_territory_add, name="cpts-territory-add"),
     path(
-        "cpts/<slug:cpts_slug>/territoire/apercu/", cockpit_views.territory_preview, name="cpts-territory-preview"
+        "cpts/<slug:cpts_slug>/territoire/apercu/",
+        cockpit_views.territory_preview,
+        name="cpts-territory-preview",
     ),
     path(
         "cpts/<slug:cpts_slug>/territoire/confirmer/",
@@ -51,7 +53,11 @@ urlpatterns = [
         gzip_page(cockpit_api.FederationMapView.as_view()),
         name="api-federation-map",
     ),
-    path("api/cpts/<slug:cpts_slug>/territory/map/", gzip_page(cockpit_api.CptsMapView.as_view()), name="api-cpts-map"),
+    path(
+        "api/cpts/<slug:cpts_slug>/territory/map/",
+        gzip_page(cockpit_api.CptsMapView.as_view()),
+        name="api-cpts-map",
+    ),
     path(
         "api/cpts/<slug:cpts_slug>/territory/candidates/",
         cockpit_api.CandidatesView.as_view(),
@@ -62,7 +68,11 @@ urlpatterns = [
         cockpit_api.PreviewView.as_view(),
         name="api-cpts-territory-preview",
     ),
-    path("api/cpts/<slug:cpts_slug>/territory/edit/", cockpit_api.EditView.as_view(), name="api-cpts-territory-edit"),
+    path(
+        "api/cpts/<slug:cpts_slug>/territory/edit/",
+        cockpit_api.EditView.as_view(),
+        name="api-cpts-territory-edit",
+    ),
     path(
         "api/cpts/<slug:cpts_slug>/territory/history/",
         cockpit_api.HistoryView.as_view(),

@@ -358,6 +358,8 @@ def test_the_cpts_home_links_to_what_the_apps_above_offer(world, web):
     assert page.status_code == 200
     assert reverse("projet-register", kwargs={"cpts_slug": world.cpts_a.slug}) in html
     assert reverse("projet-fiches", kwargs={"cpts_slug": world.cpts_a.slug}) in html
-    assert reverse("missions-contract", kwargs={"cpts_slug": world.cpts_a.slug}) not in html  # no contract yet
+    assert (
+        reverse("missions-contract", kwargs={"cpts_slug": world.cpts_a.slug}) not in html
+    )  # no contract yet
     manager = web(world.coordinator_a).get(reverse("cpts-home", kwargs={"cpts_slug": world.cpts_a.slug}))
     assert "Enregistrer le contrat ACI" in manager.content.decode()

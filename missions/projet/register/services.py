@@ -251,7 +251,9 @@ def member_refuse(*, actor: User | None, member: RegisterMember, reason: str = "
 def member_consent(*, actor: User, member: RegisterMember, accept: bool = True) -> RegisterMember:
     """The person added by the coordination consents (or declines) online, from "Mes adhésions"."""
     member = (
-        RegisterMember.objects.select_for_update(of=("self",)).select_related("professional", "cpts").get(pk=member.pk)
+        RegisterMember.objects.select_for_update(of=("self",))
+        .select_related("professional", "cpts")
+        .get(pk=member.pk)
     )
     if not _is_the_person(actor, member):
         raise PermissionDenied
@@ -301,7 +303,9 @@ def member_set_category(
     *, actor: User | None, member: RegisterMember, category: MemberCategory
 ) -> RegisterMember:
     _require_manager(actor, member.cpts)
-    member = RegisterMember.objects.select_for_update(of=("self",)).select_related("category").get(pk=member.pk)
+    member = (
+        RegisterMember.objects.select_for_update(of=("self",)).select_related("category").get(pk=member.pk)
+    )
     _require_status(member, *OPEN_STATUSES)
     category = _category(member.cpts, category)
     if category.pk == member.category_id:
@@ -320,7 +324,9 @@ def member_resign(
     """The member resigns (online from "Mes adhésions"), or the coordination records a resignation letter.
     A pending request or addition is withdrawn the same way."""
     member = (
-        RegisterMember.objects.select_for_update(of=("self",)).select_related("professional", "cpts").get(pk=member.pk)
+        RegisterMember.objects.select_for_update(of=("self",))
+        .select_related("professional", "cpts")
+        .get(pk=member.pk)
     )
     if actor is not None and not (_is_the_person(actor, member) or can_manage(actor, member.cpts)):
         raise PermissionDenied
@@ -358,7 +364,9 @@ def member_exclude(
     member was invited to present their defence (seed 000, statutes 6.4)."""
     _require_manager(actor, member.cpts)
     member = (
-        RegisterMember.objects.select_for_update(of=("self",)).select_related("professional", "cpts").get(pk=member.pk)
+        RegisterMember.objects.select_for_update(of=("self",))
+        .select_related("professional", "cpts")
+        .get(pk=member.pk)
     )
     _require_status(member, MemberStatus.ACTIVE)
     if not (reason or "").strip():
