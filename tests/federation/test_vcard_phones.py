@@ -27,7 +27,7 @@ def test_a_carriage_return_and_a_newline_add_no_line_to_the_vcard(world, web):
         professional=pro,
         name="Cabinet; du port",
         address="1 quai\nX-INJECTED:1",
-        postal_code="34400\nEMAIL;TYPE=WORK:pirate@example.org",
+        postal_code="34\nEMAIL:x",  # the column holds 10 characters
         phone="0467000001\r\nTEL:0899999999",
     )
     ProfessionalCptsFactory(professional=pro, cpts=world.cpts_a)
@@ -37,7 +37,7 @@ def test_a_carriage_return_and_a_newline_add_no_line_to_the_vcard(world, web):
     names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
     assert "X-INJECTED" not in names and names.count("EMAIL") == 0 and names.count("TEL") == 2
     card = vobject.readOne(text)
-    assert card.adr.value.code == "34400\nEMAIL;TYPE=WORK:pirate@example.org"  # one value, escaped
+    assert card.adr.value.code == "34\nEMAIL:x"  # one value, escaped
     assert {tel.value for tel in card.tel_list} == {
         "0611111111\nEMAIL:evil@x.org",
         "0467000001\nTEL:0899999999",

@@ -35,6 +35,18 @@ def target(request, tmp_path):
         yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application()), None
 
 
+def _refused_by_twisted(case, response) -> bool:
+    """daphne's HTTP layer (Twisted) parses multipart bodies itself and answers a malformed one with a bare
+    400 (no Content-Type, empty body) before Django sees the request: that answer is not the API's."""
+    sent = (case.media_type or "").startswith("multipart/")
+    return (
+        sent
+        and response.status_code == 400
+        and not response.headers.get("Content-Type")
+        and not response.content
+    )
+
+
 def test_api_never_fails_on_generated_input(target, world):
     schema, base_url = target
     token, _created = Token.objects.get_or_create(user=world.coordinator_a)
@@ -56,6 +68,8 @@ def test_api_never_fails_on_generated_input(target, world):
             response = (
                 case.call(base_url=base_url, headers=headers) if base_url else case.call(headers=headers)
             )
+            if _refused_by_twisted(case, response):
+                return
             case.validate_response(response, checks=CHECKS)
 
         try:
