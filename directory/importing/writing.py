@@ -208,6 +208,7 @@ class BatchWriter(StructureUpserts):
         self.professions = set(self.profession_labels)
         self.specialties = set(self.specialty_labels)
         self.structure_cache: dict[str, tuple[tuple, int]] = {}
+        self.structure_lock = threading.Lock()
         # Commune code → "latitude\tlongitude" as COPY text.
         self.copy_coordinates = {
             code: f"{NULL if lat is None else lat}\t{NULL if lon is None else lon}"
@@ -225,17 +226,18 @@ class BatchWriter(StructureUpserts):
         if not changed:
             return
         # Structures and new codes are shared by batches: committed apart (a structure is not part of a
-        # professional), so that a concurrent batch naming the same structure waits for this short
-        # transaction only. They are remembered once committed: a batch must not refer to a structure
-        # it cannot see yet.
-        written: dict[str, tuple[tuple, int]] = {}
-        with transaction.atomic():
-            self._ensure_references(changed)
-            structure_ids = self._upsert_structures(changed, written)
-        cache = self.structure_cache
-        if len(cache) > 200_000:  # bounded memory on national files
-            cache.clear()
-        cache.update(written)
+        # professional), one writer at a time, and remembered once committed: a batch must not refer to
+        # a structure it cannot see yet, and the next writer finds in the cache what this one wrote
+        # instead of upserting it again (and rebuilding its search document from the database).
+        with self.structure_lock:
+            written: dict[str, tuple[tuple, int]] = {}
+            with transaction.atomic():
+                self._ensure_references(changed)
+                structure_ids = self._upsert_structures(changed, written)
+            cache = self.structure_cache
+            if len(cache) > 200_000:  # bounded memory on national files
+                cache.clear()
+            cache.update(written)
         with transaction.atomic():
             self.apply(changed, existing, structure_ids)
         if self.pg:
