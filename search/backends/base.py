@@ -43,6 +43,9 @@ class Plan:
     identifiers: list[str] = field(default_factory=list)  # matched exactly: `id:<word>` tags
     kind_first: str = ""  # this kind of document comes first among equals
     approximate: bool = False  # groups are alternatives: rank by how many match
+    # The last group holds the last word typed (matched as a prefix); False once that group was dropped
+    # (a relaxed plan keeps only the groups some document matches).
+    last_typed: bool = True
 
     @property
     def has_text(self) -> bool:

@@ -71,6 +71,7 @@ def _tsquery(
     synonyms: dict | None = None,
     complete: frozenset = frozenset(),
     joiner: str = " & ",
+    last_typed: bool = True,
 ) -> str:
     """'kine lunel' → '(kine | kinesitherapeute) & (lunel:*)'. Words are folded [a-z0-9] only.
 
@@ -83,7 +84,10 @@ def _tsquery(
     for position, alternatives in enumerate(groups):
         typed = " ".join(alternatives[0])
         prefix = (
-            position == len(groups) - 1 and not (synonyms and typed in synonyms) and typed not in complete
+            last_typed
+            and position == len(groups) - 1
+            and not (synonyms and typed in synonyms)
+            and typed not in complete
         )
         options = [
             " & ".join(f"{w}:*" if prefix and i == 0 else w for w in alt)
@@ -96,8 +100,13 @@ def _tsquery(
 def _group_tsqueries(plan: Plan, spec: IndexSpec) -> list[str]:
     """One tsquery per group, the last one typed as a prefix as in the whole query: `approximate` plans
     count how many match."""
-    whole = _tsquery(plan.groups, spec.synonyms, vocabulary(spec).complete, joiner="\n")
+    whole = _tsquery(plan.groups, spec.synonyms, vocabulary(spec).complete, "\n", plan.last_typed)
     return whole.split("\n")
+
+
+def _ranked_by_words(plan: Plan) -> bool:
+    """Approximate with several groups: documents are collected by how many groups they match."""
+    return plan.approximate and len(plan.groups) > 1
 
 
 def _kind_order(kind: str) -> str:
@@ -132,17 +141,68 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
     # --- querying -------------------------------------------------------------------------------
     def search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
         plan = plan_query(spec, query)
-        run = self._search_postgres if connection.vendor == "postgresql" else self._search_generic
+        postgres = connection.vendor == "postgresql"
+        run = self._search_postgres if postgres else self._search_generic
         result = run(spec, query, plan)
-        if result.total == 0 and plan.place_from_text:
+        if result.total:
+            return result
+        again = text_only(plan, query, spec) if plan.place_from_text else None
+        relaxed = approximate(plan)
+        if postgres and (again is not None or relaxed is not None):
+            # One statement says which of the reads below can find anything at all: the text read
+            # without a place, and each word group alone (a group no document matches is dropped from the
+            # relaxed query, where it would only add its cost).
+            again, relaxed = self._worth_reading(spec, query, again, relaxed)
+        if again is not None:
             # "lunel" may be a surname: read the text again without a place.
-            again = run(spec, query, text_only(plan, query, spec))
-            if again.total:
-                return again
-        if result.total == 0 and (relaxed := approximate(plan)) is not None:
+            again_result = run(spec, query, again)
+            if again_result.total:
+                return again_result
+        if relaxed is not None:
             # Not every word matches: rank by how many do, the place still filtering.
             result = run(spec, query, relaxed)
         return result
+
+    def _worth_reading(
+        self, spec: IndexSpec, query: SearchQuery, again: Plan | None, relaxed: Plan | None
+    ) -> tuple[Plan | None, Plan | None]:
+        """`again` (the text without a place) unless no document matches its words (filters aside);
+        `relaxed` with only the groups some document matches (all of them when none does)."""
+        complete = vocabulary(spec).complete
+        texts = []
+        if again is not None and again.has_text:
+            texts.append(_tsquery(again.groups, spec.synonyms, complete))
+        groups = _group_tsqueries(relaxed, spec) if relaxed is not None else []
+        texts += groups
+        if not texts:
+            return again, relaxed
+        scopes = scope_tags(query.scopes)
+        matching = (
+            "d.tsv @@ to_tsquery('french', %s)"
+            if not scopes
+            else "(d.tsv @@ to_tsquery('french', %s) OR (d.restricted_text <> '' AND d.tags_arr && %s::text[]"
+            " AND (d.tsv || to_tsvector('french', d.restricted_text)) @@ to_tsquery('french', %s)))"
+        )
+        params = []
+        for text in texts:
+            params += [spec.name, text, *([scopes, text] if scopes else [])]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ARRAY["
+                + ", ".join(
+                    f"EXISTS (SELECT 1 FROM search_searchdocument d WHERE d.index = %s AND {matching})"
+                    for _t in texts
+                )
+                + "]",
+                params,
+            )
+            found = cursor.fetchone()[0]
+        if again is not None and again.has_text:
+            again, found = (again if found[0] else None), found[1:]
+        if relaxed is not None and any(found) and not all(found):
+            kept = [group for group, hit in zip(relaxed.groups, found, strict=True) if hit]
+            relaxed = replace(relaxed, groups=kept, last_typed=relaxed.last_typed and found[-1])
+        return again, relaxed
 
     def suggest(self, spec: IndexSpec, prefix: str, limit: int = 8) -> list[str]:
         folded = fold(prefix)
@@ -164,15 +224,19 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         query = replace(query, filters=plan.filters(query))
         joiner = " | " if plan.approximate else " & "
         complete = vocabulary(spec).complete
-        tsquery = _tsquery(plan.groups, spec.synonyms, complete, joiner) if plan.has_text else ""
+        tsquery = (
+            _tsquery(plan.groups, spec.synonyms, complete, joiner, plan.last_typed) if plan.has_text else ""
+        )
         if query.scopes and not (tsquery and self._restricted_may_match(spec, query, tsquery)):
             # The OR over restricted text would only blur the planner's estimates.
             query = replace(query, scopes=[])
         where, params = self._conditions(spec, query, tsquery)
-        if plan.approximate:
+        if _ranked_by_words(plan):
             groups = _group_tsqueries(plan, spec)
             score = "(" + " + ".join("(d.tsv @@ to_tsquery('french', %s))::int" for _g in groups) + ")"
             score_params = groups
+        elif plan.approximate:  # one group left (the others match nothing): every match has one word
+            score, score_params = "1", []
         elif tsquery:
             score, score_params = "ts_rank(d.tsv, to_tsquery('french', %s))", [tsquery]
         else:
@@ -190,7 +254,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                     f"SELECT {columns}, {score} AS score, NULL::float8 AS distance"
                     f" FROM search_searchdocument d WHERE {' AND '.join(where)}"
                     # Approximate: the documents matching the most words are the ones collected.
-                    f"{' ORDER BY score DESC, d.id' if plan.approximate else ''} LIMIT {_limit(query)}",
+                    f"{' ORDER BY score DESC, d.id' if _ranked_by_words(plan) else ''} LIMIT {_limit(query)}",
                     score_params + params,
                     order,
                     query,
@@ -309,12 +373,13 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             ]
             box_params = [*bounding_box(place, radius), *distance_params, radius]
         if (
-            plan.approximate
+            _ranked_by_words(plan)
             or len(where) > 1
             and self._text_first(cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4]))
         ):
-            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance. A
-            # document is also in the circle through any of its other places, measured from the nearest.
+            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
+            # (approximate: the most words matched first, then the nearest). A document is also in the
+            # circle through any of its other places, measured from the nearest.
             nearest = (
                 f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
                 " WHERE sp.document_id = d.id), 'Infinity'::float8))"
@@ -341,7 +406,8 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 cursor,
                 f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM search_searchdocument d"
                 f" WHERE {' AND '.join([*where, *located])}"
-                f" ORDER BY distance, d.id LIMIT {_limit(query)}",
+                f" ORDER BY {'score DESC, ' if _ranked_by_words(plan) else ''}distance, d.id"
+                f" LIMIT {_limit(query)}",
                 [*score_params, *nearest_params, *params, *located_params],
                 order,
                 query,

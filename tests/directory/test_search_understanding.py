@@ -304,6 +304,31 @@ def test_approximate_results_collect_the_best_matches_first(world, api, people, 
     assert answer["approximate"] is True and ids(answer) == [people["marsillargues"].pk]
 
 
+def test_approximate_results_near_a_place_collect_the_most_words_matched_first(
+    world, api, people, monkeypatch
+):
+    """Around a place too: beyond the cap, the kiné named Arnaud (two words of three, 3.7 km away) is
+    kept before the nearer kinés matching one word (PostgreSQL used to collect the nearest matches of any
+    word, then rank only those)."""
+    from search.backends import database
+
+    monkeypatch.setattr(database, "COUNT_CAP", 2)
+    answer = search(api, world.member_a, q="kine arnaud domicile lunel", page_size=1)
+    assert answer["approximate"] is True and answer["place"]["label"] == "Lunel"
+    assert ids(answer) == [people["marsillargues"].pk]
+    assert answer["results"][0]["distance_km"] > 3
+
+
+def test_approximate_results_drop_a_word_no_document_has(world, api, people):
+    """A word matching nothing ranks nobody: the results are those of the other words, nearest first."""
+    answer = search(api, world.member_a, q="kiné à domicile Lunel")
+    reference = search(api, world.member_a, q="kiné Lunel")
+    assert answer["approximate"] is True and reference["approximate"] is False
+    assert set(ids(answer)) == set(ids(reference))
+    distances = [r["distance_km"] for r in answer["results"]]
+    assert distances == sorted(distances)
+
+
 def test_an_abbreviation_is_a_whole_word_on_both_backends(world, api, people, communes):
     """ "ortho" is orthophoniste or orthoptiste, not orthopédie dento-faciale (the SQLite path used to
     read every word as a prefix)."""
