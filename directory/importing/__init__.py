@@ -10,6 +10,7 @@ Three steps, one module each:
 """
 
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
@@ -92,11 +93,38 @@ class RppsImporter:
         if self.pg and counts["professionals_created"] + counts["professionals_updated"] >= ANALYZE_AFTER:
             # Searches choose their strategy from the planner's statistics: refresh them after a bulk
             # change rather than waiting for autovacuum.
-            with connection.cursor() as cursor:
-                tables = ", ".join(m._meta.db_table for m in (Professional, PracticeSite, Structure))
-                cursor.execute(f"ANALYZE {tables}")
-            search_index.refresh_statistics()
+            self._analyze(parallel=self.writer is not None)
         return self.report
+
+    def _analyze(self, *, parallel: bool) -> None:
+        """ANALYZE the directory's tables and the search index's: each takes seconds whatever the size
+        of the import (a sample of rows is read), so outside a transaction both run at once, the
+        directory's on a second connection."""
+        errors: list[BaseException] = []
+
+        def directory_tables() -> None:
+            try:
+                with connection.cursor() as cursor:
+                    tables = ", ".join(m._meta.db_table for m in (Professional, PracticeSite, Structure))
+                    cursor.execute(f"ANALYZE {tables}")
+            except BaseException as exc:  # raised by the calling thread
+                errors.append(exc)
+            finally:
+                if parallel:
+                    connection.close()
+
+        if not parallel:
+            directory_tables()
+            search_index.refresh_statistics()
+        else:
+            thread = threading.Thread(target=directory_tables, name="rpps-import-analyze")
+            thread.start()
+            try:
+                search_index.refresh_statistics()
+            finally:
+                thread.join()
+        if errors:
+            raise errors[0]
 
     def _flush(self, batch: dict[str, Person]) -> None:
         valid = settle(batch, self.report)
