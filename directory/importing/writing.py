@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from directory import search_index
+from directory.importing.documents import ProfessionalDocuments
 from directory.importing.merging import ImportReport, Person
 from directory.importing.structures import StructureUpserts
 from directory.models import EntryChange, PracticeSite, Profession, Professional, Specialty, Structure
@@ -206,6 +207,7 @@ class BatchWriter(StructureUpserts):
         self.profession_labels = dict(Profession.objects.values_list("code", "label"))
         self.specialty_labels = dict(Specialty.objects.values_list("code", "label"))
         self.professions = set(self.profession_labels)
+        self.documents = ProfessionalDocuments(communes, self.profession_labels, self.specialty_labels)
         self.specialties = set(self.specialty_labels)
         self.structure_cache: dict[str, tuple[tuple, int]] = {}
         self.structure_lock = threading.Lock()
@@ -513,38 +515,4 @@ class BatchWriter(StructureUpserts):
         return Rows(professional, sites, specialties, document)
 
     def _document(self, pk: int, person: Person):
-        sites = []
-        for s in person.sites.values():
-            commune = self.communes.get(s["commune"])
-            structure_id = s["structure_id"]
-            sites.append(
-                {
-                    "name": s["trade_name"] or s["company"],
-                    "commune_code": s["commune"],
-                    "commune_name": commune[2] if commune else "",
-                    "structure_name": (s["company"] or s["trade_name"] or structure_id)
-                    if structure_id
-                    else "",
-                    "mode": s["mode"],
-                    "latitude": commune[0] if commune else None,
-                    "longitude": commune[1] if commune else None,
-                    "phone": s["phone"],
-                }
-            )
-        fields = person.fields
-        code = fields["profession"]
-        return search_index.build_professional_document(
-            pk=pk,
-            full_name=f"{fields['first_name'][:150]} {fields['last_name'][:150]}".strip(),
-            profession_code=code,
-            # Labels of codes new to the database are stored as below (`_ensure_references`).
-            profession_label=self.profession_labels.get(code) or fields["profession_label"] or code,
-            specialties=[
-                (sf_code, self.specialty_labels.get(sf_code) or v[0] or sf_code)
-                for sf_code, v in person.specialties.items()
-            ],
-            sites=sites,
-            national_id=person.national_id,
-            last_name=fields["last_name"][:150],
-            first_name=fields["first_name"][:150],
-        )
+        return self.documents.build(pk, person)

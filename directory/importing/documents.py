@@ -1,0 +1,120 @@
+"""Search documents of the professionals an import creates, built from the merged person.
+
+The same document as `search_index.build_professional_document` (a test compares them on varied
+persons), for the one case the import builds a million times: no CPTS link, no optional field. What
+repeats from person to person is computed once: commune tags and places, profession and specialty tags,
+the folded surnames and first names of the sort key.
+"""
+
+from directory.importing.merging import Person
+from directory.search_index import identifier_tags
+from search.registry import Document
+from search.text import fold
+
+_fold_once = fold.__wrapped__
+# Folded name parts kept (surnames and first names repeat: a few hundred thousand at national scale).
+NAME_CACHE = 300_000
+
+
+class ProfessionalDocuments:
+    def __init__(self, communes: dict, profession_labels: dict, specialty_labels: dict):
+        self.communes = communes  # code → (latitude, longitude, name)
+        self.profession_labels = profession_labels  # code → label, kept up to date by the writer
+        self.specialty_labels = specialty_labels
+        self.names: dict[str, str] = {}
+
+    def _folded(self, name: str) -> str:
+        folded = self.names.get(name)
+        if folded is None:
+            if len(self.names) >= NAME_CACHE:
+                self.names.clear()
+            folded = self.names[name] = _fold_once(name)
+        return folded
+
+    def sort_key(self, last_name: str, first_name: str) -> str:
+        """`search_index.sort_key`: folding works character by character and turns every run of
+        non-letters into one space, so the folded parts joined by a space are the folded whole."""
+        last, first = self._folded(last_name), self._folded(first_name)
+        return (f"{last} {first}" if last and first else last or first)[:300]
+
+    def build(self, pk: int, person: Person) -> Document:
+        fields = person.fields
+        code = fields["profession"]
+        # Labels of codes new to the database are stored as below (`BatchWriter._ensure_references`).
+        profession_label = self.profession_labels.get(code) or fields["profession_label"] or code
+        labels = self.specialty_labels
+        specialties = [(sf, labels.get(sf) or v[0] or sf) for sf, v in person.specialties.items()]
+        communes = self.communes
+        text_parts = [profession_label, *(label for _code, label in specialties)]
+        commune_tags, mode_tags = set(), set()
+        located, phone, primary = [], "", None
+        for n, s in enumerate(person.sites.values()):
+            commune_code = s["commune"]
+            commune = communes.get(commune_code)
+            name = s["trade_name"] or s["company"]
+            structure_id = s["structure_id"]
+            commune_name = commune[2] if commune else ""
+            text_parts += (
+                name,
+                commune_name,
+                (s["company"] or s["trade_name"] or structure_id) if structure_id else "",
+            )
+            if commune_code:
+                commune_tags.add(f"commune:{commune_code}")
+            if s["mode"]:
+                mode_tags.add(f"mode:{s['mode']}")
+            if not phone:
+                phone = s["phone"]
+            if n == 0:
+                primary = commune
+            if commune is not None and commune[0] is not None:
+                if not located:
+                    primary = commune
+                located.append(commune)
+        sites = len(person.sites)
+        tags = [f"profession:{code}", *(f"specialty:{sf}" for sf, _label in specialties)]
+        tags += sorted(commune_tags)
+        tags += sorted(mode_tags)
+        national_id = person.national_id
+        if national_id:
+            tags += identifier_tags(national_id, national_id[1:])
+        # `primary`: the first located site's commune, else the first site's (None without sites or
+        # commune: no place).
+        place = primary[2] if primary else ""
+        latitude, longitude = (primary[0], primary[1]) if located else (None, None)
+        specialty = specialties[0][1] if specialties else ""
+        display = {
+            "national_id": national_id,
+            "profession": profession_label,
+            "specialty": specialty,
+            "commune": place,
+            "phone": phone,
+            "sites": sites,
+            "places": [[c[2], c[0], c[1]] for c in located] if len(located) > 1 else [],
+        }
+        last_name, first_name = fields["last_name"][:150], fields["first_name"][:150]
+        full_name = f"{first_name} {last_name}".strip()
+        return Document(
+            kind="professional",
+            object_id=pk,
+            title=full_name,
+            subtitle=" · ".join(p for p in (profession_label, specialty, place) if p),
+            display={k: v for k, v in display.items() if v},
+            sort_key=self.sort_key(last_name, first_name) if last_name else _fold_once(full_name)[:300],
+            points=list(
+                dict.fromkeys(
+                    (c[0], c[1])
+                    for c in located[1:]
+                    if c[1] is not None and (c[0], c[1]) != (latitude, longitude)
+                )
+            )
+            if len(located) > 1
+            else [],
+            text=" ".join(dict.fromkeys(" ".join(text_parts).split())),
+            tags=tags,
+            suggest=[profession_label, place],
+            latitude=latitude,
+            longitude=longitude,
+            restricted_text="",
+            restricted_scopes=[],
+        )
