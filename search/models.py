@@ -34,6 +34,9 @@ class SearchDocument(models.Model):
     # Shown with a hit, never searched (Document.display), and the order among equals (Document.sort_key).
     display = models.JSONField(default=dict, blank=True)
     sort_key = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # The grid cells of every place of the document (search.text.geo_cells): on PostgreSQL they are words
+    # of the tsvector, so words and place are matched by one read of its index.
+    cells = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -1,5 +1,6 @@
 """Text normalisation shared by both backends: accent folding, tokens, abbreviation expansion."""
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -125,3 +126,29 @@ def lexicon(vocabulary) -> dict[str, str]:
         if len(roots) == 1 and form not in roots:
             out[form] = roots.pop()
     return out
+
+
+# Grid cells of 0.1° (about 11 km north-south, 8 km east-west in France): a document's places are words
+# of its tsvector ("zg1336z1841"), so a search around a place reads only the matches in the cells
+# covering its circle instead of every match of the country. Migration 0008 computes the same in SQL.
+CELL_DEGREES = 0.1
+
+
+def geo_cell(latitude: float, longitude: float) -> str:
+    return f"zg{math.floor((latitude + 90) * 10)}z{math.floor((longitude + 180) * 10)}"
+
+
+def geo_cells(points) -> str:
+    """The cells of these (latitude, longitude) points, space-separated."""
+    return " ".join(
+        sorted({geo_cell(lat, lon) for lat, lon in points if lat is not None and lon is not None})
+    )
+
+
+def cells_in_box(south: float, north: float, west: float, east: float, limit: int = 200) -> list[str] | None:
+    """Every cell meeting the box; None beyond `limit` cells (a wide circle: not worth it)."""
+    rows = range(math.floor((south + 90) * 10), math.floor((north + 90) * 10) + 1)
+    columns = range(math.floor((west + 180) * 10), math.floor((east + 180) * 10) + 1)
+    if len(rows) * len(columns) > limit:
+        return None
+    return [f"zg{r}z{c}" for r in rows for c in columns]

@@ -29,7 +29,7 @@ from search.backends.portable import PortableSearch
 from search.caching import Refreshed
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import IndexSpec
-from search.text import fold
+from search.text import cells_in_box, fold
 
 # Counting and facets stop after this many matches (the total is then reported as a lower bound).
 COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 1_000)
@@ -375,7 +375,15 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         if (
             _ranked_by_words(plan)
             or len(where) > 1
-            and self._text_first(cursor, spec, query, plan, (where, params), (box_where[:1], box_params[:4]))
+            and self._text_first(
+                cursor,
+                spec,
+                query,
+                plan,
+                (where, params),
+                (box_where[:1], box_params[:4]),
+                bool(radius and cells_in_box(*bounding_box(place, radius))),
+            )
         ):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
             # (approximate: the most words matched first, then the nearest). A document is also in the
@@ -386,7 +394,14 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             )
             nearest_params = [*distance_params, *distance_params]
             located, located_params = ["d.latitude IS NOT NULL"], []
-            if radius:
+            cells = cells_in_box(*bounding_box(place, radius)) if radius else None
+            if cells:
+                # The cells covering the circle are words of the tsvector (every place of a document,
+                # its other practice sites included): the text and the place are one read of the GIN
+                # index, which yields only the matches around here; the distance then filters exactly.
+                located.append("d.tsv @@ to_tsquery('simple', %s)")
+                located_params = [" | ".join(cells)]
+            elif radius:
                 located.append(
                     # An array computed once (not a subquery tested row by row): both arms are then
                     # index scans (geo, primary key) ANDed with the text's bitmap, instead of every text
@@ -402,11 +417,15 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                     *distance_params,
                     radius,
                 ]
-            return self._collect(
-                cursor,
+            matches = (
                 f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM search_searchdocument d"
                 f" WHERE {' AND '.join([*where, *located])}"
-                f" ORDER BY {'score DESC, ' if _ranked_by_words(plan) else ''}distance, d.id"
+            )
+            if cells:  # the nearest distance computed once per row (OFFSET 0: not inlined), then filtered
+                matches = f"SELECT * FROM ({matches} OFFSET 0) d WHERE d.distance <= {float(radius)!r}"
+            return self._collect(
+                cursor,
+                f"{matches} ORDER BY {'score DESC, ' if _ranked_by_words(plan) else ''}distance, d.id"
                 f" LIMIT {_limit(query)}",
                 [*score_params, *nearest_params, *params, *located_params],
                 order,
@@ -453,7 +472,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
 
     @classmethod
-    def _text_first(cls, cursor, spec, query, plan, conditions, box) -> bool:
+    def _text_first(cls, cursor, spec, query, plan, conditions, box, cells=False) -> bool:
         """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
         multivariate statistics of the coordinates): the text/filter matches in the box, or the walk
         over the nearest places, which reads COUNT_CAP / density documents (at most every document
@@ -480,9 +499,10 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
         density = min(1.0, matches / _documents(cursor))
         # Costs in µs measured at 1.2 M documents: a bitmap entry 0.12, a row read through a bitmap 3, a
-        # row read by the walk 2.6. The planner narrows the text matches by the box (a second bitmap)
-        # only if it does not underestimate them; otherwise it reads every one.
-        if planned >= matches / 2:
+        # row read by the walk 2.6. With `cells` (the circle's grid cells in the same tsquery) the index
+        # yields only the matches around here; otherwise the planner narrows the text matches by the box
+        # (a second bitmap) only if it does not underestimate them, and else reads every one.
+        if cells or planned >= matches / 2:
             text_first = 0.12 * (matches + in_box) + 3 * density * in_box
         else:
             text_first = 3.1 * matches

@@ -12,13 +12,18 @@ from search.bulk import BulkLoad
 from search.models import SearchDocument, SearchPoint
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.registry import Document
-from search.text import fold, framed
+from search.text import fold, framed, geo_cells
 
 
 def _tags(doc: Document) -> str:
     """Space-framed tags; restricted text adds the scopes allowed to match it."""
     tags = [*doc.tags, *(scope_tags(doc.restricted_scopes) if doc.restricted_text else [])]
     return f" {' '.join(tags)} " if tags else ""
+
+
+def _cells(doc: Document) -> str:
+    """The grid cells of the document's places (its own and its other ones)."""
+    return geo_cells([(doc.latitude, doc.longitude), *doc.points])
 
 
 def _to_row(index: str, doc: Document) -> SearchDocument:
@@ -38,6 +43,7 @@ def _to_row(index: str, doc: Document) -> SearchDocument:
         restricted_text=framed(doc.restricted_text),
         display=doc.display,
         sort_key=doc.sort_key[:300],
+        cells=_cells(doc),
     )
 
 
@@ -58,6 +64,7 @@ class DatabaseIndexing:
         "restricted_text",
         "display",
         "sort_key",
+        "cells",
     ]
 
     # --- indexing -------------------------------------------------------------------------------
@@ -84,6 +91,7 @@ class DatabaseIndexing:
                     framed(doc.restricted_text),
                     json.dumps(doc.display, ensure_ascii=False),
                     doc.sort_key[:300],
+                    _cells(doc),
                 )
                 for doc in documents
             ]
@@ -172,6 +180,7 @@ class DatabaseIndexing:
                     framed(doc.restricted_text),
                     json.dumps(doc.display, ensure_ascii=False),
                     doc.sort_key[:300],
+                    _cells(doc),
                 )
             )
             + f"\t{NULL if doc.latitude is None else doc.latitude}"
@@ -180,7 +189,7 @@ class DatabaseIndexing:
             for doc in documents
         ]
         columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
-        columns += ["display", "sort_key"]
+        columns += ["display", "sort_key", "cells"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
         self._write_points(index, documents, replace=False)

@@ -1,4 +1,4 @@
-from search.text import expand, fold, framed, tokens
+from search.text import cells_in_box, expand, fold, framed, geo_cell, geo_cells, tokens
 
 
 def test_fold():
@@ -25,3 +25,15 @@ def test_groups_implied_by_another_are_dropped():
     assert without_implied([[["kine"]], [["kine"]]]) == [[["kine"]]]
     names = [[["helene"]], [["lefevre"]]]
     assert without_implied(names) == names
+
+
+def test_geo_cells_cover_every_place_and_the_box_around_a_point():
+    """A document's places are grid cells of 0.1° (words of its tsvector on PostgreSQL); a circle's box
+    names every cell it meets, so no document in the circle is missed."""
+    lunel, marsillargues = (43.6756, 4.1358), (43.6650, 4.1794)
+    assert geo_cell(*lunel) == "zg1336z1841"
+    assert geo_cells([lunel, marsillargues, (None, None), lunel]) == "zg1336z1841"
+    assert geo_cells([(43.6756, 4.1358), (43.6108, 3.8767)]) == "zg1336z1838 zg1336z1841"
+    box = cells_in_box(43.60, 43.70, 4.05, 4.25)
+    assert geo_cell(*lunel) in box and geo_cell(*marsillargues) in box and len(box) == 2 * 3
+    assert cells_in_box(40.0, 50.0, 0.0, 10.0) is None  # too wide to be worth it
