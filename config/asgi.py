@@ -96,14 +96,14 @@ django_asgi_app = SyncStackASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.routing import websocket_urlpatterns  # noqa: E402
+from config.routing import on_connect, websocket_urlpatterns  # noqa: E402
 from federation.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns), on_connect=on_connect)
         ),
     }
 )

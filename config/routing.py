@@ -1,5 +1,9 @@
-"""Websocket routes: one socket per browser tab at /ws/, owned by the messaging app."""
+"""Websocket routes: one socket per browser tab at /ws/, owned by the messaging app.
 
+`on_connect`: the socket's first database work, run with its authentication in one call
+(`federation.ws_auth.SocketAuthMiddleware`)."""
+
+from messaging.consumers import connect_state as on_connect
 from messaging.routing import websocket_urlpatterns
 
-__all__ = ("websocket_urlpatterns",)
+__all__ = ("on_connect", "websocket_urlpatterns")

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from federation.compiled_sql import CompiledQuery
 from federation.models import (
     College,
     Commune,
@@ -70,17 +71,31 @@ def user_cpts(user: User) -> QuerySet[Cpts]:
     return Cpts.objects.filter(memberships__user=user)
 
 
+def _federations_of(user_id: int) -> QuerySet[Federation]:
+    return Federation.objects.filter(
+        Q(members__cpts__memberships__user_id=user_id, members__left_on__isnull=True)
+        | Q(roles__user_id=user_id)
+    ).distinct()
+
+
 def user_federations(user: User) -> QuerySet[Federation]:
     """Federations the user belongs to: through a member CPTS or a federation role."""
     if not user.is_authenticated:
         return Federation.objects.none()
-    return (
-        Federation.objects.filter(
-            Q(members__cpts__memberships__user=user, members__left_on__isnull=True) | Q(roles__user=user)
-        )
-        .distinct()
-        .select_related("departement")
-    )
+    return _federations_of(user.pk).select_related("departement")
+
+
+# The socket handshake's form (a reconnect storm runs 1,000 at once): compiled once per process.
+_federation_ids_query = CompiledQuery(
+    lambda user_id: _federations_of(user_id).order_by().values_list("pk"), marker=-2_000_000_011
+)
+
+
+def user_federation_ids(user: User) -> list[int]:
+    """The ids of `user_federations(user)`, without building a queryset."""
+    if not user.is_authenticated:
+        return []
+    return [pk for (pk,) in _federation_ids_query.rows(user.pk)]
 
 
 def user_memberships(user: User) -> QuerySet[Membership]:

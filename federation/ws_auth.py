@@ -22,11 +22,12 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from federation.compiled_sql import CompiledQuery
 from federation.security import has_second_factor, mfa_required
 from federation.tokens import token_is_expired
 
@@ -45,6 +46,23 @@ _background_executor: ThreadPoolExecutor | None = None  # one thread: work that 
 _executor_lock = threading.Lock()
 _kept = threading.local()  # .at: when this thread last kept its connection for a queued call
 KEEP_IDLE_SECONDS = 5.0
+
+# Background work (`background=True`) waits until handshakes have been quiet this long, at most
+# BACKGROUND_MAX_WAIT: in a storm, 1,000 membership revalidations queued behind the handshakes took the
+# interpreter lock from them (60 % of the server's samples, tests/perf/chat.py --storm under py-spy).
+HANDSHAKES_QUIET_SECONDS = 0.5
+BACKGROUND_MAX_WAIT_SECONDS = 30.0
+_last_handshake: float | None = None  # time.monotonic() of the latest handshake; None: none yet
+
+
+def _wait_for_quiet_handshakes() -> None:
+    waited_since = time.monotonic()
+    while (
+        _last_handshake is not None
+        and time.monotonic() - _last_handshake < HANDSHAKES_QUIET_SECONDS
+        and time.monotonic() - waited_since < BACKGROUND_MAX_WAIT_SECONDS
+    ):
+        time.sleep(0.1)
 
 
 def _socket_executor(background: bool = False) -> ThreadPoolExecutor:
@@ -84,8 +102,11 @@ class _SocketDatabaseCall(SyncToAsync):
 
     def __init__(self, func, background: bool = False):
         super().__init__(func, thread_sensitive=False, executor=_socket_executor(background))
+        self.background = background
 
     def thread_handler(self, loop, *args, **kwargs):
+        if self.background:
+            _wait_for_quiet_handshakes()
         kept_at = getattr(_kept, "at", None)
         if kept_at is not None and time.monotonic() - kept_at > KEEP_IDLE_SECONDS:
             _release_connections(keep=False)  # kept, then idle: checked again by the next loan
@@ -103,7 +124,8 @@ def socket_db(function, *, background: bool = False):
     """Run an ORM function of the websocket path off the event loop. PostgreSQL: on a pool of
     `MESSAGING_DB_THREADS` threads (one connection each, kept during bursts), so handshakes and frames
     run their round trips in parallel; `background=True`: on one thread of its own, for work that can
-    wait its turn (a storm's 1,000 membership revalidations then never queue ahead of handshakes).
+    wait its turn, and for handshakes to go quiet (a storm's 1,000 membership revalidations then never
+    compete with the handshakes).
     SQLite (the embedded default): in Django's single thread-sensitive thread, like the HTTP views
     (concurrent SQLite writers fail with "database is locked")."""
     if not settings.IS_POSTGRES:
@@ -119,29 +141,25 @@ def _token_header(scope) -> str | None:
     return None
 
 
-# Marks where the key goes in the token lookup's compiled SQL (no key contains a NUL character).
-_TOKEN_KEY_MARK = "\x00token-key"
-_token_user_sql: dict[str, tuple[str, list]] = {}  # database vendor -> (SQL, params with None for the key)
+def _token_user_rows(key: str):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(auth_token__key=key).annotate(token_created=F("auth_token__created"))
+    )
+
+
+# Compiled once per process: building `Token.objects.select_related("user")` took ~2 of its ~2.5 ms of
+# Python, 1,000 times over in a reconnect storm. The marker: no key contains a NUL character.
+_token_user_query = CompiledQuery(_token_user_rows, marker="\x00token-key")
 
 
 def _user_for_token(key: str):
-    """The token's user, or anonymous for an unknown or expired token or an inactive account. One
-    query, compiled once per process (building and compiling `Token.objects.select_related("user")`
-    took ~2 of its ~2.5 ms of Python, 1,000 times over in a reconnect storm)."""
+    """The token's user, or anonymous for an unknown or expired token or an inactive account."""
     from django.contrib.auth import get_user_model
 
-    user_model = get_user_model()
-    vendor = connection.vendor
-    if vendor not in _token_user_sql:
-        rows = user_model.objects.filter(auth_token__key=_TOKEN_KEY_MARK).annotate(
-            token_created=F("auth_token__created")
-        )
-        sql, params = rows.query.sql_with_params()
-        if _TOKEN_KEY_MARK not in params:  # the key must be a parameter, never inlined in the SQL
-            raise RuntimeError("token lookup: the key is not a query parameter")
-        _token_user_sql[vendor] = (sql, [None if p == _TOKEN_KEY_MARK else p for p in params])
-    sql, template = _token_user_sql[vendor]
-    user = next(iter(user_model.objects.raw(sql, [key if p is None else p for p in template])), None)
+    sql, params = _token_user_query.sql(key)
+    user = next(iter(get_user_model().objects.raw(sql, params)), None)
     if user is None or not user.is_active or token_is_expired(_aware(user.token_created)):
         return AnonymousUser()
     return user
@@ -210,11 +228,30 @@ def still_authenticated(scope, user_id: int) -> bool:
 class SocketAuthMiddleware(BaseMiddleware):
     """Sets scope["user"] from a token header, else from the session, and refuses at connect a user whose
     role requires a second factor they have not set up: one database call per handshake (it was three
-    thread-sensitive ones, queued behind each other during a reconnect storm)."""
+    thread-sensitive ones, queued behind each other during a reconnect storm).
+
+    `on_connect(user)`, if given, is the socket's own first database work (an upper layer's: the chat's
+    conversations and unread counts), run in the same call for an accepted user; its result is
+    scope["connect_state"]. A storm's handshakes then make one trip to the database threads, not two."""
+
+    def __init__(self, inner, on_connect=None):
+        super().__init__(inner)
+        self.on_connect = on_connect
+
+    def _authenticate(self, scope):
+        user, refused = authenticate_socket(scope)
+        state = None
+        if self.on_connect is not None and user.is_authenticated and not refused:
+            state = self.on_connect(user)
+        return user, refused, state
 
     async def __call__(self, scope, receive, send):
-        user, refused = await socket_db(authenticate_socket)(scope)
+        global _last_handshake
+        _last_handshake = time.monotonic()
+        user, refused, state = await socket_db(self._authenticate)(scope)
         scope = dict(scope, user=user)
+        if state is not None:
+            scope["connect_state"] = state
         if refused and scope.get("type") == "websocket":
             return await self._refuse(receive, send)
         return await super().__call__(scope, receive, send)
@@ -228,5 +265,5 @@ class SocketAuthMiddleware(BaseMiddleware):
         await send({"type": "websocket.close", "code": CLOSE_AUTH_REQUIRED})
 
 
-def TokenOrSessionAuthMiddlewareStack(inner):  # noqa: N802 — mirrors Channels' naming
-    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
+def TokenOrSessionAuthMiddlewareStack(inner, on_connect=None):  # noqa: N802 — mirrors Channels' naming
+    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner, on_connect)))

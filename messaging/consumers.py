@@ -107,9 +107,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        # One trip to the database thread for everything the connection needs (a reconnect storm after a
-        # deploy is 1,000 of these at once: each extra hop queued behind the others' work).
-        self.delivered, governance_groups, counts = await db(_connect_state)(user)
+        # Everything the connection needs, loaded with the authentication (config/routing.py) in one trip
+        # to the database threads (a reconnect storm after a deploy is 1,000 of these at once).
+        state = self.scope.get("connect_state") or await db(connect_state)(user)
+        self.delivered, governance_groups, counts = state
         # `delivered`: highest seq delivered on this socket per conversation (starts at the
         # conversation's last seq: anything older is the client's to ask with `sync`).
         self.conversations: set[int] = set(self.delivered)
@@ -546,7 +547,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 # --- database work of the socket, one thread hop each: access helper, then service or selector ---------
-def _connect_state(user) -> tuple[dict[int, int], list[str], dict]:
+def connect_state(user) -> tuple[dict[int, int], list[str], dict]:
     """On connect: the last seq of each conversation, the governance groups to follow and the unread
     counts (two queries)."""
     seqs, counts = selectors.connect_state(user)

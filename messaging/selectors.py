@@ -1,10 +1,10 @@
 """Reads of the messaging app: scoped to the conversations the user belongs to."""
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from federation.compiled_sql import CompiledQuery
 from federation.models import Federation, User
 from messaging.models import Conversation, ConversationMember, Message
 from shared_actions.models import Document
@@ -135,11 +135,6 @@ def conversation_last_seq(conversation_id: int) -> int:
     return Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first() or 0
 
 
-# Marks where the user's id goes in `connect_state`'s compiled SQL: no user has it.
-_USER_ID_MARK = -2_000_000_011
-_connect_state_sql: dict[str, tuple[str, list]] = {}  # database vendor -> (SQL, params with None for the id)
-
-
 def _connect_state_rows(user_id: int) -> QuerySet:
     return (
         ConversationMember.objects.filter(user_id=user_id)
@@ -151,23 +146,15 @@ def _connect_state_rows(user_id: int) -> QuerySet:
     )
 
 
+# Compiled once per process (building it took ~1.5 of its ~3 ms of Python; a reconnect storm runs
+# 1,000 of them at once under one interpreter lock). The marker is an id no user has.
+_connect_state_query = CompiledQuery(_connect_state_rows, marker=-2_000_000_011)
+
+
 def connect_state(user: User) -> tuple[dict[int, int], dict[str, dict[str, int]]]:
     """What a socket needs on connect, in one query: {conversation id: last seq} and the unread counts
-    (as `unread_counts`).
-
-    The query (the same rules as `unread_counts`) is compiled once per process and then run with the
-    user's id: building and compiling it took ~1.5 of its ~3 ms of Python, and a reconnect storm runs
-    1,000 of them at once under one interpreter lock (tests/perf/chat.py --storm)."""
-    vendor = connection.vendor
-    if vendor not in _connect_state_sql:
-        sql, params = _connect_state_rows(_USER_ID_MARK).query.sql_with_params()
-        if _USER_ID_MARK not in params:  # the id must be a parameter, never inlined in the SQL
-            raise RuntimeError("connect_state: the user id is not a query parameter")
-        _connect_state_sql[vendor] = (sql, [None if p == _USER_ID_MARK else p for p in params])
-    sql, template = _connect_state_sql[vendor]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if p is None else p for p in template])
-        rows = cursor.fetchall()
+    (as `unread_counts`, the same rules)."""
+    rows = _connect_state_query.rows(user.pk)
     seqs, counts = {}, {}
     for conversation_id, last_seq, unread, mentions, last_read in rows:
         seqs[conversation_id] = last_seq

@@ -35,7 +35,7 @@ import re
 from federation.access import is_federation_participant
 from federation.governance.models import Poll
 from federation.models import Federation, User
-from federation.selectors import user_federations
+from federation.selectors import user_federation_ids
 
 NAMES = (
     "meeting.convened",
@@ -73,7 +73,7 @@ def event(name: str, *, federation_id: int, meeting_id=None, poll_id=None, data=
 
 def groups_for(user: User) -> list[str]:
     """The federation groups a signed-in user's socket may join at connect."""
-    return [federation_group(f.pk) for f in user_federations(user)]
+    return [federation_group(pk) for pk in user_federation_ids(user)]
 
 
 def may_join(user: User, group: str) -> bool:
