@@ -31,9 +31,8 @@ from federation.events import user_group
 from federation.governance import realtime as governance_realtime
 from federation.ws_auth import socket_db
 from messaging import selectors, services
-from messaging.access import access_conversation
+from messaging import socket_work as work
 from messaging.models import conversation_group
-from messaging.serializers import message_data
 from messaging.services.messages import clean_seq
 
 logger = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.user = user
         # Everything the connection needs, loaded with the authentication (config/routing.py) in one trip
         # to the database threads (a reconnect storm after a deploy is 1,000 of these at once).
-        state = self.scope.get("connect_state") or await db(connect_state)(user)
+        state = self.scope.get("connect_state") or await db(work.connect_state)(user)
         self.delivered, governance_groups, counts = state
         # `delivered`: highest seq delivered on this socket per conversation (starts at the
         # conversation's last seq: anything older is the client's to ask with `sync`).
@@ -138,8 +137,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.revalidate_task = asyncio.ensure_future(self._revalidate())
 
     async def _revalidate(self) -> None:
+        if not work.revalidation_due(self.user.pk):  # no trip to the database threads for nothing
+            return
         try:
-            await socket_db(_revalidate_if_due, background=True)(self.user)
+            await socket_db(work.revalidate_if_due, background=True)(self.user)
         except Exception:  # the safety net failed this time: the next connect (or signal) catches up
             logger.exception("membership revalidation of user %s failed", self.user.pk)
 
@@ -282,7 +283,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ServiceError(
                 _("reply_to doit être un identifiant de message."), code="invalid_reply_to", field="reply_to"
             )
-        duplicate = await db(_send)(self.user, conversation_id, frame, reply_to)
+        duplicate = await db(work.send)(self.user, conversation_id, frame, reply_to)
         if duplicate is not None:
             # A resend: the client may have missed the first delivery; give it the stored message again.
             await self.send(text_data=duplicate)
@@ -309,7 +310,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 for conversation_id, seq in todo.items():
                     self.read_done[conversation_id] = seq
                     try:
-                        await db(_read)(self.user, conversation_id, seq)
+                        await db(work.read)(self.user, conversation_id, seq)
                     except Http404:
                         await self._error(
                             "not_member",
@@ -324,7 +325,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.read_task = None
 
     async def _on_typing(self, frame: dict) -> None:
-        await db(_typing)(self.user, self._conversation_id(frame))
+        await db(work.typing)(self.user, self._conversation_id(frame))
 
     async def _on_sync(self, frame: dict) -> None:
         since = frame.get("since")
@@ -363,7 +364,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _replay(self, wanted: dict[int, int]) -> None:
         """Send every message after `wanted[conversation]`, then `sync.done` and fresh unread counts."""
         self.connect_counts = None
-        result = await db(_sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
+        result = await db(work.sync_batch)(self.user, wanted, settings.MESSAGING_SYNC_LIMIT)
         for conversation_id in result["not_member"]:
             await self._error(
                 "not_member", _("Vous n'êtes pas membre de cette conversation."), conversation=conversation_id
@@ -437,7 +438,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             upto = max(pending)
             after = self.delivered.get(conversation_id, 0)
-            frames = await db(_frames_between)(conversation_id, after, upto)
+            frames = await db(work.frames_between)(conversation_id, after, upto)
             for seq, text in frames:
                 if seq > self.delivered.get(conversation_id, 0):
                     self.delivered[conversation_id] = seq
@@ -518,7 +519,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         conversation_id, upto = event["conversation"], event["seq"]
         if conversation_id not in self.conversations or upto <= self.delivered.get(conversation_id, 0):
             return
-        frames = await db(_frames_between)(conversation_id, self.delivered.get(conversation_id, 0), upto)
+        frames = await db(work.frames_between)(conversation_id, self.delivered.get(conversation_id, 0), upto)
         for seq, text in frames:
             if seq > self.delivered.get(conversation_id, 0):
                 self.delivered[conversation_id] = seq
@@ -544,76 +545,3 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.conversations.add(conversation_id)
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send(text_data=event["text"])
-
-
-# --- database work of the socket, one thread hop each: access helper, then service or selector ---------
-def connect_state(user) -> tuple[dict[int, int], list[str], dict]:
-    """On connect: the last seq of each conversation, the governance groups to follow and the unread
-    counts (two queries)."""
-    seqs, counts = selectors.connect_state(user)
-    return seqs, list(governance_realtime.groups_for(user)), counts
-
-
-# user id -> when this process last brought their conversations in line with their memberships.
-_revalidated: dict[int, float] = {}
-
-
-def _revalidate_if_due(user) -> None:
-    """`memberships_revalidate` at most every `MESSAGING_REVALIDATE_SECONDS` per user and process: the
-    CPTS membership signal and `access.revoked` keep conversations in step as things change; this is the
-    safety net, and a reconnect storm should not pay it 1,000 times."""
-    now = time.monotonic()
-    if now - _revalidated.get(user.pk, -1e9) < getattr(settings, "MESSAGING_REVALIDATE_SECONDS", 300):
-        return
-    _revalidated[user.pk] = now
-    services.memberships_revalidate(user=user)
-
-
-def _send(user, conversation_id: int, frame: dict, reply_to: int | None) -> str | None:
-    """Send a message; for a resend, the stored message as a `duplicate` frame (None otherwise)."""
-    conversation = access_conversation(user, conversation_id)
-    message, created = services.message_send(
-        actor=user,
-        conversation=conversation,
-        body=frame.get("body"),
-        client_id=frame.get("client_id"),
-        reply_to_id=reply_to,
-        attachment_ids=frame.get("attachments") or [],
-    )
-    if created:
-        return None
-    return json.dumps({"type": "message.new", "message": message_data(message), "duplicate": True})
-
-
-def _read(user, conversation_id: int, seq: int) -> None:
-    services.read_mark(actor=user, conversation=access_conversation(user, conversation_id), seq=seq)
-
-
-def _typing(user, conversation_id: int) -> None:
-    conversation = access_conversation(user, conversation_id, for_write=True)
-    services.typing_notify(actor=user, conversation=conversation)
-
-
-def _frames_between(conversation_id: int, after: int, upto: int) -> list[tuple[int, str]]:
-    messages = selectors.messages_since(conversation_id, after, upto - after)
-    return [
-        (m.seq, json.dumps({"type": "message.new", "message": message_data(m)}))
-        for m in messages
-        if m.seq <= upto
-    ]
-
-
-def _sync_batch(user, wanted: dict[int, int], limit: int) -> dict:
-    """A `sync`'s replay as frames (serialised here, in the database thread, off the event loop)."""
-    result = selectors.sync_messages(user, wanted, limit)
-    frames = {
-        conversation_id: [
-            json.dumps({"type": "message.new", "message": message_data(m), "replay": True}) for m in messages
-        ]
-        for conversation_id, messages in result["messages"].items()
-    }
-    last = {
-        conversation_id: messages[-1].seq if messages else wanted[conversation_id]
-        for conversation_id, messages in result["messages"].items()
-    }
-    return {**result, "frames": frames, "last": last}

@@ -22,11 +22,11 @@ def _end_worker_sessions(request, monkeypatch):
     PostgreSQL, the sessions its threads left open are ended (they would keep this worker's test database
     from being dropped at the end of the run)."""
     from federation import ws_auth
-    from messaging import consumers
+    from messaging import socket_work
 
     monkeypatch.setattr(ws_auth, "_executor", None)  # the socket path's database threads
     monkeypatch.setattr(ws_auth, "_background_executor", None)
-    monkeypatch.setattr(consumers, "_revalidated", {})  # each test's sockets revalidate on connect
+    monkeypatch.setattr(socket_work, "_revalidated", {})  # each test's sockets revalidate on connect
     yield
     for executor in (ws_auth._executor, ws_auth._background_executor):
         if executor is not None:

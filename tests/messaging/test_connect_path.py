@@ -5,7 +5,7 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async
 
-from messaging import consumers, selectors, services
+from messaging import selectors, services, socket_work
 from tests.messaging.test_websocket import connect, next_of, send
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -28,8 +28,8 @@ def test_connect_state_compiled_once_gives_the_orm_answers(world, chat):
 
 async def test_a_sync_asking_nothing_newer_is_answered_without_the_database(world, chat, monkeypatch):
     calls = []
-    original = consumers._sync_batch
-    monkeypatch.setattr(consumers, "_sync_batch", lambda *a: calls.append(a) or original(*a))
+    original = socket_work.sync_batch
+    monkeypatch.setattr(socket_work, "sync_batch", lambda *a: calls.append(a) or original(*a))
     await database_sync_to_async(_store)(world.member_a, chat.fed_channel, "Avant la reconnexion")
     last = await database_sync_to_async(selectors.user_conversation_seqs)(world.member_b)
     bob = await connect(world.member_b)
@@ -53,8 +53,8 @@ async def test_a_sync_asking_nothing_newer_is_answered_without_the_database(worl
 
 async def test_after_a_live_message_a_sync_goes_to_the_database_again(world, chat, monkeypatch):
     calls = []
-    original = consumers._sync_batch
-    monkeypatch.setattr(consumers, "_sync_batch", lambda *a: calls.append(a) or original(*a))
+    original = socket_work.sync_batch
+    monkeypatch.setattr(socket_work, "sync_batch", lambda *a: calls.append(a) or original(*a))
     alice = await connect(world.member_a)
     bob = await connect(world.member_b)
     await send(alice, chat.fed_channel, "Nouvelle réunion jeudi")

@@ -120,7 +120,7 @@ async def test_sending_a_message_over_the_socket_makes_an_exact_number_of_querie
     assert (await next_of(bob, "message.new"))["message"]["body"] == "Bonjour"
     await next_of(alice, "message.new")
     for _ in range(50):
-        sends = [sqls for name, sqls in counted if name == "_send"]
+        sends = [sqls for name, sqls in counted if name == "send"]
         if sends:
             break
         await asyncio.sleep(0.02)
@@ -137,7 +137,7 @@ async def test_sending_a_message_over_the_socket_makes_an_exact_number_of_querie
     await next_of(bob, "message.new")
     await next_of(alice, "message.new")
     for _ in range(50):  # the echo leaves on commit, a moment before the count is recorded
-        sends = [sqls for name, sqls in counted if name == "_send"]
+        sends = [sqls for name, sqls in counted if name == "send"]
         if sends:
             break
         await asyncio.sleep(0.02)
@@ -151,7 +151,7 @@ async def test_sending_a_message_over_the_socket_makes_an_exact_number_of_querie
     await send(charlie, chat.fed_channel, "intrus")
     assert (await next_of(charlie, "error"))["code"] == "not_member"
     await asyncio.sleep(0.05)
-    assert [len(sqls) for name, sqls in counted if name == "_send"] == [1]
+    assert [len(sqls) for name, sqls in counted if name == "send"] == [1]
     assert await database_sync_to_async(Message.objects.filter(body="intrus").exists)() is False
     for communicator in (alice, bob, charlie):
         await communicator.disconnect()

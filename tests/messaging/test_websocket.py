@@ -327,7 +327,7 @@ async def test_reading_never_hits_the_sending_rate_limit_and_is_coalesced(world,
     """Issue 17, item 8: after a reconnect that brought 80 messages, 80 `read` frames gave 40
     `rate_limited` errors and left 40 unread on every device. Read markers are not counted against the
     sending limit, and they are coalesced (the highest seq wins, one write at a time)."""
-    from messaging import consumers
+    from messaging import socket_work
 
     settings.MESSAGING_WS_BURST = 30
     settings.MESSAGING_WS_RATE = 10
@@ -336,14 +336,14 @@ async def test_reading_never_hits_the_sending_rate_limit_and_is_coalesced(world,
             actor=world.member_a, conversation=chat.fed_channel, body=f"m{index}", client_id=uuid.uuid4()
         )
     writes = []
-    real_read = consumers._read
+    real_read = socket_work.read
 
     def counting_read(user, conversation_id, seq):
         writes.append(seq)
         time.sleep(0.05)  # a slow database: frames pile up meanwhile
         return real_read(user, conversation_id, seq)
 
-    monkeypatch.setattr(consumers, "_read", counting_read)
+    monkeypatch.setattr(socket_work, "read", counting_read)
     phone = await connect(world.member_b)
     laptop = await connect(world.member_b)
     for seq in range(1, 81):
