@@ -70,6 +70,7 @@ def _error_frame(code: str, detail: str, **extra) -> str:
 
 
 _UNREADABLE = object()
+_PONG = json.dumps({"type": "pong"})
 
 
 class AuthLostError(Exception):
@@ -170,6 +171,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except ValueError:
             frame = _UNREADABLE
         kind = frame.get("type") if isinstance(frame, dict) else None
+        if kind == "ping":  # the client's heartbeat: no database, no limit (PROTOCOL.md)
+            return await self.send(text_data=_PONG)
         # Read markers are coalesced (`_on_read`), never counted against the sending limit.
         if kind != "read" and not self._take_token():
             return await self._error(

@@ -372,3 +372,16 @@ async def test_reading_never_hits_the_sending_rate_limit_and_is_coalesced(world,
     assert "rate_limited" in codes
     await phone.disconnect()
     await laptop.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ping_is_answered_without_the_database_and_never_rate_limited(world, chat, settings):
+    """Issue 17, item 9: a browser cannot see websocket pings, so its heartbeat is a `ping` frame; the
+    answer must come even when the sending allowance is spent (a dead-socket check must not fail)."""
+    settings.MESSAGING_WS_BURST = 2
+    settings.MESSAGING_WS_RATE = 0.001
+    socket = await connect(world.member_a)
+    for _ in range(5):
+        await socket.send_json_to({"type": "ping"})
+        assert (await next_of(socket, "pong")) == {"type": "pong"}
+    await socket.disconnect()
