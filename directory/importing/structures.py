@@ -1,6 +1,7 @@
 """Structures named by the extraction's activities ("Identifiant technique de la structure"): their kind
 guessed from their name, upserted once per run (they repeat on many lines), their search documents."""
 
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils import timezone
 from directory import search_index
 from directory.importing.merging import Person
 from directory.models import Structure
-from search.pgcopy import upsert_rows
+from search.pgcopy import NULL, copy_text, next_ids, text_fields, upsert_rows
 from search.text import fold
 
 STRUCTURE_COPY_COLUMNS = [
@@ -56,6 +57,37 @@ STRUCTURE_UPDATE_COLUMNS = [
 ]
 
 
+# A new structure's COPY line (`StructureUpserts._write_structures`).
+STRUCTURE_FRESH_COLUMNS = [
+    "id",
+    "source_id",
+    "kind",
+    "name",
+    "trade_name",
+    "finess",
+    "finess_legal",
+    "siret",
+    "siren",
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "mssante",
+    "website",
+    "referent_name",
+    "referent_phone",
+    "services",
+    "public_served",
+    "coverage",
+    "care_modalities",
+    "visibility",
+    "legal_entity_id",
+    "created_at",
+    "updated_at",
+]
 # What the import writes of a structure: the update columns but `updated_at`.
 STRUCTURE_SIGNATURE = STRUCTURE_UPDATE_COLUMNS[:-1]
 
@@ -166,22 +198,7 @@ class StructureUpserts:
             )
 
         if self.pg:
-            now = timezone.now()
-            # STRUCTURE_COPY_COLUMNS: the signature, the e-mail, then what the import leaves empty.
-            blank = ("",) * 8
-            rows = upsert_rows(
-                Structure._meta.db_table,
-                STRUCTURE_COPY_COLUMNS,
-                (
-                    (source_id, kinds[source_id], *signature, site["email"], *blank, "{}", now, now)
-                    for source_id, (signature, site) in seen.items()
-                ),
-                conflict=["source_id"],
-                update=STRUCTURE_UPDATE_COLUMNS,
-                returning=["source_id", "id", "(xmax = 0)"],
-            )
-            ids = {source_id: pk for source_id, pk, _inserted in rows}
-            inserted = {source_id for source_id, _pk, was_inserted in rows if was_inserted}
+            ids, inserted, updated = self._write_structures(seen, kinds)
         else:
             Structure.objects.bulk_create(
                 [structure(source_id) for source_id in seen],
@@ -192,7 +209,12 @@ class StructureUpserts:
             )
             ids = dict(Structure.objects.filter(source_id__in=list(seen)).values_list("source_id", "id"))
             inserted = set()  # SQLite: documents rebuilt from the database
-        establishments = [ids[source_id] for source_id, (_sig, site) in seen.items() if site.get("legal_of")]
+            updated = set(seen)
+        establishments = [
+            ids[source_id]
+            for source_id, (_sig, site) in seen.items()
+            if site.get("legal_of") and (source_id in inserted or source_id in updated)
+        ]
         if establishments:
             # Each establishment points at its legal entity (upserted above, or by an earlier batch).
             Structure.objects.filter(id__in=establishments).update(
@@ -234,5 +256,94 @@ class StructureUpserts:
                     )
                 )
             search_index.index_new_structures(documents, self.bulk_load)
-            search_index.schedule_structures(ids[s] for s in ids if s not in inserted)
+            search_index.schedule_structures(ids[s] for s in updated)
         return {**known, **ids}
+
+    def _write_structures(self, seen: dict, kinds: dict) -> tuple[dict[str, int], set[str], set[str]]:
+        """PostgreSQL: write the structures `seen` (source id → (signature, site)); returns their ids by
+        source id, those inserted and those updated. Those stored with the same signature are left
+        alone; new ones are copied with ids reserved from the sequence (the upsert's staging table,
+        conflict checks and RETURNING cost more than the rows), the others upserted. Structures are
+        written by one writer at a time (`BatchWriter.structure_lock`); should another process create
+        one meanwhile, the batch's new ones are upserted instead."""
+        table = Structure._meta.db_table
+        with connection.cursor() as cursor:
+            # One text parameter split by the server (a list is dumped element by element in Python);
+            # source ids come from split lines: they hold no newline.
+            cursor.execute(
+                f"SELECT source_id, id, {', '.join(STRUCTURE_SIGNATURE)} FROM {table}"
+                " WHERE source_id = ANY(string_to_array(%s, E'\\n'))",
+                ["\n".join(seen)],
+            )
+            stored = {row[0]: (row[1], row[2:]) for row in cursor.fetchall()}
+        ids: dict[str, int] = {}
+        fresh, changed = [], []
+        for source_id, (signature, _site) in seen.items():
+            found = stored.get(source_id)
+            if found is None:
+                fresh.append(source_id)
+            elif found[1] == signature:
+                ids[source_id] = found[0]
+            else:
+                changed.append(source_id)
+        now = timezone.now()
+        inserted: set[str] = set()
+        if fresh:
+            pks = next_ids(table, len(fresh))
+            tail = f"\t{NULL}\t{now}\t{now}\n"  # visibility, legal_entity_id, created_at, updated_at
+            lines = []
+            for pk, source_id in zip(pks, fresh, strict=True):
+                signature, site = seen[source_id]
+                (name, trade_name, finess, finess_legal, siret, siren, address, postal_code) = signature[:8]
+                commune, latitude, longitude, phone = signature[8:]
+                lines.append(
+                    f"{pk}\t"
+                    + text_fields(
+                        (
+                            source_id,
+                            kinds[source_id],
+                            name,
+                            trade_name,
+                            finess,
+                            finess_legal,
+                            siret,
+                            siren,
+                            address,
+                            postal_code,
+                            phone,
+                            site["email"],
+                        )
+                    )
+                    + f"\t{commune or NULL}\t{NULL if latitude is None else latitude}"
+                    f"\t{NULL if longitude is None else longitude}"
+                    + "\t\t\t\t\t\t\t\t\t{}"  # the eight fields the import leaves empty, visibility
+                    + tail
+                )
+            try:
+                with transaction.atomic():
+                    copy_text(table, STRUCTURE_FRESH_COLUMNS, lines)
+            # COPY goes through the driver's own cursor: its errors are the driver's.
+            except (IntegrityError, connection.Database.IntegrityError):
+                changed += fresh
+            else:
+                ids.update(zip(fresh, pks, strict=True))
+                inserted.update(fresh)
+        updated: set[str] = set()
+        if changed:
+            blank = ("",) * 8
+            rows = upsert_rows(
+                table,
+                STRUCTURE_COPY_COLUMNS,
+                (
+                    (source_id, kinds[source_id], *seen[source_id][0], seen[source_id][1]["email"])
+                    + (*blank, "{}", now, now)
+                    for source_id in changed
+                ),
+                conflict=["source_id"],
+                update=STRUCTURE_UPDATE_COLUMNS,
+                returning=["source_id", "id", "(xmax = 0)"],
+            )
+            for source_id, pk, was_inserted in rows:
+                ids[source_id] = pk
+                (inserted if was_inserted else updated).add(source_id)
+        return ids, inserted, updated

@@ -132,3 +132,58 @@ def test_legal_entities_are_structures_their_establishments_point_at(world, api,
     organization = fhir.organization(Structure.objects.get(finess="340780477"))
     assert organization["partOf"] == {"reference": f"Organization/org-{legal.pk}"}
     assert [i["type"]["coding"][0]["code"] for i in organization["identifier"]] == ["FINEG", "FINEJ"]
+
+
+def test_a_structure_changed_in_the_extraction_is_updated_and_indexed_again(communes):
+    from search.models import SearchDocument
+
+    import_file(io.BytesIO(extraction()))
+    pharmacy = Structure.objects.get(finess="340000016")
+    updated_at = pharmacy.updated_at
+    import_file(io.BytesIO(extraction()))
+    pharmacy.refresh_from_db()
+    assert pharmacy.updated_at == updated_at  # unchanged: not written again
+    changed = extraction().replace(b"0467990000", b"0467990001")
+    import_file(io.BytesIO(changed))
+    pharmacy.refresh_from_db()
+    assert pharmacy.phone == "0467990001" and Structure.objects.count() == 2
+    document = SearchDocument.objects.get(kind="structure", object_id=pharmacy.pk)
+    assert document.display["phone"] == "0467990001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_structure_created_by_another_process_meanwhile_is_upserted(communes, monkeypatch):
+    """PostgreSQL copies the structures it did not find; one created by someone else between the look-up
+    and the copy makes the copy fail, and the batch's new structures are upserted instead."""
+    import threading
+
+    from django.db import connection
+
+    from directory.importing import structures
+
+    if connection.vendor != "postgresql":
+        pytest.skip("new structures are copied on PostgreSQL only")
+    real_copy = structures.copy_text
+
+    def rival():  # another process: its own connection, committed at once
+        try:
+            Structure.objects.get_or_create(
+                source_id="FINESS-340000016", defaults={"name": "Créée ailleurs", "finess": "340000016"}
+            )
+        finally:
+            connection.close()
+
+    def copy_after_a_rival(table, columns, lines):
+        if table == Structure._meta.db_table:
+            thread = threading.Thread(target=rival)
+            thread.start()
+            thread.join()
+        return real_copy(table, columns, lines)
+
+    monkeypatch.setattr(structures, "copy_text", copy_after_a_rival)
+    report = import_file(io.BytesIO(extraction()))
+    assert report.counts["professionals_created"] == 3
+    pharmacy = Structure.objects.get(source_id="FINESS-340000016")
+    assert pharmacy.name == "Pharmacie de la Mairie"
+    assert set(pharmacy.sites.values_list("professional__last_name", flat=True)) == {"Martin", "Roche"}
+    assert Structure.objects.get(siret="34000001600006").sites.count() == 1
