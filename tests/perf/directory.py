@@ -639,7 +639,8 @@ def equivalent_statement(name: str, params: dict) -> tuple[str, list]:
     box, box_params, within, within_params = "", [], "", []
     if radius:
         south, north, west, east = bounding_box(place, radius)
-        cells = cells_in_box(south, north, west, east)
+        # Without text the box read is the cheaper one (every document of the cells would be read).
+        cells = cells_in_box(south, north, west, east) if tsquery else None
         if cells:
             box, box_params = CELLS, [" | ".join(cells)]
         else:
