@@ -335,3 +335,23 @@ def test_proxy_withdrawal(gov, api):
     assert response.status_code == 200
     assert {r["label"]: r["status"] for r in response.json()}["CPTS Bravo"] == "absent"
     assert api(w.coordinator_b).post(url).status_code == 404  # gone
+
+
+def test_a_cpts_member_reads_only_their_own_cpts_fees(gov, api):
+    """What CPTS Alpha owes is not for a member of CPTS Bravo to read (they saw every fee of the
+    federation through the API; the page showed fees to managers only). The treasurer "procède à
+    l'appel annuel des cotisations" (seed 000, statuts): the governance managers see them all."""
+    w = gov["w"]
+    fees = reverse("api-governance-fees", kwargs=fed_kw(w))
+    member_b = w.fed.members.get(cpts=w.cpts_b)
+    services.fee_set(actor=None, federation=w.fed, member=member_b, year=2026, amount=300)
+
+    def members_seen(user):
+        response = api(user).get(fees)
+        assert response.status_code == 200
+        return sorted(row["member"] for row in response.json()["results"])
+
+    assert members_seen(w.fed_coordinator) == sorted([gov["member_a"].pk, member_b.pk])
+    assert members_seen(w.member_a) == [gov["member_a"].pk]
+    assert members_seen(w.member_b) == [member_b.pk]
+    assert members_seen(w.partner_delegate) == []

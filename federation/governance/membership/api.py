@@ -8,6 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from federation.governance.access import can_manage_governance
 from federation.governance.api import GovernanceScopedMixin
 from federation.governance.membership import selectors, services
 from federation.governance.serializers import (
@@ -28,12 +29,14 @@ from federation.governance.serializers import (
 
 
 class FeeListView(GovernanceScopedMixin, generics.ListAPIView):
-    """Membership fees and their payment status; POST sets a member's fee for a year (managers)."""
+    """Membership fees and their payment status (managers: every member's; others: their own CPTS's or
+    partner's); POST sets a member's fee for a year (managers)."""
 
     serializer_class = FeeSerializer
 
     def get_queryset(self):
-        return selectors.fees(self.federation)
+        manager = can_manage_governance(self.request.user, self.federation)
+        return selectors.fees_visible_to(self.federation, self.request.user, manager=manager)
 
     @extend_schema(request=FeeSetSerializer, responses={201: FeeSerializer})
     def post(self, request, federation_slug):

@@ -120,6 +120,19 @@ def fees(federation: Federation) -> QuerySet[Fee]:
     return Fee.objects.filter(federation=federation).select_related("member__cpts", "member__partner")
 
 
+def fees_visible_to(federation: Federation, user: User, *, manager: bool) -> QuerySet[Fee]:
+    """Every fee for the governance managers (the treasurer calls them); otherwise only the fees of the
+    CPTS the user belongs to and of the partner they represent: what another member owes is not theirs
+    to read (the governance page shows fees to managers only)."""
+    if manager:
+        return fees(federation)
+    return (
+        fees(federation)
+        .filter(Q(member__cpts__memberships__user=user) | Q(member__partner__delegates__user=user))
+        .distinct()
+    )
+
+
 def fee_of(federation: Federation, fee_id) -> Fee | None:
     try:
         fee_id = int(fee_id)
