@@ -2,9 +2,10 @@
 documents, keyed by the national id; an unchanged record (same digest) writes nothing.
 
 On PostgreSQL new entries are written with COPY (ids reserved from the sequence) and, outside a
-transaction, batches are written by two threads with their own connections while the next batch is
-parsed (the GIL is released while PostgreSQL works), so that PostgreSQL works on two batches at once;
-rows shared by batches (structures, new codes) are written in key order.
+transaction, batches are written by several threads (`RppsImporter.writers`) with their own connections
+while the next batch is parsed (the GIL is released while PostgreSQL works), so that PostgreSQL works on
+several batches at once; rows shared by batches (structures, new codes) are written by one writer at a
+time, in key order.
 """
 
 import queue

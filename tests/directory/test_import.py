@@ -160,7 +160,7 @@ def test_outside_a_transaction_a_writer_thread_applies_the_batches(communes, mon
     again = import_file(io.BytesIO(sample_text().encode()), departments=["34"], batch_size=1)
     assert again.counts["professionals_unchanged"] == 3 and again.counts["professionals_created"] == 0
     assert not [t for t in threading.enumerate() if t.name.startswith("rpps-import-writer")]
-    assert writers == ([2, 2] if connection.vendor == "postgresql" else [])
+    assert writers == ([3, 3] if connection.vendor == "postgresql" else [])
 
 
 @pytest.mark.django_db(transaction=True)
