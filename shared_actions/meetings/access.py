@@ -8,11 +8,14 @@ from shared_actions.meetings.models import Invitation, Meeting
 
 
 def meetings_visible_q(scope: Scope) -> Q:
+    """The meetings of the user's CPTS and federations, and those they are invited to while they still
+    take part in the meeting's federation (who may be invited: `meeting_people_q`): an invitation does
+    not outlive the membership that allowed it."""
     invited = Invitation.objects.filter(meeting_id=OuterRef("pk"), user_id=scope.user.pk)
     return (
         Q(cpts_id__in=scope.cpts_ids)
         | Q(cpts__isnull=True, federation_id__in=scope.federation_ids)
-        | Q(Exists(invited))
+        | Q(Exists(invited), federation_id__in=scope.federation_ids)
     )
 
 

@@ -255,3 +255,31 @@ def test_campaign_meeting_from_the_page(world, web):
     assert meeting.campaign == campaign and meeting.federation == world.fed and meeting.cpts is None
     page = web(world.member_b).get(reverse("actions-campaign", args=[campaign.pk])).content.decode()
     assert "Lancement canicule" in page
+
+
+def test_an_invitation_ends_with_the_membership_that_allowed_it(world, api):
+    """Access that ends, ends everywhere: a member of CPTS Bravo invited to an Alpha working group kept
+    reading it (and its agenda and video link) after leaving Bravo, through the invitation alone."""
+    from federation.models import Membership
+
+    start, end = _when()
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator_a,
+        cpts=world.cpts_a,
+        title="Groupe de travail inter-CPTS",
+        kind="working_group",
+        start=start,
+        end=end,
+        video_url="https://visio.example.org/inter-cpts",
+    )
+    meeting_services.meeting_invite(actor=world.coordinator_a, meeting=meeting, users=[world.member_b])
+    detail = reverse("api-actions-meeting", args=[meeting.pk])
+    listing = reverse("api-actions-meetings")
+    guest = api(world.member_b)
+    assert guest.get(detail).status_code == 200
+    assert meeting.pk in [m["id"] for m in guest.get(listing).json()["results"]]
+
+    Membership.objects.filter(user=world.member_b).delete()  # left (or was removed from) Bravo
+    guest = api(world.member_b)
+    assert guest.get(detail).status_code == 404
+    assert meeting.pk not in [m["id"] for m in guest.get(listing).json()["results"]]
