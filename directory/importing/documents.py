@@ -12,8 +12,8 @@ from search.registry import Document
 from search.text import fold
 
 _fold_once = fold.__wrapped__
-# Folded name parts kept (surnames and first names repeat: a few hundred thousand at national scale).
-NAME_CACHE = 300_000
+# Folded name parts kept (surnames and first names repeat), bounded: memory stays flat.
+NAME_CACHE = 100_000
 
 
 class ProfessionalDocuments:

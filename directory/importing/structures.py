@@ -149,6 +149,33 @@ def _with_legal_entities(sites):
 class StructureUpserts:
     """Mixed into `writing.BatchWriter` (its communes, caches, report, connection kind)."""
 
+    def structures_named(self, person: Person) -> list[tuple[str, tuple, dict]]:
+        """The structures this person's sites name: (source id, signature, site), the signature being the
+        values written in STRUCTURE_UPDATE_COLUMNS order. Computed by the reading thread ahead
+        (`writing.Rows.structures`): the writers look them up one at a time, under a lock."""
+        named = []
+        for site in _with_legal_entities(person.sites.values()):
+            source_id = site["structure_id"]
+            if not source_id:
+                continue
+            commune = self.communes.get(site["commune"])
+            signature = (
+                site["company"] or site["trade_name"] or source_id,
+                site["trade_name"],
+                site["finess"],
+                site["finess_legal"],
+                site["siret"],
+                site["siren"],
+                site["address"],
+                site["postal_code"],
+                site["commune"] or None,
+                commune[0] if commune else None,
+                commune[1] if commune else None,
+                site["phone"],
+            )
+            named.append((source_id, signature, site))
+        return named
+
     def _upsert_structures(self, persons: list[Person], written: dict) -> dict[str, int]:
         """Upsert the structures of these persons not already written by this run; returns their ids by
         source id. `written` receives those written (source id → (signature, id))."""
@@ -157,25 +184,11 @@ class StructureUpserts:
         known: dict[str, int] = {}
         cache = self.structure_cache
         for person in persons:
-            for site in _with_legal_entities(person.sites.values()):
-                source_id = site["structure_id"]
-                if not source_id or source_id in seen or source_id in known:
+            rows = person.rows
+            named = rows.structures if rows is not None else self.structures_named(person)
+            for source_id, signature, site in named:
+                if source_id in seen or source_id in known:
                     continue
-                commune = self.communes.get(site["commune"])
-                signature = (
-                    site["company"] or site["trade_name"] or source_id,
-                    site["trade_name"],
-                    site["finess"],
-                    site["finess_legal"],
-                    site["siret"],
-                    site["siren"],
-                    site["address"],
-                    site["postal_code"],
-                    site["commune"] or None,
-                    commune[0] if commune else None,
-                    commune[1] if commune else None,
-                    site["phone"],
-                )
                 cached = cache.get(source_id)
                 if cached is not None and cached[0] == signature:
                     known[source_id] = cached[1]  # already written by an earlier batch of this run

@@ -102,6 +102,7 @@ class Rows:
     sites: list[tuple[str, str]]  # (structure source id, SITE_COPY_COLUMNS after `structure_id`)
     specialties: list[str]  # specialty_id
     document: object  # search Document; its object_id is set once the id is known
+    structures: list  # `StructureUpserts.structures_named`
 
 
 def session_settings(cursor, on: bool) -> None:
@@ -513,7 +514,7 @@ class BatchWriter(StructureUpserts):
         )
         specialties = [text_fields((code,)) for code in person.specialties]
         document = self._document(0, person) if self.index else None
-        return Rows(professional, sites, specialties, document)
+        return Rows(professional, sites, specialties, document, self.structures_named(person))
 
     def _document(self, pk: int, person: Person):
         return self.documents.build(pk, person)
