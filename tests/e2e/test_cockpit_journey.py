@@ -80,6 +80,11 @@ def test_the_coordinators_journey(server, new_page, world, herault, uncovered_sh
     assert page.locator("h1").inner_text() == "Pilotage de la fédération"
     assert page.locator("table.cockpit-cpts").get_by_role("link", name="CPTS Alpha", exact=True).is_visible()
     _wait_for_map(page)
+    # Nothing wider than the screen: on a phone the CPTS table reads row by row, each cell labelled.
+    table = page.locator("table.cockpit-cpts").bounding_box()
+    assert table["x"] + table["width"] <= width
+    if size == "phone":
+        assert page.locator("table.cockpit-cpts td[data-label='Population']").first.is_visible()
     shot(page, f"cockpit-{size}")
 
     # 2. She follows an alert to the uncovered shift.
