@@ -109,14 +109,18 @@ class MeetingDocumentSerializer(serializers.ModelSerializer):
     """A document of the AGO's pack; `url` downloads it (members of the federation only)."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="download from the governance page (session)")
+    api_url = serializers.SerializerMethodField(help_text="download through the API (token or session)")
 
     class Meta:
         model = MeetingDocument
-        fields = ["id", "kind", "kind_label", "name", "size", "uploaded_at", "url"]
+        fields = ["id", "kind", "kind_label", "name", "size", "uploaded_at", "url", "api_url"]
 
     def get_url(self, document) -> str:
         return self.context["urls"][document.pk]
+
+    def get_api_url(self, document) -> str:
+        return self.context["api_urls"][document.pk]
 
 
 class MeetingDocumentUploadSerializer(serializers.Serializer):

@@ -98,6 +98,11 @@ urlpatterns = [
         name="api-governance-meeting-pack",
     ),
     path(
+        f"{A}/meetings/<int:meeting_id>/pack/<int:document_id>/",
+        meeting_api.MeetingPackDocumentView.as_view(),
+        name="api-governance-meeting-pack-document",
+    ),
+    path(
         f"{A}/meetings/<int:meeting_id>/proxies/",
         meeting_api.ProxyView.as_view(),
         name="api-governance-proxies",

@@ -82,6 +82,11 @@ def test_coordinator_uploads_the_pack_through_the_api_and_delegates_list_it(draf
         r = web(user).get(listed[0]["url"])
         assert r.status_code == 200
         assert b"".join(r.streaming_content) == PDF
+        # An API client (no session: token auth) downloads it too: the pack is "à la disposition de tous les
+        # membres", whatever they read it with.
+        r = api(user).get(listed[0]["api_url"])
+        assert r.status_code == 200 and r["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(r.streaming_content) == PDF
     detail = api(a.delegates[1]).get(reverse("api-governance-meeting", kwargs=kw(a))).json()
     assert detail["pack"]["missing"] == ["accounts", "report"]
 
@@ -130,6 +135,9 @@ def test_a_member_of_another_federation_gets_404_and_delegates_cannot_upload(dra
     document = upload(a, "budget")
     url = reverse("api-governance-meeting-pack", kwargs=kw(a))
     assert api(w.member_c).get(url).status_code == 404
+    download = reverse("api-governance-meeting-pack-document", kwargs=kw(a, document_id=document.pk))
+    assert api(w.member_c).get(download).status_code == 404
+    assert api(None).get(download).status_code in (401, 403)
     assert (
         web(w.member_c)
         .get(reverse("governance-meeting-document", kwargs=kw(a, document_id=document.pk)))

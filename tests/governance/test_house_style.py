@@ -143,7 +143,7 @@ def test_list_endpoints_query_counts_stay_flat(motion, api, django_assert_num_qu
 LIST_QUERIES = {
     "api-governance-polls": 5,  # + count, page, candidates
     "api-governance-meetings": 4,  # + count, page (poll counts annotated)
-    "api-governance-fees": 4,  # + count, page (members and their CPTS or partner joined)
+    "api-governance-fees": 5,  # + may manage (others see their own), count, page (members joined)
     "api-governance-delegates": 4,  # + count, page
     "api-governance-bureau": 3,  # + the seats in office
     "api-governance-audit": 5,  # + may manage, count, page

@@ -1,6 +1,8 @@
 """API of meetings: list and prepare, the assembly room, convene / open / close, attendance, proxies."""
 
 from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,6 +13,7 @@ from federation.governance.access import access_meeting
 from federation.governance.api import GovernanceScopedMixin
 from federation.governance.bureau.selectors import mandate_of
 from federation.governance.meetings import selectors, services
+from federation.governance.meetings.downloads import pack_document_response
 from federation.governance.membership.selectors import member_of, participant_user
 from federation.governance.polls.selectors import meeting_polls
 from federation.governance.serializers import (
@@ -72,7 +75,18 @@ MeetingDetailSerializer = inline_serializer(
 
 def pack_data(meeting) -> dict:
     pack = selectors.pack_summary(meeting)
-    return MeetingPackSerializer(pack, context={"urls": pack["urls"]}).data
+    api_urls = {
+        d.pk: reverse(
+            "api-governance-meeting-pack-document",
+            kwargs={
+                "federation_slug": meeting.federation.slug,
+                "meeting_id": meeting.pk,
+                "document_id": d.pk,
+            },
+        )
+        for d in pack["documents"]
+    }
+    return MeetingPackSerializer(pack, context={"urls": pack["urls"], "api_urls": api_urls}).data
 
 
 class MeetingDetailView(GovernanceScopedMixin, APIView):
@@ -149,6 +163,19 @@ class MeetingPackView(GovernanceScopedMixin, APIView):
             upload=data.validated_data["file"],
         )
         return Response(pack_data(meeting), status=status.HTTP_201_CREATED)
+
+
+class MeetingPackDocumentView(GovernanceScopedMixin, APIView):
+    """Download a document of the pack (token or session): the federation's governance participants, as
+    the page (`api_url` in the pack)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, federation_slug, meeting_id, document_id):
+        meeting = access_meeting(request.user, self.federation, meeting_id)
+        document = selectors.pack_document_of(meeting, document_id)
+        if document is None:
+            raise Http404
+        return pack_document_response(document)
 
 
 class AttendanceView(GovernanceScopedMixin, APIView):

@@ -4,7 +4,7 @@ minutes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,6 +17,7 @@ from federation.governance.access import access_governance, access_meeting, can_
 from federation.governance.bureau.models import BureauRole
 from federation.governance.meetings import selectors as meeting_selectors
 from federation.governance.meetings import services
+from federation.governance.meetings.downloads import pack_document_response
 from federation.governance.meetings.models import MeetingDocument
 from federation.governance.minutes import decision_lines, minutes_pdf
 from federation.governance.polls.views import poll_from_form
@@ -202,4 +203,4 @@ def meeting_document(request, federation_slug, meeting_id, document_id):
     document = meeting_selectors.pack_document_of(meeting, document_id)
     if document is None:
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    return pack_document_response(document)
