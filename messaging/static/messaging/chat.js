@@ -46,6 +46,10 @@
   // --- connection -------------------------------------------------------------------------------
   // The state shows in the sidebar and in a banner above both panes (on a phone, inside an open
   // conversation too), with a live countdown, a "retry now" button and the messages waiting to be sent.
+  // Timings in ms. A page may set window.MaillageChatTiming before this script to change them (the
+  // browser tests shorten the heartbeat); otherwise these values apply.
+  var timing = Object.assign({ connectTimeout: 10000, pingAfter: 25000, pongTimeout: 10000 }, window.MaillageChatTiming || {});
+  var openTimer = null, pingTimer = null, pongTimer = null, attemptStarted = 0;
   var banner = $("chat-conn"), bannerText = $("chat-conn-text"), bannerPending = $("chat-conn-pending");
   function setStatus(state, text) {
     statusEl.dataset.state = state; statusEl.textContent = text;
@@ -53,11 +57,12 @@
     renderBanner();
   }
   function renderBanner() {
-    var waiting = outbox.length, open = statusEl.dataset.state === "open";
+    var waiting = outbox.length, state = statusEl.dataset.state, open = state === "open";
     bannerPending.textContent = waiting ? t.pendingCount.replace("%s", waiting) : "";
     bannerPending.hidden = !waiting;
     banner.hidden = open && !waiting;
-    $("chat-conn-retry").hidden = open || statusEl.dataset.state === "connecting";
+    // While an attempt is under way, the button only after a failure (it may be hanging).
+    $("chat-conn-retry").hidden = open || (state === "connecting" && !retry);
   }
   function showCountdown() {
     var left = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
@@ -65,35 +70,72 @@
   }
   function connect() {
     clearTimeout(retryTimer); clearInterval(countdownTimer); retryTimer = countdownTimer = null;
+    clearTimeout(openTimer);
+    if (socket) dropSocket(socket); // a hanging attempt, given up for this fresh one
     setStatus("connecting", t.connecting);
-    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
-    socket.onopen = function () {
+    var ws = socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
+    attemptStarted = Date.now();
+    // No answer at all (a bad network): give the attempt up and count it as failed.
+    openTimer = setTimeout(function () { lost(ws, 1006); }, timing.connectTimeout);
+    ws.onopen = function () {
+      clearTimeout(openTimer);
       retry = 0;
       setStatus("open", t.connected);
+      heard();
       var since = {};
       Object.keys(lastSeq).forEach(function (id) { since[id] = lastSeq[id]; });
-      socket.send(JSON.stringify({ type: "sync", since: since }));
-      outbox.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
+      ws.send(JSON.stringify({ type: "sync", since: since }));
+      outbox.forEach(function (frame) { ws.send(JSON.stringify(frame)); });
       flushReads();
     };
-    socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
-    socket.onclose = function (event) {
-      if (event.code === 4401) { location.reload(); return; } // signed out: back to the login page
-      if (event.code === 1009) showError(t.tooLarge);
-      // A deploy (4012) closes every socket at once: come back within a second, spread out. A dropped
-      // connection: back off (1, 2, 4, 8 s at most), with jitter; focus or the network returning retry now.
-      var delay = event.code === 4012 ? Math.random() : Math.min(8, Math.pow(2, retry++)) * (0.75 + Math.random() / 4);
-      retryAt = Date.now() + delay * 1000;
-      retryTimer = setTimeout(connect, delay * 1000);
-      showCountdown();
-      countdownTimer = setInterval(showCountdown, 1000);
-    };
+    ws.onmessage = function (event) { heard(); handle(JSON.parse(event.data)); };
+    ws.onclose = function (event) { lost(ws, event.code); };
   }
-  function reconnectNow() { if (retryTimer) connect(); }
+  function dropSocket(ws) { // no event of it reaches us any more
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try { ws.close(); } catch (error) { /* already closed */ }
+  }
+  function lost(ws, code) { // closed by the server, dropped, hanging or silent: retry later
+    if (ws !== socket) return;
+    clearTimeout(openTimer); clearTimeout(pingTimer); clearTimeout(pongTimer);
+    openTimer = pingTimer = pongTimer = null;
+    dropSocket(ws); socket = null;
+    if (code === 4401) { location.reload(); return; } // signed out: back to the login page
+    if (code === 1009) showError(t.tooLarge);
+    // A deploy (4012) closes every socket at once: come back within a second, spread out. A dropped
+    // connection: back off (1, 2, 4, 8 s at most), with jitter; focus or the network returning retry now.
+    var delay = code === 4012 ? Math.random() : Math.min(8, Math.pow(2, retry++)) * (0.75 + Math.random() / 4);
+    retryAt = Date.now() + delay * 1000;
+    retryTimer = setTimeout(connect, delay * 1000);
+    showCountdown();
+    countdownTimer = setInterval(showCountdown, 1000);
+  }
+  // Heartbeat: browsers hide websocket pings, and a socket that died silently (a phone that changed
+  // network) never closes by itself. After `pingAfter` without any frame, or when the page wakes up or
+  // a message goes out, ask the server; no frame within `pongTimeout`: the socket is dead, reconnect.
+  function heard() {
+    clearTimeout(pongTimer); pongTimer = null;
+    clearTimeout(pingTimer); pingTimer = setTimeout(probe, timing.pingAfter);
+  }
+  function probe() {
+    var ws = socket;
+    if (pongTimer || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: "ping" }));
+    pongTimer = setTimeout(function () { lost(ws, 1006); }, timing.pongTimeout);
+  }
+  function reconnectNow(event) {
+    if (retryTimer) { connect(); return; }
+    if (!socket) return;
+    if (socket.readyState === WebSocket.OPEN) { probe(); return; }
+    // An attempt still unanswered: the network it went out on may be gone (or back); start afresh,
+    // unless it has only just started (the load's own pageshow and focus).
+    if (socket.readyState === WebSocket.CONNECTING && (event.type === "online" || event.type === "click" || Date.now() - attemptStarted > 2000)) connect();
+  }
   window.addEventListener("online", reconnectNow);
+  window.addEventListener("offline", probe); // a socket may survive a short loss; ask rather than guess
   window.addEventListener("focus", reconnectNow);
   window.addEventListener("pageshow", reconnectNow);
-  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") reconnectNow(); });
+  document.addEventListener("visibilitychange", function (event) { if (document.visibilityState === "visible") reconnectNow(event); });
   $("chat-conn-retry").addEventListener("click", reconnectNow);
 
   function sendFrame(frame) {
@@ -112,6 +154,7 @@
         c.unread = frame.conversations[id].unread; c.mentions = frame.conversations[id].mentions; renderBadges(id);
       }); pushUnread(); break;
       case "read.updated": break; // the `unread` frame that follows carries the counts
+      case "pong": break; // any frame proves the socket alive (heard)
       case "typing": showTyping(frame); break;
       case "conversation.added": addConversation(frame.conversation); break;
       case "conversation.removed": removeConversation(frame.conversation); break;
@@ -372,6 +415,7 @@
     outbox.push(frame); renderBanner();
     appendMessage({ conversation: current, client_id: frame.client_id, author: me, body: body, reply_to: frame.reply_to, mentions: [], attachments: attachments }, true);
     sendFrame(frame); // if the socket is down, the outbox goes out after the next `sync`
+    probe(); // a socket that died silently would keep it greyed until the next heartbeat
     input.value = ""; replyTo = null; $("chat-reply").hidden = true; hideMentions();
   }
   form.addEventListener("submit", function (event) {
