@@ -73,12 +73,13 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
     by_name = {name: c for c in communes for name in [c[1]]}
     professions = list(PROFESSION_WEIGHTS)
     profession_weights = list(PROFESSION_WEIGHTS.values())
-    structures: dict[str, list[tuple[str, str]]] = {}
+    structures: dict[tuple[str, bool], list[tuple[str, str, str]]] = {}
     structure_count = 0
 
     def structure_for(commune, profession: str) -> tuple[str, str]:
         nonlocal structure_count
-        pool = structures.setdefault(commune[0], [])
+        # Pharmacists work in pharmacies, the others in practices and MSP: a pool for each.
+        pool = structures.setdefault((commune[0], profession == "21"), [])
         if pool and rng.random() < 0.6:
             return rng.choice(pool)
         structure_count += 1

@@ -86,6 +86,12 @@ def test_the_demo_extraction_has_pharmacies_known_by_their_finess(communes, tmp_
     import_file(str(path))
     pharmacies = Structure.objects.filter(kind=Structure.Kind.PHARMACY)
     assert pharmacies.exists() and all(p.finess and p.source_id.startswith("FINESS-") for p in pharmacies)
+    # Only pharmacists practise in a pharmacy (a dermatologist "at Pharmacie Lemoine" matched "pharmacie
+    # lunel" in the demo), and pharmacists only there.
+    from directory.models import PracticeSite
+
+    in_pharmacies = PracticeSite.objects.filter(structure__kind=Structure.Kind.PHARMACY)
+    assert set(in_pharmacies.values_list("professional__profession__code", flat=True)) == {"21"}
     roles = [
         r for r in fhir.resources(selectors.fhir_professionals()) if r["resourceType"] == "PractitionerRole"
     ]
