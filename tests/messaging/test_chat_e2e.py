@@ -515,3 +515,35 @@ def test_the_composer_is_on_the_first_screen(people, world, new_page, tmp_path):
             < desktop.locator("#chat-input").bounding_box()["x"]
         )
         screenshot(desktop, "chat-conversation-1280")
+
+
+def test_the_header_badge_survives_a_socket_that_died_silently(people, world, new_page, tmp_path):
+    """On the other pages unread.js keeps the tab's socket the same way: a silent socket is replaced,
+    and the counts the new one brings reach the header badge."""
+    direct = people
+    token = off_loop(Token.objects.create, user=world.member_a).key
+    gate = Gate()
+    try:
+        with processes.daphne(tmp_path) as base:
+            gate.open(base)
+            page = new_page()
+            page.add_init_script(
+                "window.MaillageChatTiming = {pingAfter: 3000, pongTimeout: 2000, connectTimeout: 4000};"
+            )
+            sign_in(page, gate.base, world.member_b.email, PASSWORD)
+            page.goto(f"{gate.base}/mes-adhesions/")
+            page.wait_for_timeout(1500)  # the page's socket connects
+            gate.black_hole()
+            # Written while this phone's socket is dead (to the server directly, not through the relay).
+            post_json(
+                f"{base}/api/messaging/conversations/{direct.pk}/messages/",
+                {"body": "Pendant la coupure", "client_id": str(uuid.uuid4())},
+                token,
+            )
+            time.sleep(6)  # the unanswered ping has given the socket away; attempts now hang
+            assert page.get_attribute("#nav-unread", "hidden") is not None
+            gate.open(base)
+            _wait_for_text(page, "#nav-unread", "1", timeout=25)  # the new socket's unread frame
+            assert page.locator("#nav-unread").is_visible()
+    finally:
+        gate.close(drop=True)

@@ -96,12 +96,19 @@
   if (!("WebSocket" in window)) return;
 
   // --- this tab's socket on the other pages: listen only -----------------------------------------
-  var socket = null, retry = 0, timer = null;
+  // The same guards as chat.js (and the same timings, window.MaillageChatTiming): an attempt with no
+  // answer is given up, and a socket silent for `pingAfter` is pinged, then replaced if nothing comes.
+  var timing = Object.assign({ connectTimeout: 10000, pingAfter: 25000, pongTimeout: 10000 }, window.MaillageChatTiming || {});
+  var socket = null, retry = 0, timer = null, openTimer = null, pingTimer = null, pongTimer = null, started = 0;
   function connect() {
-    clearTimeout(timer); timer = null;
-    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
-    socket.onopen = function () { retry = 0; };
-    socket.onmessage = function (event) {
+    clearTimeout(timer); clearTimeout(openTimer); timer = null;
+    if (socket) drop(socket);
+    var ws = socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
+    started = Date.now();
+    openTimer = setTimeout(function () { lost(ws, 1006); }, timing.connectTimeout);
+    ws.onopen = function () { clearTimeout(openTimer); retry = 0; heard(); };
+    ws.onmessage = function (event) {
+      heard();
       var frame = JSON.parse(event.data);
       if (frame.type === "unread") setCounts(frame.conversations);
       else if (frame.type === "conversation.removed") forget(frame.conversation);
@@ -111,16 +118,32 @@
         notify(frame.message, conversations && conversations[frame.message.conversation]);
       }
     };
-    socket.onclose = function (event) {
-      if (event.code === 4401) return; // signed out
-      // After a deploy (4012) every tab reconnects: spread them over a second.
-      var delay = event.code === 4012 ? Math.random() : Math.min(30, Math.pow(2, retry++)) * (0.5 + Math.random() / 2);
-      timer = setTimeout(connect, delay * 1000);
-    };
+    ws.onclose = function (event) { lost(ws, event.code); };
   }
-  function now() { if (socket && socket.readyState === WebSocket.CLOSED && timer) connect(); }
+  function drop(ws) { ws.onopen = ws.onmessage = ws.onclose = null; try { ws.close(); } catch (error) { /* closed */ } }
+  function lost(ws, code) {
+    if (ws !== socket) return;
+    clearTimeout(openTimer); clearTimeout(pingTimer); clearTimeout(pongTimer); openTimer = pingTimer = pongTimer = null;
+    drop(ws); socket = null;
+    if (code === 4401) return; // signed out
+    // After a deploy (4012) every tab reconnects: spread them over a second.
+    var delay = code === 4012 ? Math.random() : Math.min(30, Math.pow(2, retry++)) * (0.5 + Math.random() / 2);
+    timer = setTimeout(connect, delay * 1000);
+  }
+  function heard() { clearTimeout(pongTimer); pongTimer = null; clearTimeout(pingTimer); pingTimer = setTimeout(probe, timing.pingAfter); }
+  function probe() {
+    var ws = socket;
+    if (pongTimer || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: "ping" }));
+    pongTimer = setTimeout(function () { lost(ws, 1006); }, timing.pongTimeout);
+  }
+  function now(event) { // the network returns, the page shows again
+    if (timer) connect();
+    else if (socket && socket.readyState === WebSocket.OPEN) probe();
+    else if (socket && socket.readyState === WebSocket.CONNECTING && (event.type === "online" || Date.now() - started > 2000)) connect();
+  }
   window.addEventListener("online", now);
-  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") now(); });
+  document.addEventListener("visibilitychange", function (event) { if (document.visibilityState === "visible") now(event); });
   loadConversations();
   connect();
 })();
