@@ -75,6 +75,7 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
     profession_weights = list(PROFESSION_WEIGHTS.values())
     structures: dict[tuple[str, bool], list[tuple[str, str, str]]] = {}
     structure_count = 0
+    msp: dict[str, tuple[str, str, str]] = {}  # commune code -> its MSP
 
     def structure_for(commune, profession: str) -> tuple[str, str]:
         nonlocal structure_count
@@ -82,17 +83,22 @@ def generate(path: str, departement: str = "34", size: int = DEMO_SIZE, seed: in
         pool = structures.setdefault((commune[0], profession == "21"), [])
         if pool and rng.random() < 0.6:
             return rng.choice(pool)
+        if commune[3] > 5000 and profession != "21" and rng.random() < 0.25:
+            if commune[0] not in msp:  # one MSP per commune: it takes in the newcomers
+                structure_count += 1
+                msp[commune[0]] = (
+                    f"D{departement}{structure_count:07d}",
+                    f"Maison de santé pluriprofessionnelle de {commune[1]}",
+                    "",
+                )
+                pool.append(msp[commune[0]])
+            return msp[commune[0]]
         structure_count += 1
-        if commune[3] > 5000 and rng.random() < 0.25:
-            name = f"Maison de santé pluriprofessionnelle de {commune[1]}"
-        elif profession == "21":
+        if profession == "21":
             # Pharmacies are known by their FINESS only, as in the national extraction.
             item = ("", f"Pharmacie {fake.last_name()}", f"{departement}{structure_count:07d}"[:9])
-            pool.append(item)
-            return item
         else:
-            name = f"Cabinet {fake.last_name()}"
-        item = (f"D{departement}{structure_count:07d}", name, "")
+            item = (f"D{departement}{structure_count:07d}", f"Cabinet {fake.last_name()}", "")
         pool.append(item)
         return item
 

@@ -92,6 +92,9 @@ def test_the_demo_extraction_has_pharmacies_known_by_their_finess(communes, tmp_
 
     in_pharmacies = PracticeSite.objects.filter(structure__kind=Structure.Kind.PHARMACY)
     assert set(in_pharmacies.values_list("professional__profession__code", flat=True)) == {"21"}
+    # One MSP per commune ("msp lunel" listed three MSP of the same name).
+    msp = Structure.objects.filter(kind=Structure.Kind.MSP)
+    assert msp.count() == msp.values("commune").distinct().count()
     roles = [
         r for r in fhir.resources(selectors.fhir_professionals()) if r["resourceType"] == "PractitionerRole"
     ]
