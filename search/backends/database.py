@@ -24,7 +24,7 @@ from search.backends.base import (
     text_only,
     vocabulary,
 )
-from search.backends.database_indexing import DatabaseIndexing
+from search.backends.database_indexing import RESTRICTED_SCOPES, DatabaseIndexing
 from search.backends.portable import PortableSearch
 from search.caching import Refreshed
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -247,6 +247,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             " d.display, d.sort_key"
         )
         order = _order(plan, tsquery)
+        word_rows: dict[str, float] = {}  # the planner's estimate per word, when one was asked for
         with connection.cursor() as cursor:
             if plan.place is None:
                 total, hits, counts = self._collect(
@@ -262,10 +263,19 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 )
             else:
                 total, hits, counts = self._collect_near(
-                    cursor, spec, query, plan, columns, (score, score_params), (where, params), facets, order
+                    cursor,
+                    spec,
+                    query,
+                    plan,
+                    columns,
+                    (score, score_params),
+                    (where, params),
+                    facets,
+                    order,
+                    word_rows,
                 )
             if total == 0 and tsquery and not fuzzy and not plan.approximate:
-                corrected = self._corrected_plan(cursor, spec, plan)
+                corrected = self._corrected_plan(cursor, spec, plan, word_rows)
                 if corrected is not None:
                     return self._search_postgres(spec, query, corrected, fuzzy=True)
         facet_counts: dict[str, list[tuple[str, int]]] = {f: [] for f in facets}
@@ -302,13 +312,17 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
     @staticmethod
     def _restricted_may_match(spec: IndexSpec, query: SearchQuery, tsquery: str) -> bool:
         """Whether some document of the viewer's scopes matches through its restricted text (the partial
-        index holds only the few documents carrying some)."""
+        index holds only the few documents carrying some). No statement when no document of these
+        scopes carries any (most viewers: `RESTRICTED_SCOPES`)."""
+        scopes = scope_tags(query.scopes)
+        if RESTRICTED_SCOPES.get().get(spec.name, frozenset()).isdisjoint(scopes):
+            return False
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT EXISTS (SELECT 1 FROM search_searchdocument d WHERE d.index = %s"
                 " AND d.restricted_text <> '' AND d.tags_arr && %s::text[]"
                 " AND (d.tsv || to_tsvector('french', d.restricted_text)) @@ to_tsquery('french', %s))",
-                [spec.name, scope_tags(query.scopes), tsquery],
+                [spec.name, scopes, tsquery],
             )
             return cursor.fetchone()[0]
 
@@ -354,7 +368,9 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
         return cursor.fetchone()
 
-    def _collect_near(self, cursor, spec, query, plan, columns, scoring, conditions, facets, order):
+    def _collect_near(
+        self, cursor, spec, query, plan, columns, scoring, conditions, facets, order, word_rows=None
+    ):
         """Nearest first, by the cheaper of two reads (see `_text_first`): the text/filter matches in the
         box, sorted by distance; or a walk over the places in order of distance, reading each place's
         documents from the geo index and stopping at COUNT_CAP + 1 (a common profession in a city,
@@ -383,6 +399,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 (where, params),
                 (box_where[:1], box_params[:4]),
                 bool(radius and cells_in_box(*bounding_box(place, radius))),
+                word_rows,
             )
         ):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
@@ -472,13 +489,14 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
 
     @classmethod
-    def _text_first(cls, cursor, spec, query, plan, conditions, box, cells=False) -> bool:
+    def _text_first(cls, cursor, spec, query, plan, conditions, box, cells=False, word_rows=None) -> bool:
         """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
         multivariate statistics of the coordinates): the text/filter matches in the box, or the walk
         over the nearest places, which reads COUNT_CAP / density documents (at most every document
         of the box). Words of a query are estimated one by one and the least frequent counts: the
         planner multiplies their frequencies as if independent, and "chirurgien dentiste" is 20 times
-        more frequent than that."""
+        more frequent than that. `word_rows` receives the estimate of each word alone when there is no
+        filter (what `_corrected_plan` asks the planner)."""
         filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
         # One estimate per word (folded words are valid tsqueries): a group matches about the sum over
         # its alternatives of their least frequent word; the query, its least frequent group.
@@ -492,6 +510,9 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         planned, *estimates, in_box = cls._estimated_rows(
             cursor, conditions, *per_word, (["d.index = %s", *box_where], [spec.name, *box_params])
         )
+        if word_rows is not None and len(filters) == 1:  # d.index = %s alone
+            words = [w for group in plan.groups for alt in group for w in alt]
+            word_rows.update(zip(words, estimates, strict=False))
         estimate = iter(estimates)
         matches = min(
             (sum(min(next(estimate) for _w in alt) for alt in group) for group in plan.groups),
@@ -525,17 +546,21 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         return [sub["Plan Rows"] for sub in plan[0]["Plan"]["Plans"]]
 
     @classmethod
-    def _corrected_plan(cls, cursor, spec: IndexSpec, plan: Plan) -> Plan | None:
+    def _corrected_plan(cls, cursor, spec: IndexSpec, plan: Plan, word_rows=None) -> Plan | None:
         """Nothing matched: each word that is a single alternative also accepts the closest words of the
-        vocabulary ("lefvre" → "lefevre", "lefebvre"). None when no word has a close neighbour."""
+        vocabulary ("lefvre" → "lefevre", "lefebvre"). None when no word has a close neighbour.
+        `word_rows`: the planner's estimates already known for some words (`_text_first`)."""
         words = sorted({g[0][0] for g in plan.groups if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) >= 3})
         # A word the index knows well is no typo: nothing matched because of the other words/filters.
-        if words:
+        known = dict(word_rows or {})
+        unknown = [w for w in words if w not in known]
+        if unknown:
             estimates = cls._estimated_rows(
                 cursor,
-                *((["d.index = %s", "d.tsv @@ to_tsquery('french', %s)"], [spec.name, w]) for w in words),
+                *((["d.index = %s", "d.tsv @@ to_tsquery('french', %s)"], [spec.name, w]) for w in unknown),
             )
-            words = [w for w, rows in zip(words, estimates, strict=True) if rows < COMMON_WORD_ROWS]
+            known.update(zip(unknown, estimates, strict=True))
+        words = [w for w in words if known[w] < COMMON_WORD_ROWS]
         if not words:
             return None
         cursor.execute(

@@ -4,15 +4,41 @@ bulk_create elsewhere), their other places (SearchPoint), the vocabulary and the
 import json
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from search.backends.base import scope_tags
 from search.bulk import BulkLoad
+from search.caching import Refreshed
 from search.models import SearchDocument, SearchPoint
 from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
 from search.registry import Document
 from search.text import fold, framed, geo_cells
+
+
+def _restricted_scopes() -> dict[str, frozenset[str]]:
+    """Per index, the scope tags of the documents carrying restricted text (PostgreSQL; few documents,
+    found by their partial index)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT d.index, t FROM search_searchdocument d, unnest(d.tags_arr) t"
+            " WHERE d.restricted_text <> '' AND t LIKE 'scope:%%'"
+        )
+        found: dict[str, set[str]] = {}
+        for index, tag in cursor.fetchall():
+            found.setdefault(index, set()).add(tag)
+    return {index: frozenset(tags) for index, tags in found.items()}
+
+
+# A search checks whether restricted text may match only for viewers of these scopes (one statement
+# saved on every other search). Forgotten by this process' writes; another process' first restricted
+# text of a scope is seen within the TTL (indexing is asynchronous anyway).
+RESTRICTED_SCOPES: Refreshed[dict[str, frozenset[str]]] = Refreshed(_restricted_scopes, ttl=60)
+
+
+def _forget_restricted_scopes() -> None:
+    RESTRICTED_SCOPES.clear()
+    transaction.on_commit(RESTRICTED_SCOPES.clear)  # a load meanwhile did not see the uncommitted rows
 
 
 def _tags(doc: Document) -> str:
@@ -69,6 +95,7 @@ class DatabaseIndexing:
 
     # --- indexing -------------------------------------------------------------------------------
     def index_documents(self, index: str, documents: Iterable[Document]) -> int:
+        _forget_restricted_scopes()
         if connection.vendor == "postgresql":
             # COPY + INSERT … ON CONFLICT: several times faster than bulk_create at import scale.
             now = timezone.now()
@@ -165,6 +192,7 @@ class DatabaseIndexing:
         load in progress has already recorded in the vocabulary and places."""
         if connection.vendor != "postgresql":
             return self.index_documents(index, documents)
+        _forget_restricted_scopes()
         tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
         documents = list(documents)
         lines = [

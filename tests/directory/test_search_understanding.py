@@ -344,3 +344,20 @@ def test_an_abbreviation_is_a_whole_word_on_both_backends(world, api, people, co
         PracticeSiteFactory(professional=pro, commune=communes["Lunel"])
     search_index.schedule_professionals([speech.pk, dentist.pk])
     assert ids(search(api, world.member_a, q="ortho lunel")) == [speech.pk]
+
+
+def test_a_typo_near_a_place_is_estimated_once(world, api, people):
+    """PostgreSQL: the planner's estimate of a lone word, asked for to choose the nearest-first read, is
+    the one the typo correction needs ("is this word common?"): it is not asked for again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimates are PostgreSQL's")
+    with CaptureQueriesContext(connection) as queries:
+        answer = search(api, world.member_a, q="aubertt", near="Lunel")
+    assert set(ids(answer)) >= {people["lunel_a"].pk, people["lunel_b"].pk}
+    assert answer["fuzzy"] is True
+    explained = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
+    # Once for the search as typed, once for the corrected one ("aubertt" or its corrections).
+    assert sum("to_tsquery('french', 'aubertt')" in sql for sql in explained) == 2, explained
