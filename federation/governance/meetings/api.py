@@ -169,7 +169,10 @@ class MeetingPackDocumentView(GovernanceScopedMixin, APIView):
     """Download a document of the pack (token or session): the federation's governance participants, as
     the page (`api_url` in the pack)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        operation_id="governance_meeting_pack_document_download",
+    )
     def get(self, request, federation_slug, meeting_id, document_id):
         meeting = access_meeting(request.user, self.federation, meeting_id)
         document = selectors.pack_document_of(meeting, document_id)
