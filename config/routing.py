@@ -3,7 +3,7 @@
 `on_connect`: the socket's first database work, run with its authentication in one call
 (`federation.ws_auth.SocketAuthMiddleware`)."""
 
-from messaging.socket_work import connect_state as on_connect
 from messaging.routing import websocket_urlpatterns
+from messaging.socket_work import connect_state as on_connect
 
 __all__ = ("on_connect", "websocket_urlpatterns")
