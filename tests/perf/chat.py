@@ -17,7 +17,13 @@ Runs, in one go (each bounded in time; traffic only to 127.0.0.1):
 
 Latency = send -> receipt by every member of the room (the sender's echo included), measured in this
 process with one monotonic clock. Environment: DATABASE_URL (default a `maillage_bench_chat` database on
-127.0.0.1, created if missing), REDIS_URL (default redis://127.0.0.1:6379/0).
+127.0.0.1, created if missing), REDIS_URL (default redis://127.0.0.1:6379/0), CHANNEL_LAYER_PREFIX
+(default `benchchat`; Redis pub/sub ignores the database number, so concurrent runs on one Redis need
+distinct prefixes). The fault run restarts the Redis server itself (every database).
+
+Each step reports why it failed (`failed_because`), its worst pause (`stall`: the longest time without a
+delivery, and the event loop's lag measured by a `ping` every 100 ms on one socket) and a per-second
+`timeline` (sent, p99/max latency of that second's messages, server CPU, loop lag).
 """
 
 import argparse
@@ -28,6 +34,7 @@ import json
 import math
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -252,6 +259,38 @@ class Server:
 
         self.ps = [psutil.Process(p.pid) for p in self.procs]
 
+    def start_profiles(self, directory: str, name: str) -> None:
+        """py-spy on each daphne process (speedscope format, idle threads included, so the samples of
+        a thread are a timeline: 100 per second), from now until `stop_profiles`."""
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        self.profilers = [
+            subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid), "--idle"]
+                + [
+                    "--rate",
+                    "100",
+                    "--format",
+                    "speedscope",
+                    "-o",
+                    f"{directory}/{name}-{i}.speedscope.json",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for i, proc in enumerate(self.procs)
+        ]
+        log(f"  py-spy recording into {directory}/{name}-*.speedscope.json")
+
+    def stop_profiles(self) -> None:
+        for profiler in getattr(self, "profilers", []):
+            profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        for profiler in getattr(self, "profilers", []):
+            try:
+                profiler.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                profiler.kill()
+        self.profilers = []
+
     def cpu_seconds(self) -> float:
         return sum(p.cpu_times().user + p.cpu_times().system for p in self.ps)
 
@@ -281,6 +320,9 @@ class Stats:
         self.first_send = None
         self.last_delivery = 0.0
         self.live_deliveries = 0
+        self.deliveries: list[tuple[float, float]] = []  # (send time, delivery time) of each delivery
+        self.pings: list[float] = []  # send times of the lag probe's pings not answered yet
+        self.pongs: list[tuple[float, float]] = []  # (ping time, round trip ms)
 
 
 class Client:
@@ -421,6 +463,9 @@ class Client:
             self.last_seq = max(self.last_seq, seq)
         elif kind == "sync.done":
             self.sync_done.set()
+        elif kind == "pong" and stats.pings:
+            sent = stats.pings.pop(0)
+            stats.pongs.append((sent, (now - sent) * 1000))
         elif kind == "error" and frame.get("code") == "server_error":
             pass  # the frame stays in the outbox; resent on reconnection or by the final catch-up
 
@@ -429,6 +474,7 @@ class Client:
         sent = stats.sent_at.get(key)
         if sent is not None:
             stats.latencies.append((now - sent) * 1000)
+            stats.deliveries.append((sent, now))
             stats.live_deliveries += 1
             stats.last_delivery = max(stats.last_delivery, now)
 
@@ -566,6 +612,11 @@ async def run_load(
     client_cpu0 = time.process_time()
     sent = 0
     fault_task = None
+    stop = asyncio.Event()
+    cpu_samples: list[tuple[float, float]] = [(started, cpu0)]
+    watchers = [asyncio.ensure_future(sample_cpu(server, cpu_samples, stop))]
+    if clients[0].mode == "maillage":  # the echo server would broadcast a ping
+        watchers.append(asyncio.ensure_future(probe_lag(clients[0], stats, stop)))
     while True:
         at = started + sent / rate
         if at - started >= duration:
@@ -590,6 +641,8 @@ async def run_load(
         await asyncio.sleep(0.1)
     if fault_task is not None:
         await fault_task
+    stop.set()
+    await asyncio.gather(*watchers)
     cpu = server.cpu_seconds() - cpu0
     wall = time.perf_counter() - started
     live_missing = expected - stats.live_deliveries
@@ -613,9 +666,109 @@ async def run_load(
         "out_of_order": stats.out_of_order,
         "server_cpu_cores": round(cpu / wall, 2),
         "server_cpu_us_per_delivery": round(cpu / max(1, stats.live_deliveries) * 1e6, 1),
+        "server_cpu_ms_per_message": round(cpu / max(1, sent) * 1000, 2),
         "client_cpu_cores": round((time.process_time() - client_cpu0) / wall, 2),
+        "stall": stall(stats, started),
+        "timeline": timeline(stats, started, cpu_samples),
     }
     return result, stats
+
+
+async def sample_cpu(server: Server, samples: list, stop: asyncio.Event, every: float = 0.25) -> None:
+    """The server's CPU time every `every` s (the timeline's per-second CPU)."""
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+        samples.append((time.perf_counter(), server.cpu_seconds()))
+
+
+PING = json.dumps({"type": "ping"})
+
+
+async def probe_lag(client: Client, stats: Stats, stop: asyncio.Event, every: float = 0.1) -> None:
+    """How late the server's event loop is: a `ping` every 100 ms on one socket, which the consumer
+    answers with `pong` at once (no database, no rate limit); the round trip minus a millisecond or so
+    is the time the frame waited for the loop (a GC pause, sync work on the loop, a backlog)."""
+    while not stop.is_set():
+        if client.connected.is_set():
+            stats.pings.append(time.perf_counter())
+            try:
+                await client.ws.send(PING)
+            except Exception:  # noqa: BLE001 — reconnecting: the probe waits
+                stats.pings.clear()
+        await asyncio.sleep(every)
+
+
+def stall(stats: Stats, started: float) -> dict:
+    """The worst pause seen: the longest time without any delivery while messages were outstanding, and
+    the worst ping round trip (event loop lag), each with its moment (s after the step started)."""
+    result: dict = {"longest_delivery_gap_ms": None, "delivery_gap_at_s": None}
+    times = sorted(got for _sent, got in stats.deliveries)
+    if len(times) > 1:
+        gap, at = max((b - a, a) for a, b in zip(times, times[1:], strict=False))
+        result.update(longest_delivery_gap_ms=round(gap * 1000, 1), delivery_gap_at_s=round(at - started, 1))
+    if stats.pongs:
+        at, worst = max(stats.pongs, key=lambda p: p[1])
+        lags = [rtt for _at, rtt in stats.pongs]
+        result.update(
+            loop_lag_ms_p50=percentile(lags, 50),
+            loop_lag_ms_max=round(worst, 1),
+            loop_lag_at_s=round(at - started, 1),
+            pings_unanswered=len(stats.pings),
+        )
+    return result
+
+
+def timeline(stats: Stats, started: float, cpu_samples: list[tuple[float, float]]) -> list[dict]:
+    """Second by second: messages sent, latency of the deliveries of those messages, the server's CPU
+    (cores) and the worst ping round trip in that second. A stall shows as a run of bad seconds."""
+    end = max([cpu_samples[-1][0], *(got for _s, got in stats.deliveries)], default=started)
+    seconds = int(end - started) + 1
+    sent = [0] * seconds
+    for at in stats.sent_at.values():
+        sent[min(seconds - 1, int(at - started))] += 1
+    latencies: list[list[float]] = [[] for _ in range(seconds)]
+    for at, got in stats.deliveries:
+        latencies[min(seconds - 1, int(at - started))].append((got - at) * 1000)
+    lags: list[list[float]] = [[] for _ in range(seconds)]
+    for at, rtt in stats.pongs:
+        lags[min(seconds - 1, int(at - started))].append(rtt)
+    rows = []
+    for second in range(seconds):
+        inside = [(t, c) for t, c in cpu_samples if started + second <= t <= started + second + 1]
+        cores = None
+        if len(inside) > 1:
+            cores = round((inside[-1][1] - inside[0][1]) / max(1e-9, inside[-1][0] - inside[0][0]), 2)
+        rows.append(
+            {
+                "t": second,
+                "sent": sent[second],
+                "p99_ms": percentile(latencies[second], 99),
+                "max_ms": percentile(latencies[second], 100),
+                "server_cpu_cores": cores,
+                "loop_lag_ms_max": percentile(lags[second], 100),
+            }
+        )
+    return rows
+
+
+def failure_reasons(step: dict, rate: float) -> list[str]:
+    """Why a saturation step failed (empty: it passed). The criterion: p99 <= 250 ms, nothing lost or
+    duplicated, and the client achieved the rate asked."""
+    reasons = []
+    if step["latency_ms_p99"] is None:
+        reasons.append("nothing delivered")
+    elif step["latency_ms_p99"] > 250:
+        reasons.append(f"p99 {step['latency_ms_p99']} ms > 250 ms")
+    if step["lost"]:
+        reasons.append(f"lost {step['lost']} deliveries (not delivered by the end of the drain window)")
+    if step["duplicated"]:
+        reasons.append(f"duplicated {step['duplicated']} deliveries")
+    if step["rate_achieved"] < 0.9 * rate:
+        reasons.append(f"rate achieved {step['rate_achieved']} < 90 % of {rate}")
+    return reasons
 
 
 def restart_redis() -> None:
@@ -646,6 +799,8 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
             room_size[room] = room_size.get(room, 0) + 1
             clients.append(Client(index, url, token, room, mode, Stats(), room_size))
         connect = await connect_all(clients)
+        if args.py_spy:
+            server.start_profiles(args.py_spy, name)
         await asyncio.sleep(1.0)
         connected = len(clients) - connect["failed"]
         connect["server_rss_mb"] = round(server.rss() / 2**20, 1)
@@ -707,13 +862,8 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
             else:
                 await asyncio.sleep(2.0)
                 step, _ = await run_load(clients, Stats, room_size, rate, args.sat_duration, server)
-            ok = (
-                step["latency_ms_p99"] is not None
-                and step["latency_ms_p99"] <= 250
-                and step["lost"] == 0
-                and step["duplicated"] == 0
-                and step["rate_achieved"] >= 0.9 * rate
-            )
+            reasons = failure_reasons(step, rate)
+            ok = not reasons
             steps.append(
                 {
                     k: step[k]
@@ -727,13 +877,18 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
                         "out_of_order",
                         "server_cpu_cores",
                         "server_cpu_us_per_delivery",
+                        "server_cpu_ms_per_message",
                         "client_cpu_cores",
+                        "stall",
+                        "timeline",
                     )
                 }
-                | {"ok": ok}
+                | {"ok": ok, "failed_because": reasons}
             )
             log(
-                f"  saturation step {rate} msg/s: p99 {step['latency_ms_p99']} ms lost {step['lost']} ok={ok}"
+                f"  saturation step {rate} msg/s: p50 {step['latency_ms_p50']} p99 {step['latency_ms_p99']} ms,"
+                f" {step['server_cpu_ms_per_message']} ms CPU/msg, stall {step['stall']}"
+                + (f" FAILED: {'; '.join(reasons)}" if reasons else " ok")
             )
             if not ok:
                 break
@@ -750,6 +905,7 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
         return result
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        server.stop_profiles()
         server.stop()
 
 
@@ -758,7 +914,9 @@ async def main_async(args) -> dict:
         os.environ,
         DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DB),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        CHANNEL_LAYER_PREFIX="benchchat",
+        # Redis pub/sub channels are shared by every database number of a server: two benchmarks on one
+        # Redis with the same prefix would receive each other's groups (conv.<id>, user.<id>).
+        CHANNEL_LAYER_PREFIX=os.environ.get("CHANNEL_LAYER_PREFIX", "benchchat"),
         DJANGO_SETTINGS_MODULE="config.settings",
         LOG_LEVEL="ERROR",
         DB_CONN_MAX_AGE="600",
@@ -861,6 +1019,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--storm-only", action="store_true", help="connect, then the reconnect storm; no message traffic"
+    )
+    parser.add_argument(
+        "--py-spy", metavar="DIR", help="record each daphne process with py-spy (speedscope files in DIR)"
     )
     parser.add_argument("--no-fault", action="store_true")
     parser.add_argument("--no-bare", action="store_true")
