@@ -145,7 +145,11 @@ if IS_POSTGRES:
     # Under ASGI every request may run in another thread, so per-thread persistent connections pile
     # up; a psycopg pool per process bounds them and checks each connection before lending it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: each loan is checked first
+    # Django's backend, whose pool checks a loan without a round trip (config/postgresql/base.py): a
+    # connection the server ended while it sat in the pool is still replaced. Django's own check
+    # (CONN_HEALTH_CHECKS with a pool) would send an empty statement on every loan.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     # Memory per sort/bitmap: search bitmaps of a few hundred thousand entries stay exact (PostgreSQL's
     # 4MB default turns them lossy, and every row of a lossy page is rechecked).
     DATABASES["default"]["OPTIONS"] = {"options": f"-c work_mem={env_str('DB_WORK_MEM', '32MB')}"}

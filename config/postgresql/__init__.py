@@ -1,0 +1,1 @@
+"""PostgreSQL database engine of the project (settings.DATABASES ENGINE): Django's, see `base`."""
