@@ -37,6 +37,9 @@ COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 1_000)
 CORRECTIONS_PER_WORD = 4
 # A word the planner expects in more documents than this is not corrected.
 COMMON_WORD_ROWS = 2_000
+# A condition true of every row that turns the planner's sequential scan into a TID range scan from the
+# first page (deterministic: never a synchronized scan); bitmap and index reads are unaffected.
+FROM_FIRST_PAGE = " AND d.ctid >= '(0,0)'::tid"
 # Haversine, in km, from the point given as parameters (latitude, latitude, longitude) to `{alias}`.
 SQL_DISTANCE = (
     "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians({alias}.latitude - %s) / 2), 2)"
@@ -255,7 +258,12 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                     f"SELECT {columns}, {score} AS score, NULL::float8 AS distance"
                     f" FROM search_searchdocument d WHERE {' AND '.join(where)}"
                     # Approximate: the documents matching the most words are the ones collected.
-                    f"{' ORDER BY score DESC, d.id' if _ranked_by_words(plan) else ''} LIMIT {_limit(query)}",
+                    # Otherwise, beyond the cap, the first matches in the table's order (index bitmaps
+                    # yield them so): never a plain sequential scan, which may start wherever a concurrent
+                    # scan of the table is (synchronized scans) and collect other matches on every run;
+                    # the TID range from the first page reads the same rows at the same cost.
+                    f"{' ORDER BY score DESC, d.id' if _ranked_by_words(plan) else FROM_FIRST_PAGE}"
+                    f" LIMIT {_limit(query)}",
                     score_params + params,
                     order,
                     query,
@@ -405,11 +413,27 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
             # (approximate: the most words matched first, then the nearest). A document is also in the
             # circle through any of its other places, measured from the nearest.
-            nearest = (
-                f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
-                " WHERE sp.document_id = d.id), 'Infinity'::float8))"
-            )
-            nearest_params = [*distance_params, *distance_params]
+            before, before_params = "", []
+            if radius:
+                # The nearest of each document's other places in the box, read once from the geo index and
+                # joined (a lookup per matching row read two index pages each, most often for nothing):
+                # a place outside the box is beyond the radius, so it never is the nearest of a match.
+                before = (
+                    f"np AS MATERIALIZED (SELECT sp.document_id, min({point_distance}) AS distance"
+                    " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
+                    " AND sp.longitude BETWEEN %s AND %s GROUP BY sp.document_id),"
+                )
+                before_params = [*distance_params, spec.name, *bounding_box(place, radius)]
+                nearest = f"least({distance}, coalesce(np.distance, 'Infinity'::float8))"
+                nearest_params = [*distance_params]
+                source = "search_searchdocument d LEFT JOIN np ON np.document_id = d.id"
+            else:
+                nearest = (
+                    f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
+                    " WHERE sp.document_id = d.id), 'Infinity'::float8))"
+                )
+                nearest_params = [*distance_params, *distance_params]
+                source = "search_searchdocument d"
             located, located_params = ["d.latitude IS NOT NULL"], []
             cells = cells_in_box(*bounding_box(place, radius)) if radius else None
             if cells:
@@ -423,19 +447,12 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                     # An array computed once (not a subquery tested row by row): both arms are then
                     # index scans (geo, primary key) ANDed with the text's bitmap, instead of every text
                     # match of the country being read and filtered.
-                    f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT sp.document_id"
-                    " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
-                    f" AND sp.longitude BETWEEN %s AND %s AND {point_distance} <= %s)))"
+                    f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT np.document_id FROM np"
+                    " WHERE np.distance <= %s)))"
                 )
-                located_params = [
-                    *box_params,
-                    spec.name,
-                    *bounding_box(place, radius),
-                    *distance_params,
-                    radius,
-                ]
+                located_params = [*box_params, radius]
             matches = (
-                f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM search_searchdocument d"
+                f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM {source}"
                 f" WHERE {' AND '.join([*where, *located])}"
             )
             if cells:  # the nearest distance computed once per row (OFFSET 0: not inlined), then filtered
@@ -448,6 +465,8 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 order,
                 query,
                 facets,
+                before=before,
+                before_params=before_params,
             )
         # Broad: walk the places, nearest first.
         place_where, place_params = ["pl.index = %s"], [spec.name]

@@ -71,7 +71,8 @@ class PortableSearch:
             "sort_key",
             "folded",
         )
-        rows = list(qs.values_list(*columns)[: self._count_cap() * 5])
+        # Beyond the cap, the first documents indexed: the same candidates on every run.
+        rows = list(qs.order_by("id").values_list(*columns)[: self._count_cap() * 5])
         fuzzy = False
         if not rows and plan.has_text and not plan.approximate:
             rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True

@@ -271,3 +271,38 @@ def test_broad_queries_are_capped(world, api, directory, monkeypatch):
     assert (answer["total"], answer["total_is_exact"]) == (2, False)
     later = search(api, world.member_a, q="kine", kind="professional", page_size=2, page=3)
     assert later["results"] and (later["total"], later["total_is_exact"]) == (2, False)
+
+
+def test_a_capped_search_collects_the_same_matches_on_every_run(world, api, directory, monkeypatch):
+    """Beyond the counting cap, page 1 is the same on every run. PostgreSQL: the matches are never
+    collected by a sequential scan, which starts wherever a concurrent scan of the table is (synchronized
+    scans: "médecin" showed another page 1 from run to run); SQLite: in the order they were indexed."""
+    from django.db import connection
+
+    from search.backends import database
+    from search.models import SearchDocument
+
+    monkeypatch.setattr(database, "COUNT_CAP", 2)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        answer = search(api, world.member_a, q="kine", page_size=2)
+    assert answer["total_is_exact"] is False
+    assert all(search(api, world.member_a, q="kine", page_size=2) == answer for _run in range(3))
+    if connection.vendor == "postgresql":
+        (collect,) = [(sql, p) for sql, p in statements if sql.startswith("WITH")]
+        # Synchronized scans concern large tables only (a quarter of shared_buffers): a table of a few
+        # thousand documents matching no word, with its statistics, is read as a large one is.
+        SearchDocument.objects.bulk_create(
+            SearchDocument(index="directory", kind="thing", object_id=n, title=f"thing {n}")
+            for n in range(3000)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
+            cursor.execute("EXPLAIN " + collect[0], collect[1])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Seq Scan on search_searchdocument" not in plan, plan

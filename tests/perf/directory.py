@@ -65,6 +65,13 @@ def parse_args():
     parser.add_argument("--no-raw-sql", dest="raw_sql", action="store_false", help="skip the raw SQL")
     parser.add_argument("--kinds", default="", help="only these kinds of the mix (comma-separated)")
     parser.add_argument(
+        "--slowest",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print each kind's N slowest backend searches (parameters, ms, statements)",
+    )
+    parser.add_argument(
         "--no-floor",
         dest="floor",
         action="store_false",
@@ -535,7 +542,12 @@ def run_http(mix, token: str) -> tuple[dict, dict]:
         server.wait(timeout=10)
 
 
-def run_backend(mix, user) -> dict:
+def run_backend(mix, user, slowest: dict | None = None) -> dict:
+    """Each search of the mix timed in-process. With `slowest` (a dict), also every search's parameters,
+    time and statement count per kind, slowest first (statements are counted from the next pass on, so
+    that the first pass is timed without the wrapper)."""
+    from django.db import connection
+
     from directory.search_index import SPEC
     from directory.selectors.search import build_query
     from search.backends import get_backend
@@ -552,6 +564,30 @@ def run_backend(mix, user) -> dict:
         query = build_query({"page": 1, "page_size": 20, **validated}, user)
         backend.search(SPEC, query)
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+    if slowest is not None:
+        statements: list[int] = []
+
+        def count(execute, sql, params, many, context):
+            statements[-1] += 1
+            return execute(sql, params, many, context)
+
+        rows: dict[str, list] = {}
+        with connection.execute_wrapper(count):
+            for _name, params in mix:
+                statements.append(0)
+                validated = {
+                    k: [v] if k in ("profession", "specialty", "cpts", "commune", "mode") else v
+                    for k, v in params.items()
+                }
+                backend.search(SPEC, build_query({"page": 1, "page_size": 20, **validated}, user))
+        position: dict[str, int] = {}
+        for (name, params), n in zip(mix, statements, strict=True):
+            index = position[name] = position.get(name, -1) + 1
+            rows.setdefault(name, []).append(
+                {"params": params, "ms": round(timings[name][index], 1), "statements": n}
+            )
+        for name, found in rows.items():
+            slowest[name] = sorted(found, key=lambda row: -row["ms"])
     return timings
 
 
@@ -873,7 +909,10 @@ def main():
         if args.kinds:
             mix = [(name, params) for name, params in mix if name in args.kinds.split(",")]
         result["query_mix"] = {name: sum(1 for n, _ in mix if n == name) for name, _ in mix}
-        result["backend"] = summarise(run_backend(mix, user))
+        slowest: dict | None = {} if args.slowest else None
+        result["backend"] = summarise(run_backend(mix, user, slowest))
+        if slowest is not None:
+            result["backend_slowest"] = {name: rows[: args.slowest] for name, rows in sorted(slowest.items())}
         if args.raw_sql:
             result["raw_sql"] = summarise(run_raw_sql(mix))
             result["raw_sql_page_only"] = summarise(run_raw_sql(mix, page_only=True))
