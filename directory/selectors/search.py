@@ -107,14 +107,21 @@ def _page_urls() -> dict[str, tuple[str, str]]:
     }
 
 
-def _nearest_commune(details: dict, place) -> dict:
-    """A result line names the commune of the practice site nearest to the place searched around."""
-    details = dict(details)
+def _nearest_site(hit, place) -> tuple[dict, str, float | None, float | None]:
+    """A result practising in several places is shown at the site nearest to the place searched around:
+    its commune in the line (details, subtitle) and its position on the map. Without a place, the first."""
+    details = dict(hit.display)
     sites = details.pop("places")
+    subtitle, latitude, longitude = hit.subtitle, hit.latitude, hit.longitude
     if place is not None and sites:
-        nearest = min(sites, key=lambda s: haversine_km(place.latitude, place.longitude, s[1], s[2]))
-        details["commune"] = nearest[0]
-    return details
+        commune, latitude, longitude = min(
+            sites, key=lambda s: haversine_km(place.latitude, place.longitude, s[1], s[2])
+        )
+        first = details.get("commune")
+        if first and commune != first and subtitle.endswith(first):
+            subtitle = subtitle[: -len(first)] + commune
+        details["commune"] = commune
+    return details, subtitle, latitude, longitude
 
 
 def directory_search(params: dict, user) -> dict:
@@ -126,18 +133,18 @@ def directory_search(params: dict, user) -> dict:
     place = result.place
     for hit in result.hits:
         start, end = page_urls["professional" if hit.kind == "professional" else "structure"]
-        details = hit.display
+        details, subtitle, latitude, longitude = hit.display, hit.subtitle, hit.latitude, hit.longitude
         if "places" in details:
-            details = _nearest_commune(details, place)
+            details, subtitle, latitude, longitude = _nearest_site(hit, place)
         results.append(
             {
                 "kind": hit.kind,
                 "id": hit.object_id,
                 "title": hit.title,
-                "subtitle": hit.subtitle,
+                "subtitle": subtitle,
                 "distance_km": hit.distance_km,
-                "latitude": hit.latitude,
-                "longitude": hit.longitude,
+                "latitude": latitude,
+                "longitude": longitude,
                 "url": f"{start}{hit.object_id}{end}",
                 "national_id": details.get("national_id"),
                 "details": details,

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from directory import search_index
 from directory.models import Professional, Specialty, Structure
+from federation.models import Commune
 from tests.directory.factories import (
     PracticeSiteFactory,
     ProfessionalFactory,
@@ -291,8 +292,12 @@ def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypa
     wide = search(api, world.member_a, near="Marsillargues", radius=30, profession="10")
     assert ids(wide).count(people["chretien"].pk) == 1
     assert first["details"]["commune"] == "Marsillargues" and "places" not in first["details"]
+    # The subtitle and the map marker too (they named Lunel and sat at Lunel, 0 km from Marsillargues).
+    marsillargues = Commune.objects.get(name="Marsillargues")
+    assert first["subtitle"].endswith(" · Marsillargues")
+    assert (first["latitude"], first["longitude"]) == (marsillargues.latitude, marsillargues.longitude)
     around_lunel = search(api, world.member_a, q="chretien", near="Lunel")["results"][0]
-    assert around_lunel["details"]["commune"] == "Lunel"
+    assert around_lunel["details"]["commune"] == "Lunel" and around_lunel["subtitle"].endswith(" · Lunel")
 
 
 def test_approximate_results_collect_the_best_matches_first(world, api, people, monkeypatch):
