@@ -86,10 +86,11 @@ def next_ids(table: str, count: int) -> list[int]:
     if count <= 0:
         return []
     with connection.cursor() as cursor:
-        # The sequence looked up once, not once per id (2000 catalog lookups made a batch 5 ms slower).
+        # The sequence looked up once, not once per id (2000 catalog lookups made a batch 5 ms slower);
+        # the ids come back as one text (one value to read instead of `count` rows).
         cursor.execute(
-            "SELECT nextval(s) FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) s,"
+            "SELECT string_agg(nextval(s)::text, ' ') FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) s,"
             " generate_series(1, %s)",
             [table, count],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return list(map(int, cursor.fetchone()[0].split()))

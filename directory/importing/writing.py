@@ -21,9 +21,8 @@ from directory import search_index
 from directory.importing.documents import ProfessionalDocuments
 from directory.importing.merging import ImportReport, Person
 from directory.importing.structures import StructureUpserts
-from directory.models import EntryChange, PracticeSite, Profession, Professional, Specialty, Structure
+from directory.models import EntryChange, PracticeSite, Profession, Professional, Specialty
 from search.bulk import BulkLoad
-from search.models import SearchDocument
 from search.pgcopy import NULL, copy_text, next_ids, text_fields
 
 # A new professional: the columns from the file, then the others with their defaults (COPY text).
@@ -90,6 +89,11 @@ SITE_COPY_COLUMNS = [
     "commune_id",
 ]
 NULL_PAIR = f"{NULL}\t{NULL}"
+# The entries of a batch, by national id (PostgreSQL).
+EXISTING_SQL = (
+    "SELECT national_id, id, import_digest, civility, last_name, first_name, profession_id"
+    f" FROM {Professional._meta.db_table} WHERE national_id = ANY(string_to_array(%s, ' '))"
+)
 # Professionals written by one import above which the planner statistics are refreshed at the end.
 ANALYZE_AFTER = 10_000
 
@@ -111,9 +115,15 @@ def session_settings(cursor, on: bool) -> None:
         # skip waiting for the WAL flush; a larger GIN pending list batches the full-text index updates.
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET gin_pending_list_limit = 65536")
+        # Every read of the import is by key: national ids, source ids, and the foreign-key checks at
+        # commit. Planned from the statistics of tables that grew from empty, they read them whole (at
+        # 400 k entries, 38 ms a batch instead of 2); refreshing the statistics as the tables grow cost
+        # more than the reads (ANALYZE is not needed for index scans).
+        cursor.execute("SET enable_seqscan = off")
     else:
         cursor.execute("RESET synchronous_commit")
         cursor.execute("RESET gin_pending_list_limit")
+        cursor.execute("RESET enable_seqscan")
 
 
 class ThreadedWriter:
@@ -220,7 +230,6 @@ class BatchWriter(StructureUpserts):
         }
         self.pg = connection.vendor == "postgresql"
         self.bulk_load = BulkLoad()
-        self.next_analyze = ANALYZE_AFTER  # entries created (see `_analyze_while_growing`)
         # Whether the reading thread prepares the rows of valid persons (while the writer waits for
         # PostgreSQL): yes while batches create entries, not while a re-import finds them unchanged.
         self.prepare_rows = self.pg
@@ -244,28 +253,6 @@ class BatchWriter(StructureUpserts):
             cache.update(written)
         with transaction.atomic():
             self.apply(changed, existing, structure_ids)
-        if self.pg:
-            self._analyze_while_growing()
-
-    def _analyze_while_growing(self) -> None:
-        """Batches look entries up by national id with a plan chosen from the planner's statistics: a
-        table that grew from empty still looks tiny and would be read whole for each batch (at 400 k
-        entries, 38 ms a batch instead of 2). Refreshed each time the import has doubled its writes."""
-        written = self.report.counts["professionals_created"]
-        if written < self.next_analyze:
-            return
-        self.next_analyze = 2 * written
-        with connection.cursor() as cursor:
-            # The tables' sizes are what the plans need, those of the foreign-key checks included
-            # (ANALYZE updates them whatever the columns, and makes the sessions plan again): one column
-            # each is sorted instead of all (full ANALYZEs took 17 % of PostgreSQL's time at 200 k).
-            # The search documents too, on the columns of their key: without them, the lookup of the
-            # documents given other places (`_write_points`) read every document of the kind, each batch
-            # (0.25 s at 300 k, 0.9 s at 420 k; 0.8 ms after).
-            cursor.execute(
-                f"ANALYZE {Professional._meta.db_table} (national_id), {Structure._meta.db_table} (id),"
-                f" {SearchDocument._meta.db_table} (index, kind, object_id)"
-            )
 
     def _ensure_references(self, persons: list[Person]) -> None:
         professions, specialties = {}, {}
@@ -302,12 +289,7 @@ class BatchWriter(StructureUpserts):
             # One text parameter split by the server: the ORM's IN list costs a parameter per id, and a
             # list parameter is dumped element by element in Python. National ids hold no spaces.
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT national_id, id, import_digest, civility, last_name, first_name, profession_id"
-                    f" FROM {Professional._meta.db_table}"
-                    " WHERE national_id = ANY(string_to_array(%s, ' '))",
-                    [" ".join(national_ids)],
-                )
+                cursor.execute(EXISTING_SQL, [" ".join(national_ids)])
                 rows = cursor.fetchall()
         else:
             rows = Professional.objects.filter(national_id__in=national_ids).values_list(

@@ -11,9 +11,12 @@ from search.backends.base import scope_tags
 from search.bulk import BulkLoad
 from search.caching import Refreshed
 from search.models import SearchDocument, SearchPoint
-from search.pgcopy import NULL, copy_text, text_fields, upsert_rows
+from search.pgcopy import NULL, copy_text, next_ids, text_fields, upsert_rows
 from search.registry import Document
 from search.text import fold, framed, geo_cells
+
+# `json.dumps(value, ensure_ascii=False)` without building an encoder for each document.
+_display_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _restricted_scopes() -> dict[str, frozenset[str]]:
@@ -188,15 +191,20 @@ class DatabaseIndexing:
         self, index: str, documents: Iterable[Document], load: BulkLoad | None = None
     ) -> int:
         """Documents of objects created in the current transaction: on PostgreSQL a plain COPY (no
-        conflict is possible), with '' for the columns only the SQLite path reads. `load`: what the bulk
-        load in progress has already recorded in the vocabulary and places."""
+        conflict is possible), with '' for the columns only the SQLite path reads, and ids reserved from
+        the sequence, so that the other places are copied with them (not looked up). `load`: what the
+        bulk load in progress has already recorded in the vocabulary and places."""
         if connection.vendor != "postgresql":
             return self.index_documents(index, documents)
         _forget_restricted_scopes()
-        tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
         documents = list(documents)
+        if not documents:
+            return 0
+        ids = next_ids(SearchDocument._meta.db_table, len(documents))
+        tail = f"\t\t\t\t{timezone.now()}\n"  # folded, name_folded, suggest, updated_at
         lines = [
-            text_fields(
+            f"{pk}\t"
+            + text_fields(
                 (
                     index,
                     doc.kind,
@@ -205,8 +213,8 @@ class DatabaseIndexing:
                     doc.subtitle[:300],
                     doc.text,
                     _tags(doc),
-                    framed(doc.restricted_text),
-                    json.dumps(doc.display, ensure_ascii=False),
+                    framed(doc.restricted_text) if doc.restricted_text else "",
+                    _display_json(doc.display),
                     doc.sort_key[:300],
                     _cells(doc),
                 )
@@ -214,13 +222,21 @@ class DatabaseIndexing:
             + f"\t{NULL if doc.latitude is None else doc.latitude}"
             + f"\t{NULL if doc.longitude is None else doc.longitude}"
             + tail
-            for doc in documents
+            for pk, doc in zip(ids, documents, strict=True)
         ]
-        columns = ["index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
+        columns = ["id", "index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
         columns += ["display", "sort_key", "cells"]
         columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
-        self._write_points(index, documents, replace=False)
+        copy_text(
+            SearchPoint._meta.db_table,
+            ["document_id", "index", "latitude", "longitude"],
+            [
+                f"{pk}\t{index}\t{latitude}\t{longitude}\n"
+                for pk, doc in zip(ids, documents, strict=True)
+                for latitude, longitude in doc.points
+            ],
+        )
         self._record_words_and_places(index, documents, load)
         return count
 

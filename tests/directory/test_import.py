@@ -231,3 +231,47 @@ def test_import_runs_list_and_detail_in_a_fixed_number_of_queries(
     assert detail["rejected"]
     assert api(world.member_a).get(url).status_code == 403
     assert api(world.member_a).get(reverse("api-directory-import", args=[runs[0]["id"]])).status_code == 403
+
+
+def test_imported_documents_and_other_places_are_those_a_rebuild_writes(imported):
+    """The import writes its documents and their other places itself (COPY with reserved ids on
+    PostgreSQL); rebuilding the index from the database places them the same."""
+    from search import indexing
+    from search.models import SearchPoint
+
+    def snapshot():
+        documents = {
+            (d.kind, d.object_id): (d.title, d.latitude, d.longitude, d.cells)
+            for d in SearchDocument.objects.filter(index="directory")
+        }
+        points = sorted(
+            (p.document.kind, p.document.object_id, p.latitude, p.longitude)
+            for p in SearchPoint.objects.select_related("document")
+        )
+        return documents, points
+
+    imported_documents, imported_points = snapshot()
+    helene = Professional.objects.get(national_id="810001234567")
+    assert [(kind, pk) for kind, pk, *_ in imported_points] == [("professional", helene.pk)]
+    indexing.reindex("directory")
+    assert snapshot() == (imported_documents, imported_points)
+
+
+def test_the_import_reads_entries_by_key_whatever_the_statistics():
+    """The tables grow from empty during a first import: planned from statistics taken when they were
+    small, the lookups of each batch would read them whole. The import's sessions read by key."""
+    from django.db import connection
+
+    from directory.importing.writing import EXISTING_SQL, session_settings
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_professional")  # empty: looks cheaper to read whole
+        session_settings(cursor, True)
+        try:
+            cursor.execute("EXPLAIN " + EXISTING_SQL, ["810001234567 810009876543"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            session_settings(cursor, False)
+    assert "Seq Scan" not in plan, plan
