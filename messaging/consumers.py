@@ -286,7 +286,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ServiceError(
                 _("reply_to doit être un identifiant de message."), code="invalid_reply_to", field="reply_to"
             )
-        duplicate = await db(work.send)(self.user, conversation_id, frame, reply_to)
+        duplicate, events = await db(work.send)(self.user, conversation_id, frame, reply_to)
+        await self._publish(events)
         if duplicate is not None:
             # A resend: the client may have missed the first delivery; give it the stored message again.
             await self.send(text_data=duplicate)
@@ -313,7 +314,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 for conversation_id, seq in todo.items():
                     self.read_done[conversation_id] = seq
                     try:
-                        await db(work.read)(self.user, conversation_id, seq)
+                        await self._publish(await db(work.read)(self.user, conversation_id, seq))
                     except Http404:
                         await self._error(
                             "not_member",
@@ -328,7 +329,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.read_task = None
 
     async def _on_typing(self, frame: dict) -> None:
-        await db(work.typing)(self.user, self._conversation_id(frame))
+        await self._publish(await db(work.typing)(self.user, self._conversation_id(frame)))
+
+    async def _publish(self, events: work.Events) -> None:
+        """The events of this socket's database work, sent once it has committed (`socket_work`): from
+        the event loop, in commit order. A failure (layer down) reaches `receive`'s handlers as a failed
+        publish did from the database thread (`server_error`, then `_recover_later` for a send)."""
+        for groups, event in events:
+            for group in groups:
+                await self.channel_layer.group_send(group, event)
 
     async def _on_sync(self, frame: dict) -> None:
         since = frame.get("since")

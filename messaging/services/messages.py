@@ -62,7 +62,8 @@ def _mentioned_users(conversation_id: int, body: str, actor: User) -> list[int]:
 def message_send(
     *,
     actor: User,
-    conversation: Conversation,
+    conversation: Conversation | None = None,
+    conversation_id: int | None = None,
     body: str,
     client_id,
     reply_to_id: int | None = None,
@@ -70,21 +71,27 @@ def message_send(
 ) -> tuple[Message, bool]:
     """Persist a message, then publish it on commit. Returns (message, created).
 
-    `conversation`: from `access_conversation` (membership and archive state are checked again, in the
-    statement that allocates the sequence number). `attachment_ids`: documents uploaded to this
-    conversation (`attachment_upload`) that the sender may see; with attachments, the body may be empty.
+    `conversation`: from `access_conversation`; or `conversation_id` alone (the `/ws/` path, one query
+    fewer per message): membership and archive state are checked in any case in the statement that
+    allocates the sequence number, with the access helper's answers (404 for a non-member or a missing
+    conversation, 403 if archived). `attachment_ids`: documents uploaded to this conversation
+    (`attachment_upload`) that the sender may see; with attachments, the body may be empty.
 
     The sequence number comes from the conversation row, updated under its lock, so concurrent senders
     get consecutive numbers. A resend with a known `client_id` returns the first message unchanged (the
     unique constraint backs this up against concurrent resends).
     """
+    if conversation is not None:
+        conversation_id = conversation.pk
+    if conversation_id is None:
+        raise TypeError("message_send needs conversation or conversation_id")
     client_id = _clean_client_id(client_id)
     try:
         with transaction.atomic():
-            return _message_send(actor, conversation.pk, body, client_id, reply_to_id, attachment_ids)
+            return _message_send(actor, conversation_id, body, client_id, reply_to_id, attachment_ids)
     except IntegrityError:
         existing = Message.objects.filter(
-            conversation_id=conversation.pk, author=actor, client_id=client_id
+            conversation_id=conversation_id, author=actor, client_id=client_id
         ).first()
         if existing is None:
             raise
@@ -97,19 +104,30 @@ _ALLOCATE_SEQ = (
     "AND EXISTS (SELECT 1 FROM {member} WHERE conversation_id = %s AND user_id = %s) "
     "RETURNING last_seq"
 )
+# PostgreSQL: the sender's read marker moves to the new seq in the same statement (writing a message
+# means having read the conversation up to it); a data-modifying CTE runs even though nothing reads it.
+_ALLOCATE_SEQ_AND_READ = (
+    "WITH allocated AS (" + _ALLOCATE_SEQ + "), "
+    "marked AS (UPDATE {member} SET last_read_seq = allocated.last_seq FROM allocated "
+    "WHERE conversation_id = %s AND user_id = %s AND last_read_seq < allocated.last_seq) "
+    "SELECT last_seq FROM allocated"
+)
 
 
-def _allocate_seq(actor: User, conversation_id: int) -> int | None:
+def _allocate_seq(actor: User, conversation_id: int) -> tuple[int | None, bool]:
     """One statement: check membership and archive state, lock the conversation row and take the next
-    sequence number (UPDATE ... RETURNING: PostgreSQL, SQLite >= 3.35). None if refused."""
-    sql = _ALLOCATE_SEQ.format(
+    sequence number (UPDATE ... RETURNING: PostgreSQL, SQLite >= 3.35); on PostgreSQL, the sender's read
+    marker moved too. Returns (seq, None if refused; whether the read marker was moved)."""
+    postgres = connection.vendor == "postgresql"
+    sql = (_ALLOCATE_SEQ_AND_READ if postgres else _ALLOCATE_SEQ).format(
         conversation=connection.ops.quote_name(Conversation._meta.db_table),
         member=connection.ops.quote_name(ConversationMember._meta.db_table),
     )
+    params = [conversation_id, conversation_id, actor.pk] + ([conversation_id, actor.pk] if postgres else [])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [conversation_id, conversation_id, actor.pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0] if row else None), postgres
 
 
 def _message_send(
@@ -118,15 +136,16 @@ def _message_send(
     if not actor.is_active:
         raise Http404
     body = _clean_body(body, allow_empty=bool(attachment_ids))
-    seq = _allocate_seq(actor, conversation_id)
+    seq, read_marked = _allocate_seq(actor, conversation_id)
     if seq is None:
+        # Membership first: a non-member learns nothing, not even about their own former messages.
+        if not ConversationMember.objects.filter(conversation_id=conversation_id, user=actor).exists():
+            raise Http404  # not a member (or no such conversation), or removed since the access check
         existing = Message.objects.filter(
             conversation_id=conversation_id, author=actor, client_id=client_id
         ).first()
         if existing is not None:
             return existing, False  # a resend into a conversation archived since
-        if not ConversationMember.objects.filter(conversation_id=conversation_id, user=actor).exists():
-            raise Http404  # removed since the access check
         raise PermissionDenied(_("Cette conversation est archivée : lecture seule."))
     if reply_to_id is not None:
         if not Message.objects.filter(conversation_id=conversation_id, pk=reply_to_id).exists():
@@ -157,10 +176,10 @@ def _message_send(
             message.mentions.add(*mention_ids)  # a new message: nothing to compare with (no SELECT)
     if attached:
         message.attachments.add(*attached)
-    # Writing a message means having read the conversation up to it.
-    ConversationMember.objects.filter(
-        conversation_id=conversation_id, user=actor, last_read_seq__lt=seq
-    ).update(last_read_seq=seq)
+    if not read_marked:  # writing a message means having read the conversation up to it
+        ConversationMember.objects.filter(
+            conversation_id=conversation_id, user=actor, last_read_seq__lt=seq
+        ).update(last_read_seq=seq)
     payload = message_data(message, mention_ids, sorted(attached, key=lambda d: d.pk))
     publish.to_conversation(conversation_id, {"type": "message.new", "message": payload}, seq=seq)
     return message, True

@@ -385,3 +385,85 @@ async def test_ping_is_answered_without_the_database_and_never_rate_limited(worl
         await socket.send_json_to({"type": "ping"})
         assert (await next_of(socket, "pong")) == {"type": "pong"}
     await socket.disconnect()
+
+
+async def test_socket_frames_publish_from_the_event_loop_not_from_a_database_thread(world, chat, monkeypatch):
+    """Issue 17, item 13: a send's publish went back to the event loop from the database thread
+    (`async_to_sync`) and held the thread until the loop had run it; under load the socket's database
+    threads spent most of their time waiting there and sends stalled for seconds. The services' events
+    now come back with the database work and the consumer sends them itself."""
+    from federation import events
+
+    from_threads = []
+    real = events.send_event_on_commit
+    monkeypatch.setattr(publishing, "send_event_on_commit", lambda *a: from_threads.append(a) or real(*a))
+    alice = await connect(world.member_a)
+    bob = await connect(world.member_b)
+    await send(alice, chat.fed_channel, "Bonjour")
+    assert (await next_of(bob, "message.new"))["message"]["body"] == "Bonjour"
+    echo = await next_of(alice, "message.new")
+    await bob.send_json_to({"type": "typing", "conversation": chat.fed_channel.pk})
+    assert (await next_of(alice, "typing"))["user"]["id"] == world.member_b.pk
+    await bob.send_json_to(
+        {"type": "read", "conversation": chat.fed_channel.pk, "seq": echo["message"]["seq"]}
+    )
+    assert (await next_of(bob, "read.updated"))["seq"] == echo["message"]["seq"]
+    assert from_threads == []
+    # The same services outside a socket (HTTP API, tasks) still publish on commit themselves.
+    await database_sync_to_async(services.message_send)(
+        actor=world.member_b, conversation=chat.fed_channel, body="Par l'API", client_id=uuid.uuid4()
+    )
+    assert (await next_of(alice, "message.new"))["message"]["body"] == "Par l'API"
+    assert len(from_threads) == 1
+    for communicator in (alice, bob):
+        await communicator.disconnect()
+
+
+def test_deferred_events_are_kept_only_once_committed(world, chat):
+    """`publish.deferred()`: what a rolled-back transaction published is never handed to the caller."""
+    from django.db import transaction
+
+    with publishing.deferred() as events:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publishing.to_user(world.member_a.pk, {"type": "unread"})
+            raise RuntimeError
+        assert events == []
+        with transaction.atomic():
+            publishing.to_user(world.member_a.pk, {"type": "unread"})
+            assert events == []  # not before the commit
+    assert [groups for groups, _event in events] == [[f"user.{world.member_a.pk}"]]
+
+
+async def test_socket_send_refusals_without_an_access_query(world, chat):
+    """The `/ws/` send checks membership and archive state only in the statement that allocates the seq
+    (issue 17 item 13): the same answers as with the access helper in front. A missing conversation and
+    a former member get `not_member` (the latter even when resending one of their own messages); an
+    archived conversation is read-only (`forbidden`), yet a resend of a stored message still gets it back."""
+    alice = await connect(world.member_a)
+    bob = await connect(world.member_b)
+    client_id = uuid.uuid4()
+    await send(bob, chat.fed_channel, "Avant", client_id=client_id)
+    stored = (await next_of(bob, "message.new"))["message"]
+    await alice.send_json_to(
+        {"type": "message.send", "conversation": 987654, "body": "x", "client_id": str(uuid.uuid4())}
+    )
+    assert (await next_of(alice, "error"))["code"] == "not_member"
+    await database_sync_to_async(services.conversation_archive)(
+        actor=world.fed_coordinator, conversation=chat.fed_channel
+    )
+    await send(bob, chat.fed_channel, "Après l'archivage")
+    assert (await next_of(bob, "error"))["code"] == "forbidden"
+    await send(bob, chat.fed_channel, "Avant", client_id=client_id)
+    again = await next_of(bob, "message.new")
+    assert again["duplicate"] is True and again["message"]["id"] == stored["id"]
+    await database_sync_to_async(services.conversation_archive)(
+        actor=world.fed_coordinator, conversation=chat.fed_channel, archived=False
+    )
+    await database_sync_to_async(services.member_remove)(
+        actor=world.fed_coordinator, conversation=chat.fed_channel, user=world.member_b
+    )
+    await send(bob, chat.fed_channel, "Avant", client_id=client_id)
+    assert (await next_of(bob, "error"))["code"] == "not_member"
+    assert await database_sync_to_async(Message.objects.filter(conversation=chat.fed_channel).count)() == 1
+    for communicator in (alice, bob):
+        await communicator.disconnect()
