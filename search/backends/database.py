@@ -14,11 +14,13 @@ from dataclasses import replace
 from django.conf import settings
 from django.db import connection
 
+from search import places
 from search.backends.base import (
     Plan,
     SearchBackend,
     approximate,
     bounding_box,
+    haversine_km,
     plan_query,
     scope_tags,
     text_only,
@@ -37,9 +39,14 @@ COUNT_CAP = getattr(settings, "SEARCH_COUNT_CAP", 1_000)
 CORRECTIONS_PER_WORD = 4
 # A word the planner expects in more documents than this is not corrected.
 COMMON_WORD_ROWS = 2_000
-# A condition true of every row that turns the planner's sequential scan into a TID range scan from the
-# first page (deterministic: never a synchronized scan); bitmap and index reads are unaffected.
-FROM_FIRST_PAGE = " AND d.ctid >= '(0,0)'::tid"
+# Conditions true of every row, for the matches collected beyond the cap without an order to be the same
+# on every run. The first turns the planner's sequential scan of a large table into a TID range scan from
+# the first page (a sequential scan may start wherever a concurrent one is: synchronized scans); bitmap
+# and index reads are unaffected. The second, a parallel-unsafe function evaluated once, keeps the plan
+# serial (parallel workers deliver their rows in any order).
+FROM_FIRST_PAGE = " AND d.ctid >= '(0,0)'::tid AND current_schema() IS NOT NULL"
+# A postal code's walk over the nearest places goes this far beyond its farthest commune's centre.
+COMMUNE_MARGIN_KM = 10.0
 # Haversine, in km, from the point given as parameters (latitude, latitude, longitude) to `{alias}`.
 SQL_DISTANCE = (
     "(2 * 6371.0088 * asin(sqrt(least(1, power(sin(radians({alias}.latitude - %s) / 2), 2)"
@@ -396,7 +403,10 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 f"{distance} <= %s",
             ]
             box_params = [*bounding_box(place, radius), *distance_params, radius]
-        if (
+        # A postal code (its communes filter, no radius): the area is that of its communes' documents.
+        communes = [f"commune:{c}" for c in query.filters.get("commune", [])] if not radius else []
+        area = (["d.tags_arr && %s::text[]"], [communes]) if communes else (box_where[:1], box_params[:4])
+        if not (
             _ranked_by_words(plan)
             or len(where) > 1
             and self._text_first(
@@ -405,70 +415,104 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 query,
                 plan,
                 (where, params),
-                (box_where[:1], box_params[:4]),
+                area,
                 bool(radius and cells_in_box(*bounding_box(place, radius))),
                 word_rows,
+                in_communes=bool(communes),
             )
         ):
-            # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
-            # (approximate: the most words matched first, then the nearest). A document is also in the
-            # circle through any of its other places, measured from the nearest.
-            before, before_params = "", []
-            if radius:
-                # The nearest of each document's other places in the box, read once from the geo index and
-                # joined (a lookup per matching row read two index pages each, most often for nothing):
-                # a place outside the box is beyond the radius, so it never is the nearest of a match.
-                before = (
-                    f"np AS MATERIALIZED (SELECT sp.document_id, min({point_distance}) AS distance"
-                    " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
-                    " AND sp.longitude BETWEEN %s AND %s GROUP BY sp.document_id),"
+            if not communes:
+                return self._walk(
+                    cursor, spec, query, place, radius, columns, scoring, conditions, facets, order
                 )
-                before_params = [*distance_params, spec.name, *bounding_box(place, radius)]
-                nearest = f"least({distance}, coalesce(np.distance, 'Infinity'::float8))"
-                nearest_params = [*distance_params]
-                source = "search_searchdocument d LEFT JOIN np ON np.document_id = d.id"
-            else:
-                nearest = (
-                    f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
-                    " WHERE sp.document_id = d.id), 'Infinity'::float8))"
-                )
-                nearest_params = [*distance_params, *distance_params]
-                source = "search_searchdocument d"
-            located, located_params = ["d.latitude IS NOT NULL"], []
-            cells = cells_in_box(*bounding_box(place, radius)) if radius else None
-            if cells:
-                # The cells covering the circle are words of the tsvector (every place of a document,
-                # its other practice sites included): the text and the place are one read of the GIN
-                # index, which yields only the matches around here; the distance then filters exactly.
-                located.append("d.tsv @@ to_tsquery('simple', %s)")
-                located_params = [" | ".join(cells)]
-            elif radius:
-                located.append(
-                    # An array computed once (not a subquery tested row by row): both arms are then
-                    # index scans (geo, primary key) ANDed with the text's bitmap, instead of every text
-                    # match of the country being read and filtered.
-                    f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT np.document_id FROM np"
-                    " WHERE np.distance <= %s)))"
-                )
-                located_params = [*box_params, radius]
-            matches = (
-                f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM {source}"
-                f" WHERE {' AND '.join([*where, *located])}"
+            # The walk stops at the cap among the nearest places; bounded by the farthest of the postal
+            # code's communes (their documents are there), and exact only if it reached the cap: the cap
+            # + 1 nearest within the bound are the nearest of all. Otherwise (fewer than estimated), the
+            # text read below.
+            bound = max(
+                haversine_km(place.latitude, place.longitude, p.latitude, p.longitude)
+                for p in [place, *(places.commune_place(c) for c in place.communes)]
+                if p is not None
             )
-            if cells:  # the nearest distance computed once per row (OFFSET 0: not inlined), then filtered
-                matches = f"SELECT * FROM ({matches} OFFSET 0) d WHERE d.distance <= {float(radius)!r}"
-            return self._collect(
+            found = self._walk(
                 cursor,
-                f"{matches} ORDER BY {'score DESC, ' if _ranked_by_words(plan) else ''}distance, d.id"
-                f" LIMIT {_limit(query)}",
-                [*score_params, *nearest_params, *params, *located_params],
-                order,
+                spec,
                 query,
+                place,
+                bound + COMMUNE_MARGIN_KM,
+                columns,
+                scoring,
+                conditions,
                 facets,
-                before=before,
-                before_params=before_params,
+                order,
             )
-        # Broad: walk the places, nearest first.
+            if found[0] > COUNT_CAP:
+                return found
+        # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
+        # (approximate: the most words matched first, then the nearest). A document is also in the
+        # circle through any of its other places, measured from the nearest.
+        before, before_params = "", []
+        if radius:
+            # The nearest of each document's other places in the box, read once from the geo index and
+            # joined (a lookup per matching row read two index pages each, most often for nothing):
+            # a place outside the box is beyond the radius, so it never is the nearest of a match.
+            before = (
+                f"np AS MATERIALIZED (SELECT sp.document_id, min({point_distance}) AS distance"
+                " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
+                " AND sp.longitude BETWEEN %s AND %s GROUP BY sp.document_id),"
+            )
+            before_params = [*distance_params, spec.name, *bounding_box(place, radius)]
+            nearest = f"least({distance}, coalesce(np.distance, 'Infinity'::float8))"
+            nearest_params = [*distance_params]
+            source = "search_searchdocument d LEFT JOIN np ON np.document_id = d.id"
+        else:
+            nearest = (
+                f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
+                " WHERE sp.document_id = d.id), 'Infinity'::float8))"
+            )
+            nearest_params = [*distance_params, *distance_params]
+            source = "search_searchdocument d"
+        located, located_params = ["d.latitude IS NOT NULL"], []
+        cells = cells_in_box(*bounding_box(place, radius)) if radius else None
+        if cells:
+            # The cells covering the circle are words of the tsvector (every place of a document,
+            # its other practice sites included): the text and the place are one read of the GIN
+            # index, which yields only the matches around here; the distance then filters exactly.
+            located.append("d.tsv @@ to_tsquery('simple', %s)")
+            located_params = [" | ".join(cells)]
+        elif radius:
+            located.append(
+                # An array computed once (not a subquery tested row by row): both arms are then
+                # index scans (geo, primary key) ANDed with the text's bitmap, instead of every text
+                # match of the country being read and filtered.
+                f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT np.document_id FROM np"
+                " WHERE np.distance <= %s)))"
+            )
+            located_params = [*box_params, radius]
+        matches = (
+            f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM {source}"
+            f" WHERE {' AND '.join([*where, *located])}"
+        )
+        if cells:  # the nearest distance computed once per row (OFFSET 0: not inlined), then filtered
+            matches = f"SELECT * FROM ({matches} OFFSET 0) d WHERE d.distance <= {float(radius)!r}"
+        return self._collect(
+            cursor,
+            f"{matches} ORDER BY {'score DESC, ' if _ranked_by_words(plan) else ''}distance, d.id"
+            f" LIMIT {_limit(query)}",
+            [*score_params, *nearest_params, *params, *located_params],
+            order,
+            query,
+            facets,
+            before=before,
+            before_params=before_params,
+        )
+
+    def _walk(self, cursor, spec, query, place, radius, columns, scoring, conditions, facets, order):
+        """Walk the places nearest first (within `radius` when given), reading each place's documents
+        until COUNT_CAP + 1 match: a common profession in a city, or no text at all."""
+        score, score_params = scoring
+        where, params = conditions
+        distance_params = [place.latitude, place.latitude, place.longitude]
         place_where, place_params = ["pl.index = %s"], [spec.name]
         if radius:
             south, north, west, east = bounding_box(place, radius)
@@ -508,14 +552,18 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
 
     @classmethod
-    def _text_first(cls, cursor, spec, query, plan, conditions, box, cells=False, word_rows=None) -> bool:
+    def _text_first(
+        cls, cursor, spec, query, plan, conditions, box, cells=False, word_rows=None, in_communes=False
+    ) -> bool:
         """Which read is cheaper around a place, from the planner's statistics (full-text, tags, and the
         multivariate statistics of the coordinates): the text/filter matches in the box, or the walk
         over the nearest places, which reads COUNT_CAP / density documents (at most every document
         of the box). Words of a query are estimated one by one and the least frequent counts: the
         planner multiplies their frequencies as if independent, and "chirurgien dentiste" is 20 times
         more frequent than that. `word_rows` receives the estimate of each word alone when there is no
-        filter (what `_corrected_plan` asks the planner)."""
+        filter (what `_corrected_plan` asks the planner). `in_communes`: `box` is a postal code's communes
+        filter (no radius): the matches are all there, and the walk reads their documents only if it
+        reaches the cap (else the walk is not worth it: `_collect_near` would read the text anyway)."""
         filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
         # One estimate per word (folded words are valid tsqueries): a group matches about the sum over
         # its alternatives of their least frequent word; the query, its least frequent group.
@@ -537,6 +585,12 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             (sum(min(next(estimate) for _w in alt) for alt in group) for group in plan.groups),
             default=estimates[0],
         )
+        if in_communes:
+            # The density among the communes' documents, which the nearest places hold.
+            density = min(1.0, matches / max(in_box, 1.0))
+            if matches < 2 * (COUNT_CAP + 1):
+                return True
+            return 0.12 * (matches + in_box) + 3 * matches <= 2.6 * (COUNT_CAP + 1) / density
         density = min(1.0, matches / _documents(cursor))
         # Costs in µs measured at 1.2 M documents: a bitmap entry 0.12, a row read through a bitmap 3, a
         # row read by the walk 2.6. With `cells` (the circle's grid cells in the same tsquery) the index

@@ -149,6 +149,25 @@ def test_postal_code_as_near_and_in_the_text(world, api, people):
     assert set(ids(in_text)) == {p.pk for k, p in people.items() if k in ("helene", "lunel_a", "lunel_b")}
 
 
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_postal_code_read_by_walking_the_nearest_places(world, api, people, monkeypatch, cap):
+    """PostgreSQL: many matches in a postal code's communes are read by walking the places nearest to its
+    centre, within its farthest commune (the text read went through every match of the country's words).
+    The walk answers only when it reaches the cap; with fewer matches than that, the text read answers: the
+    results are the same either way."""
+    from search.backends import database
+
+    reference = search(api, world.member_a, q="kine 34400")
+    monkeypatch.setattr(database, "COUNT_CAP", cap)
+    monkeypatch.setattr(database.DatabaseBackend, "_text_first", classmethod(lambda cls, *a, **k: False))
+    walked = search(api, world.member_a, q="kine 34400")
+    expected = {p.pk for k, p in people.items() if k in ("helene", "lunel_a", "lunel_b")}
+    if cap == 2:  # the nearest three (cap + 1), the total read as more than the cap
+        assert set(ids(walked)) == expected and walked["total_is_exact"] is False
+    else:
+        assert walked["results"] == reference["results"] and walked["total"] == reference["total"]
+
+
 # 6. Saint / St and articles --------------------------------------------------------------------------
 @pytest.mark.parametrize("text", ["st jean de vedas", "kine st jean de védas", "Saint-Jean-de-Védas"])
 def test_saint_and_st_are_the_same(world, api, people, text):
@@ -278,7 +297,7 @@ def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypa
     the places."""
     from search.backends.database import DatabaseBackend
 
-    monkeypatch.setattr(DatabaseBackend, "_text_first", classmethod(lambda cls, *args: text_first))
+    monkeypatch.setattr(DatabaseBackend, "_text_first", classmethod(lambda cls, *args, **kwargs: text_first))
     answer = search(api, world.member_a, q="medecin marsillargues")
     first = answer["results"][0]
     assert (first["id"], first["distance_km"]) == (people["chretien"].pk, 0.0)
