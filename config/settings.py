@@ -153,6 +153,13 @@ if IS_POSTGRES:
     # Memory per sort/bitmap: search bitmaps of a few hundred thousand entries stay exact (PostgreSQL's
     # 4MB default turns them lossy, and every row of a lossy page is rechecked).
     DATABASES["default"]["OPTIONS"] = {"options": f"-c work_mem={env_str('DB_WORK_MEM', '32MB')}"}
+    # Statements run through config.postgresql's binding_cursor (the API token's, on every request) are
+    # prepared on a connection at their 5th run, then no longer planned each time. Off
+    # (DB_PREPARED_STATEMENTS=0) behind a PgBouncer in transaction mode before 1.21, which loses them.
+    # Django's own cursors are never prepared.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        5 if env_bool("DB_PREPARED_STATEMENTS", True) else None
+    )
     if env_bool("DB_POOL", True):  # the test process turns it off (Makefile); servers keep it
         DATABASES["default"]["OPTIONS"] |= {
             "pool": {

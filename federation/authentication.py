@@ -1,6 +1,7 @@
 """API authentication that honours the second-factor policy (settings.MFA_REQUIRED_ROLES)."""
 
 import datetime
+import functools
 import json
 
 from django.conf import settings
@@ -58,33 +59,57 @@ class MfaAwareTokenAuthentication(TokenAuthentication):
     def token_with_user(self, key: str):
         """The token of `key` with its user, or None. What DRF's `select_related("user").get(key=key)`
         returns, as one plain statement: on every API call the ORM spent longer compiling that query
-        (~0.3 ms) than the database running it."""
+        (~0.3 ms) than the database running it, and a raw queryset still ~0.2 ms mapping its columns."""
         token_model, user_model = self.get_model(), get_user_model()
-        pk = f"u.{user_model._meta.pk.column}"
-        visible = (
-            f"ARRAY({visible_cpts_sql(pk)})"
-            if connection.vendor == "postgresql"
-            else f"(SELECT json_group_array(cpts_id) FROM ({visible_cpts_sql(pk)}))"
-        )
-        users = user_model.objects.raw(
-            f"SELECT u.*, t.created AS token_created, {visible} AS visible_cpts"
-            f" FROM {token_model._meta.db_table} t JOIN {user_model._meta.db_table} u ON {pk} = t.user_id"
-            " WHERE t.key = %s",
-            [key],
-        )
-        user = next(iter(users), None)
-        if user is None:
+        sql, names, converters = _token_statement(connection.vendor, token_model, user_model)
+        # PostgreSQL (config.postgresql): prepared once per pooled connection, no longer planned on every
+        # request (the plan took ~0.3 ms, six times the execution).
+        with getattr(connection, "binding_cursor", connection.cursor)() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        visible = user.__dict__.pop("visible_cpts")
+        values = list(row[: len(names)])
+        for index, column, field_converters in converters:
+            for converter in field_converters:
+                values[index] = converter(values[index], column, connection)
+        user = user_model.from_db(connection.alias, names, values)
+        visible, created = row[len(names) :]
         if isinstance(visible, str):  # SQLite hands the array back as text
             visible = json.loads(visible)
         # Read with the token (one round trip less on every search); lives as long as this request's user.
         user.request_visible_cpts_ids = sorted(visible)
-        created = user.__dict__.pop("token_created")
         if isinstance(created, str):  # SQLite hands raw annotations back as text
             created = parse_datetime(created)
         if settings.USE_TZ and timezone.is_naive(created):
             created = timezone.make_aware(created, datetime.UTC)
-        token = token_model.from_db(user._state.db, ["key", "user_id", "created"], [key, user.pk, created])
+        token = token_model.from_db(connection.alias, ["key", "user_id", "created"], [key, user.pk, created])
         token.user = user
         return token
+
+
+@functools.cache
+def _token_statement(vendor: str, token_model, user_model) -> tuple[str, list, list]:
+    """The token statement of `token_with_user` for a database vendor: its SQL, the user's attributes in
+    the order it reads them (then the visible CPTS and the token's creation), and the database converters
+    of the fields that have some, as `(index, column, [converter, ...])` (what a queryset applies)."""
+    fields = list(user_model._meta.concrete_fields)
+    user_table = user_model._meta.db_table
+    pk = f"u.{connection.ops.quote_name(user_model._meta.pk.column)}"
+    visible = (
+        f"ARRAY({visible_cpts_sql(pk)})"
+        if vendor == "postgresql"
+        else f"(SELECT json_group_array(cpts_id) FROM ({visible_cpts_sql(pk)}))"
+    )
+    columns = ", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in fields)
+    sql = (
+        f"SELECT {columns}, {visible}, t.created FROM {token_model._meta.db_table} t"
+        f" JOIN {user_table} u ON {pk} = t.user_id WHERE t.key = %s"
+    )
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(user_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, column, found))
+    return sql, [field.attname for field in fields], converters

@@ -8,11 +8,16 @@ then sends its FATAL message and closes the socket, which becomes readable. A co
 otherwise has nothing to read, since the server speaks only when asked. So a loan whose socket has nothing
 to read is lent as is; one with something to read gets the pool's full check, and is replaced if it fails.
 Settings: CONN_HEALTH_CHECKS False with the pool (the check is this one), as config/settings.py does.
+
+`binding_cursor()`: a cursor for statements run on every request (the API token's), which PostgreSQL
+then plans once per connection instead of on every run.
 """
 
 import select
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import Cursor
 from psycopg_pool import ConnectionPool
 
 
@@ -49,3 +54,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.pool.putconn(connection)
             connection = super().get_new_connection(conn_params)
         return connection
+
+    def binding_cursor(self):
+        """A cursor binding its parameters on the server (psycopg's `Cursor`; Django's bind on the
+        client, so every statement is planned again): a statement run through it is prepared on the
+        connection at its `prepare_threshold`-th run (OPTIONS; None: never, as behind a PgBouncer
+        before 1.21), and PostgreSQL plans it no more after a few runs. Wrapped as Django's cursors
+        are (errors, query log, execute wrappers)."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            cursor = Cursor(self.connection)
+            # As create_cursor: the time zone of timestamps read, when the connection's differs.
+            loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
+            if self.timezone != loader.timezone:
+                register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)

@@ -155,3 +155,23 @@ def test_inactive_user_gets_the_same_refusal(api):
     UserFactory(email="inactif@example.org", is_active=False)
     response = api().post(URL, {"email": "inactif@example.org", "password": PASSWORD}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "authorization"
+
+
+def test_the_token_statement_is_prepared_once_per_connection(world, api):
+    """PostgreSQL: the statement reading the token, its user and their CPTS on every API request is
+    prepared on the connection (planned once, not on every request); a revoked token is still refused."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.member_a).key}")
+    for _ in range(6):  # prepared at the 5th run (OPTIONS prepare_threshold)
+        assert client.get(reverse("api-me")).json()["email"] == world.member_a.email
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("authtoken_token" in statement for statement in prepared), prepared
+    revoked = Token.objects.get(user=world.member_a)
+    revoked.delete()
+    assert client.get(reverse("api-me")).status_code in (401, 403)
