@@ -42,74 +42,94 @@ class ProfessionalDocuments:
         code = fields["profession"]
         # Labels of codes new to the database are stored as below (`BatchWriter._ensure_references`).
         profession_label = self.profession_labels.get(code) or fields["profession_label"] or code
-        labels = self.specialty_labels
-        specialties = [(sf, labels.get(sf) or v[0] or sf) for sf, v in person.specialties.items()]
+        tags = [f"profession:{code}"]
+        text_parts = [profession_label]
+        specialty = ""
+        if person.specialties:
+            labels = self.specialty_labels
+            for sf, v in person.specialties.items():
+                label = labels.get(sf) or v[0] or sf
+                if not specialty:
+                    specialty = label
+                tags.append(f"specialty:{sf}")
+                text_parts.append(label)
         communes = self.communes
-        text_parts = [profession_label, *(label for _code, label in specialties)]
-        commune_tags, mode_tags = set(), set()
+        commune_tags, mode_tags = [], []
         located, phone, primary = [], "", None
-        for n, s in enumerate(person.sites.values()):
+        first = True
+        for s in person.sites.values():
             commune_code = s["commune"]
             commune = communes.get(commune_code)
-            name = s["trade_name"] or s["company"]
             structure_id = s["structure_id"]
-            commune_name = commune[2] if commune else ""
+            company, trade_name = s["company"], s["trade_name"]
             text_parts += (
-                name,
-                commune_name,
-                (s["company"] or s["trade_name"] or structure_id) if structure_id else "",
+                trade_name or company,
+                commune[2] if commune else "",
+                (company or trade_name or structure_id) if structure_id else "",
             )
             if commune_code:
-                commune_tags.add(f"commune:{commune_code}")
-            if s["mode"]:
-                mode_tags.add(f"mode:{s['mode']}")
+                commune_tags.append(f"commune:{commune_code}")
+            mode = s["mode"]
+            if mode:
+                mode_tags.append(f"mode:{mode}")
             if not phone:
                 phone = s["phone"]
-            if n == 0:
-                primary = commune
+            if first:
+                primary, first = commune, False
             if commune is not None and commune[0] is not None:
                 if not located:
                     primary = commune
                 located.append(commune)
         sites = len(person.sites)
-        tags = [f"profession:{code}", *(f"specialty:{sf}" for sf, _label in specialties)]
-        tags += sorted(commune_tags)
-        tags += sorted(mode_tags)
+        # Sorted and without repeats, as sets of tags (most persons have one site: nothing to sort).
+        tags += commune_tags if len(commune_tags) < 2 else sorted(set(commune_tags))
+        tags += mode_tags if len(mode_tags) < 2 else sorted(set(mode_tags))
         national_id = person.national_id
         if national_id:
             tags += identifier_tags(national_id, national_id[1:])
         # `primary`: the first located site's commune, else the first site's (None without sites or
         # commune: no place).
         place = primary[2] if primary else ""
-        latitude, longitude = (primary[0], primary[1]) if located else (None, None)
-        specialty = specialties[0][1] if specialties else ""
-        display = {
-            "national_id": national_id,
-            "profession": profession_label,
-            "specialty": specialty,
-            "commune": place,
-            "phone": phone,
-            "sites": sites,
-            "places": [[c[2], c[0], c[1]] for c in located] if len(located) > 1 else [],
-        }
+        # The display keeps the values set only (in this order).
+        display = {"national_id": national_id} if national_id else {}
+        if profession_label:
+            display["profession"] = profession_label
+        if specialty:
+            display["specialty"] = specialty
+        if place:
+            display["commune"] = place
+        if phone:
+            display["phone"] = phone
+        if sites:
+            display["sites"] = sites
+        points = []
+        if located:
+            latitude, longitude = primary[0], primary[1]
+            if len(located) > 1:
+                display["places"] = [[c[2], c[0], c[1]] for c in located]
+                points = list(
+                    dict.fromkeys(
+                        (c[0], c[1])
+                        for c in located[1:]
+                        if c[1] is not None and (c[0], c[1]) != (latitude, longitude)
+                    )
+                )
+        else:
+            latitude = longitude = None
         last_name, first_name = fields["last_name"][:150], fields["first_name"][:150]
         full_name = f"{first_name} {last_name}".strip()
+        subtitle = profession_label
+        for part in (specialty, place):
+            if part:
+                subtitle = f"{subtitle} · {part}" if subtitle else part
         return Document(
             kind="professional",
             object_id=pk,
             title=full_name,
-            subtitle=" · ".join(p for p in (profession_label, specialty, place) if p),
-            display={k: v for k, v in display.items() if v},
+            subtitle=subtitle,
+            display=display,
             sort_key=self.sort_key(last_name, first_name) if last_name else _fold_once(full_name)[:300],
-            points=list(
-                dict.fromkeys(
-                    (c[0], c[1])
-                    for c in located[1:]
-                    if c[1] is not None and (c[0], c[1]) != (latitude, longitude)
-                )
-            )
-            if len(located) > 1
-            else [],
+            points=points,
             text=" ".join(dict.fromkeys(" ".join(text_parts).split())),
             tags=tags,
             suggest=[profession_label, place],
