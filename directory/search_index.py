@@ -82,6 +82,14 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "chir": ["chirurgie", "chirurgien"],
     "geriatre": ["geriatrie"],
     "audio": ["audioprothesiste"],
+    # Kinds of structures as people name them (keys without stop words: "maison de retraite").
+    "maison retraite": ["ehpad"],
+    "hopital": ["etablissement sante", "centre hospitalier"],
+    "chu": ["etablissement sante", "centre hospitalier"],
+    "ch": ["etablissement sante", "centre hospitalier"],
+    "clinique": ["etablissement sante"],
+    "soins infirmier domicile": ["ssiad"],  # "infirmiers" is read as its singular first
+    "hospitalisation domicile": ["had"],
 }
 
 # Titles typed before a name ("dr chretien"): never words to match.

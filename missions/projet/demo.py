@@ -15,9 +15,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from directory import search_index
 from directory import services as directory_services
 from directory.models import Professional, Structure
-from federation.models import Cpts, FederationMember, User
+from federation.models import Commune, Cpts, FederationMember, User
 from missions.projet.fiches import services as fiches
 from missions.projet.health_project import services as projects
 from missions.projet.models import FicheStatus, MemberCategory, MemberStatus, RegisterMember
@@ -96,11 +97,24 @@ def _register(cpts: Cpts, index: int) -> int:
         made += 1
     # Structures: the last demo CPTS has none, so its register shows the single-category warning (seed 001).
     if index < 4:
+        # In the territory's largest commune, located and in the directory (searchable: "ehpad lunel").
+        commune = Commune.objects.filter(cpts_link__cpts=cpts).order_by("-population", "insee_code").first()
         for i, (kind, name, representative) in enumerate(STRUCTURES[: 2 + index % 3]):
             structure, _created = Structure.objects.get_or_create(
                 source_id=f"DEMO-PROJET-{cpts.slug}-{i}",
-                defaults={"kind": kind, "name": f"{name} — {cpts.name}"},
+                defaults={
+                    "kind": kind,
+                    "name": f"{name} — {commune.name if commune else cpts.name}",
+                    "commune": commune,
+                    "postal_code": commune.postal_codes.split()[0]
+                    if commune and commune.postal_codes
+                    else "",
+                    "latitude": commune.latitude if commune else None,
+                    "longitude": commune.longitude if commune else None,
+                    "phone": f"0467{10 + index:02d}{20 + i:02d}00",
+                },
             )
+            search_index.schedule_structures([structure.pk])
             member = register.member_add(
                 actor=None,
                 cpts=cpts,

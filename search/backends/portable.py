@@ -10,15 +10,76 @@ from functools import reduce
 from django.db.models import Q
 
 from search.backends.base import Plan, bounding_box, haversine_km, scope_tags, vocabulary
+from search.caching import Refreshed
 from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import IndexSpec
+
+# Corrections per mistyped word (as `database.CORRECTIONS_PER_WORD`), and how close they must be.
+CORRECTIONS = 4
+CUTOFF = 0.75
+
+
+def _title_words(index: str) -> list[str]:
+    words: set[str] = set()
+    for name in SearchDocument.objects.filter(index=index).values_list("name_folded", flat=True).iterator():
+        words.update(w for w in name.split() if len(w) >= 3)
+    return sorted(words)
+
+
+def _closest(word: str, vocabulary: list[str]) -> list[str]:
+    """The closest words of the vocabulary: only those as close as the best one ("chretein" →
+    "chretien", not also "chartier"), at most CORRECTIONS."""
+    matcher = difflib.SequenceMatcher(b=word)
+    scored = []
+    for candidate in vocabulary:
+        if candidate == word or abs(len(candidate) - len(word)) > 3:
+            continue
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF:
+            ratio = matcher.ratio()
+            if ratio >= CUTOFF:
+                scored.append((ratio, candidate))
+    if not scored:
+        return []
+    best = max(ratio for ratio, _candidate in scored)
+    return [c for ratio, c in sorted(scored, key=lambda rc: (-rc[0], rc[1])) if ratio >= best - 0.05][
+        :CORRECTIONS
+    ]
+
+
+def _name_score(group: list[list[str]], name_words: list[str], surname: str) -> int:
+    """How well a group of the query names a result: 2 for a whole word of its title ("martin"), 1 for
+    the start of one ("martine"), 1 more for its surname; the best of the group's alternatives (a
+    corrected typo: "chretein" or "chretien")."""
+    best = 0
+    for alternative in group:
+        if all(w in name_words for w in alternative):
+            score = 2 + (alternative[0] == surname)
+        elif all(any(n.startswith(w) for n in name_words) for w in alternative):
+            score = 1
+        else:
+            continue
+        best = max(best, score)
+    return best
+
+
+_TITLE_WORDS: dict[str, Refreshed] = {}
+
+
+def title_words(index: str) -> list[str]:
+    """The words of an index's titles (names), the vocabulary typos are corrected against, read again
+    after a minute (PostgreSQL keeps them in `SearchWord`)."""
+    cache = _TITLE_WORDS.get(index)
+    if cache is None:
+        cache = _TITLE_WORDS[index] = Refreshed(lambda: _title_words(index), ttl=60)
+    return cache.get()
 
 
 class PortableSearch:
     """Mixed into `DatabaseBackend`, which gives the cap on counted matches (`_count_cap`, `_limit`)."""
 
-    def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan) -> SearchResult:
+    def _search_generic(self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False) -> SearchResult:
         query = replace(query, filters=plan.filters(query))
         qs = SearchDocument.objects.filter(index=spec.name)
         in_scope = Q(pk__in=[])
@@ -73,9 +134,10 @@ class PortableSearch:
         )
         # Beyond the cap, the first documents indexed: the same candidates on every run.
         rows = list(qs.order_by("id").values_list(*columns)[: self._count_cap() * 5])
-        fuzzy = False
-        if not rows and plan.has_text and not plan.approximate:
-            rows, fuzzy = self._fuzzy_generic(spec, query, plan, columns), True
+        if not rows and plan.has_text and not plan.approximate and not fuzzy:
+            corrected = self._corrected_plan_generic(spec, plan)
+            if corrected is not None:
+                return self._search_generic(spec, query, corrected, fuzzy=True)
         points: dict[int, list[tuple[float, float]]] = {}
         if plan.place is not None and rows:
             # The other places of the candidates: each is measured from its nearest.
@@ -99,21 +161,30 @@ class PortableSearch:
             qs = qs.filter(tags__contains=f" {flag} ")
         return qs
 
-    def _fuzzy_generic(self, spec, query, plan, columns) -> list:
-        needle = " ".join(plan.words)
-        # The typo fallback keeps the query's filters: a filter must never widen into its complement.
-        candidates = self._restricted(SearchDocument.objects.filter(index=spec.name), query)
-        out = []
-        size = len(plan.words)
-        for row in candidates.values_list(*columns)[:50_000]:
-            words = row[5].split()
-            windows = [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
-            if max(difflib.SequenceMatcher(None, needle, w).ratio() for w in windows) >= 0.75:
-                out.append(row)
-        return out
+    @staticmethod
+    def _corrected_plan_generic(spec: IndexSpec, plan: Plan) -> Plan | None:
+        """Nothing matched: as on PostgreSQL (`DatabaseBackend._corrected_plan`), each word that is a
+        single alternative also accepts its closest words among the titles ("lefebvre" → "lefevre"),
+        the other words, the filters and the place still applying. Words of the nomenclature are no typos
+        ("had", "chu"). None when no word has a close neighbour."""
+        complete = vocabulary(spec).complete
+        words = {
+            g[0][0]
+            for g in plan.groups
+            if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) >= 3 and g[0][0] not in complete
+        }
+        corrections = {word: _closest(word, title_words(spec.name)) for word in sorted(words)}
+        if not any(corrections.values()):
+            return None
+        groups = [
+            group + [[c] for c in corrections.get(group[0][0], [])]
+            if len(group) == 1 and len(group[0]) == 1
+            else group
+            for group in plan.groups
+        ]
+        return replace(plan, groups=groups)
 
     def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool, points=None) -> SearchResult:
-        words = plan.words
         scored = []
         points = points or {}
         for (
@@ -146,7 +217,8 @@ class PortableSearch:
                 )
             else:
                 name_words = name_folded.split()
-                score = sum(1 for w in words if any(n.startswith(w) for n in name_words))
+                surname = sort_key.split(" ", 1)[0]
+                score = sum(_name_score(group, name_words, surname) for group in plan.groups)
             first = 0 if plan.kind_first and kind == plan.kind_first else 1
             scored.append(
                 (kind, object_id, title, subtitle, score, distance, lat, lon, tags, display, sort_key, first)

@@ -319,6 +319,43 @@ def test_a_second_practice_site_counts_for_distance(world, api, people, monkeypa
     assert around_lunel["details"]["commune"] == "Lunel" and around_lunel["subtitle"].endswith(" · Lunel")
 
 
+def test_both_reads_around_a_place_collect_the_same_matches_beyond_the_cap(
+    world, api, people, communes, monkeypatch
+):
+    """PostgreSQL: beyond the cap, the walk over the nearest places collects what the text read does (the
+    nearest, then the lowest ids), whichever the estimates choose, even once rows have moved in the table
+    (the walk read a place's documents in their physical order)."""
+    from search.backends import database
+    from search.models import SearchDocument
+
+    kine = people["lunel_a"].profession
+    more = [ProfessionalFactory(last_name=name, profession=kine) for name in ("Bardin", "Cazals", "Delmas")]
+    for pro in more:
+        PracticeSiteFactory(professional=pro, commune=communes["Lunel"])
+    search_index.schedule_professionals([p.pk for p in more])
+    in_lunel = [people[k].pk for k in ("lunel_a", "lunel_b")] + [p.pk for p in more]
+    # Their documents written again, the highest id first: the table now holds them in the reverse order.
+    for document in SearchDocument.objects.filter(kind="professional", object_id__in=in_lunel).order_by(
+        "-id"
+    ):
+        SearchDocument.objects.filter(pk=document.pk).delete()
+        document.save(force_insert=True)
+    monkeypatch.setattr(database, "COUNT_CAP", 2)
+    seen = []
+    for text_first in (True, False):
+        monkeypatch.setattr(
+            database.DatabaseBackend, "_text_first", classmethod(lambda cls, *a, t=text_first, **k: t)
+        )
+        # Three matches collected (the cap + 1) on both pages; each page shows one of them.
+        pages = [
+            search(api, world.member_a, q="kine lunel", kind="professional", page_size=1, page=n)
+            for n in (1, 2)
+        ]
+        assert all(page["total_is_exact"] is False for page in pages)
+        seen.append([ids(page) for page in pages])
+    assert seen[0] == seen[1]
+
+
 def test_approximate_results_collect_the_best_matches_first(world, api, people, monkeypatch):
     """Beyond the counting cap, the documents matching the most words are the ones kept."""
     from search.backends import database
@@ -385,3 +422,70 @@ def test_a_typo_near_a_place_is_estimated_once(world, api, people):
     explained = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
     # Once for the search as typed, once for the corrected one ("aubertt" or its corrections).
     assert sum("to_tsquery('french', 'aubertt')" in sql for sql in explained) == 2, explained
+
+
+# Found trying the demo as a coordinator would -----------------------------------------------------------
+def test_a_typo_is_corrected_word_by_word_and_a_place_lends_it_nothing(world, api, people, communes):
+    """Nobody is a radiologist in Marsillargues: the answer is empty, not "Maison de santé de
+    Marsillargues" (the typo fallback compared the whole query with the titles, and "... de Marsillargues"
+    was close enough). A mistyped surname is still corrected, its owner first: "chretein" → Dr Chrétien."""
+    msp = StructureFactory(
+        name="Maison de santé de Marsillargues",
+        kind=Structure.Kind.MSP,
+        commune=communes["Marsillargues"],
+        latitude=communes["Marsillargues"].latitude,
+        longitude=communes["Marsillargues"].longitude,
+    )
+    search_index.schedule_structures([msp.pk])
+    assert search(api, world.member_a, q="radiologue marsillargues")["results"] == []
+    assert search(api, world.member_a, q="ch sete")["results"] == []
+    typo = search(api, world.member_a, q="chretein")
+    assert ids(typo)[:1] == [people["chretien"].pk] and typo["fuzzy"] is True
+
+
+def test_kinds_of_structures_as_people_name_them(world, api, communes):
+    """ "maison de retraite" is an EHPAD, "clinique" and "hôpital" an établissement de santé, "soins
+    infirmiers à domicile" a SSIAD; plurals too."""
+    made = {}
+    for kind, name in [
+        (Structure.Kind.EHPAD, "Les Oliviers"),
+        (Structure.Kind.HOSPITAL, "Centre hospitalier du bassin"),
+        (Structure.Kind.SSIAD, "Service du canton"),
+    ]:
+        made[kind] = StructureFactory(
+            name=name,
+            kind=kind,
+            commune=communes["Sète"],
+            latitude=communes["Sète"].latitude,
+            longitude=communes["Sète"].longitude,
+        )
+    search_index.schedule_structures([s.pk for s in made.values()])
+    for text, kind in [
+        ("maison de retraite", Structure.Kind.EHPAD),
+        ("maisons de retraite à Sète", Structure.Kind.EHPAD),
+        ("clinique sète", Structure.Kind.HOSPITAL),
+        ("hôpital", Structure.Kind.HOSPITAL),
+        ("soins infirmiers à domicile", Structure.Kind.SSIAD),
+    ]:
+        assert ids(search(api, world.member_a, q=text), kind="structure") == [made[kind].pk], text
+
+
+def test_a_surname_typed_whole_comes_before_the_first_names_it_begins(world, api, communes, settings):
+    """ "martin": the MARTINs first, then Martin as a first name, then the Martines (they were all mixed,
+    sorted by surname: Martine ABADIE first)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("the french stemmer reads Martine as martin: PostgreSQL ranks them alike")
+    gp = ProfessionFactory(code="10", label="Médecin")
+    made = {}
+    for key, first, last in [
+        ("martine", "Martine", "Abadie"),
+        ("first", "Martin", "Blanc"),
+        ("surname", "Luc", "Martin"),
+    ]:
+        made[key] = ProfessionalFactory(first_name=first, last_name=last, profession=gp)
+        PracticeSiteFactory(professional=made[key], commune=communes["Lunel"], name="Cabinet")
+    search_index.schedule_professionals([p.pk for p in made.values()])
+    order = ids(search(api, world.member_a, q="dr martin"))
+    assert order == [made["surname"].pk, made["first"].pk, made["martine"].pk]

@@ -163,6 +163,16 @@ def test_demo_builds_registers_explicitly(world, settings):
     assert "registre déjà rempli" in out.getvalue()
     copy = FicheAction.objects.filter(copied_from__isnull=False).first()
     assert copy is None or copy.origin_cpts_name
+    # The partner structures of the registers are in the directory, where they are, not nameless and
+    # nowhere (searching "ehpad" found none of them).
+    from directory.models import Structure
+    from search.models import SearchDocument
+
+    partners = Structure.objects.filter(source_id__startswith="DEMO-PROJET-")
+    assert partners.exists()
+    for structure in partners:
+        assert structure.commune_id and structure.latitude is not None and structure.phone
+        assert SearchDocument.objects.filter(kind="structure", object_id=structure.pk).exists()
 
 
 def test_federation_view_of_a_cpts_shows_the_panel(world, web, filled):
