@@ -33,6 +33,8 @@ def test_chat_page(world, chat, web, settings):
     html = response.content.decode()
     assert "Toute la fédération" in html and "chat-notice" in html and "chat.js" in html
     assert "Groupe SNP" not in html  # not a member
+    # On a phone, the keyboard resizes the page instead of covering the message box pinned at the bottom.
+    assert 'content="width=device-width, initial-scale=1, interactive-widget=resizes-content"' in html
     assert web().get(reverse("messaging-index")).status_code == 302
     settings.HDS_HOSTING = True
     assert "chat-notice" not in web(world.member_b).get(reverse("messaging-index")).content.decode()
