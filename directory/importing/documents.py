@@ -7,7 +7,6 @@ the folded surnames and first names of the sort key.
 """
 
 from directory.importing.merging import Person
-from directory.search_index import identifier_tags
 from search.registry import Document
 from search.text import fold
 
@@ -85,8 +84,10 @@ class ProfessionalDocuments:
         tags += commune_tags if len(commune_tags) < 2 else sorted(set(commune_tags))
         tags += mode_tags if len(mode_tags) < 2 else sorted(set(mode_tags))
         national_id = person.national_id
-        if national_id:
-            tags += identifier_tags(national_id, national_id[1:])
+        if national_id:  # `identifier_tags(national_id, national_id[1:])`, spelt out
+            tags.append(f"id:{national_id.lower()}")
+            if len(national_id) > 1:
+                tags.append(f"id:{national_id[1:].lower()}")
         # `primary`: the first located site's commune, else the first site's (None without sites or
         # commune: no place).
         place = primary[2] if primary else ""

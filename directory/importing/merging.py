@@ -124,14 +124,16 @@ def site_of(line, commune_code: str) -> dict | None:
     finess_legal = line.finess_legal.upper()
     email = line.email
     mode = line.mode[:1]
+    siren = line.siren
+    # Checked when given (most lines leave them empty).
     site = {
         "structure_id": structure_id,
         "company": line.company[:250],
         "trade_name": line.trade_name[:250],
-        "siret": siret if _siret_ok(siret) else "",
-        "siren": line.siren if _siren_ok(line.siren) else "",
-        "finess": finess if FINESS_RE.match(finess) else "",
-        "finess_legal": finess_legal if FINESS_RE.match(finess_legal) else "",
+        "siret": siret if siret and _siret_ok(siret) else "",
+        "siren": siren if siren and _siren_ok(siren) else "",
+        "finess": finess if finess and FINESS_RE.match(finess) else "",
+        "finess_legal": finess_legal if finess_legal and FINESS_RE.match(finess_legal) else "",
         "mode": mode if mode in ("L", "S", "B") else "",
         "sector": line.sector[:150],
         "address": address[:300],
@@ -140,7 +142,7 @@ def site_of(line, commune_code: str) -> dict | None:
         "phone": line.phone[:30],
         "phone2": line.phone2[:30],
         "fax": line.fax[:30],
-        "email": email[:200] if _BAD_EMAIL.match(email) else "",
+        "email": email[:200] if email and _BAD_EMAIL.match(email) else "",
     }
     if not structure_id:
         # A site known only by its FINESS or SIRET (a pharmacy, a laboratory…) is a structure too, keyed by

@@ -15,8 +15,16 @@ from search.pgcopy import NULL, copy_text, next_ids, text_fields, upsert_rows
 from search.registry import Document
 from search.text import fold, framed, geo_cells
 
-# `json.dumps(value, ensure_ascii=False)` without building an encoder for each document.
-_display_json = json.JSONEncoder(ensure_ascii=False).encode
+# `json.dumps(value, ensure_ascii=False)` without building an encoder for each document: the C encoder
+# made once (no check for circular references: displays are plain JSON values), else the Python one.
+_c_encoder = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+)
+_display_json = (
+    (lambda value: "".join(_c_encoder(value, 0)))
+    if _c_encoder
+    else json.JSONEncoder(ensure_ascii=False).encode
+)
 
 
 def _restricted_scopes() -> dict[str, frozenset[str]]:
@@ -50,9 +58,21 @@ def _tags(doc: Document) -> str:
     return f" {' '.join(tags)} " if tags else ""
 
 
+# Cells of documents with one place, by place (bulk loads index many documents per commune).
+_ONE_PLACE_CELLS: dict[tuple, str] = {}
+
+
 def _cells(doc: Document) -> str:
     """The grid cells of the document's places (its own and its other ones)."""
-    return geo_cells([(doc.latitude, doc.longitude), *doc.points])
+    if doc.points:
+        return geo_cells([(doc.latitude, doc.longitude), *doc.points])
+    place = (doc.latitude, doc.longitude)
+    cells = _ONE_PLACE_CELLS.get(place)
+    if cells is None:
+        if len(_ONE_PLACE_CELLS) >= 100_000:  # bounded
+            _ONE_PLACE_CELLS.clear()
+        cells = _ONE_PLACE_CELLS[place] = geo_cells([place])
+    return cells
 
 
 def _to_row(index: str, doc: Document) -> SearchDocument:
