@@ -42,7 +42,9 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["index", "kind", "object_id"], name="one_document_per_object")
         ]
-        indexes = [models.Index(fields=["index", "latitude", "longitude"], name="search_doc_geo")]
+        # The id last: a place's documents are read in id order (the walk over the nearest places collects
+        # the same matches as the text read sorted by distance, then id).
+        indexes = [models.Index(fields=["index", "latitude", "longitude", "id"], name="search_doc_place")]
 
     def __str__(self) -> str:
         return f"{self.index}/{self.kind}/{self.object_id}"
@@ -94,7 +96,7 @@ class SearchPoint(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["index", "latitude", "longitude"], name="search_point_geo"),
+            models.Index(fields=["index", "latitude", "longitude", "document"], name="search_point_place"),
             models.Index(fields=["document"], name="search_point_document"),
         ]
 

@@ -522,20 +522,23 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             f"p AS MATERIALIZED (SELECT pl.latitude, pl.longitude, {SQL_DISTANCE.format(alias='pl')} AS distance"
             f" FROM search_searchplace pl WHERE {' AND '.join(place_where)}),"
         )
-        # Each place's documents are read from the (index, latitude, longitude) indexes in order (those
-        # placed there first, and those with another place there), and the LIMIT stops the walk as soon as
-        # the cap is reached; a document met again further away keeps its nearest distance.
+        # Each place's documents are read from the (index, latitude, longitude, id) indexes in id order
+        # (those placed there and those with another place there, merged), and the LIMIT stops the walk
+        # as soon as the cap is reached: the matches collected are the nearest, then the lowest ids, as
+        # the text read collects them; a document met again further away keeps its nearest distance.
         conditions_sql = " AND ".join(where)
         return self._collect(
             cursor,
             f"SELECT DISTINCT ON (id) * FROM (SELECT x.*, p.distance FROM (SELECT * FROM p"
-            f" {'WHERE p.distance <= %s' if radius else ''} ORDER BY p.distance) p CROSS JOIN LATERAL"
+            f" {'WHERE p.distance <= %s' if radius else ''} ORDER BY p.distance, p.latitude, p.longitude) p"
+            " CROSS JOIN LATERAL (SELECT * FROM"
             f" ((SELECT {columns}, {score} AS score FROM search_searchdocument d WHERE {conditions_sql}"
-            " AND d.latitude = p.latitude AND d.longitude = p.longitude)"
+            " AND d.latitude = p.latitude AND d.longitude = p.longitude ORDER BY d.id)"
             f" UNION ALL (SELECT {columns}, {score} AS score FROM search_searchpoint sp"
             " JOIN search_searchdocument d ON d.id = sp.document_id WHERE sp.index = %s"
-            f" AND sp.latitude = p.latitude AND sp.longitude = p.longitude AND {conditions_sql})"
-            f" LIMIT {_limit(query)}) x LIMIT {_limit(query)}) w ORDER BY id, distance",
+            f" AND sp.latitude = p.latitude AND sp.longitude = p.longitude AND {conditions_sql}"
+            f" ORDER BY sp.document_id)) u ORDER BY id LIMIT {_limit(query)}) x LIMIT {_limit(query)}) w"
+            " ORDER BY id, distance",
             [
                 *([radius] if radius else []),
                 *score_params,
