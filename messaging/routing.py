@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import sys
+from pprint import pformat
 
 from django.conf import settings
 from django.urls import path
@@ -59,6 +60,32 @@ def _frame_limits_from_settings() -> None:
 
 
 _frame_limits_from_settings()
+
+
+class _Pformatted:
+    """pprint's text of a value, made only if it is written."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return pformat(self.value)
+
+
+def _lazy_connection_debug_text() -> None:
+    """autobahn pretty-prints its ~40 protocol options for a debug line on every new connection, whether
+    debug lines are written or not: 6 % of daphne's time in a reconnect storm (tests/perf/chat.py --storm
+    under py-spy). The text is now made only when the line is written."""
+    if "daphne.server" not in sys.modules:
+        return
+    from autobahn.websocket import protocol
+
+    protocol.pformat = _Pformatted
+
+
+_lazy_connection_debug_text()
 
 if settings.MESSAGING_GC_FREEZE:
     # This module is imported once, when the ASGI application starts (daphne). Moving every object
