@@ -197,7 +197,8 @@ CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per connection pool rather than one per operation.
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": CACHE_URL,
             # The deployment's name, as for the channel layer: deployments sharing a Redis stay apart.
             "KEY_PREFIX": env_str("CHANNEL_LAYER_PREFIX", "maillage"),
