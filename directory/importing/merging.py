@@ -105,6 +105,9 @@ def merge_line(person: Person, number: int, line, communes) -> None:
         }
     if line.sf_code:
         person.specialties[line.sf_code] = (line.sf_label, line.sf_kind_code, line.sf_kind_label)
+    structure_id = line.structure_id
+    if structure_id and structure_id[:64] in person.sites:
+        return  # the activity of an earlier line (a line per savoir-faire): the first line's site is kept
     site = site_of(line, commune_code)
     if site is not None:
         key = site.pop("key")
