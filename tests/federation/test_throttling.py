@@ -147,3 +147,45 @@ def test_the_redis_cache_builds_one_client_not_one_per_operation(monkeypatch):
     cache.delete_many(["history", "n"])
     assert cache.get("history") is None
     assert len(built) == 1
+
+
+def test_with_redis_the_count_takes_one_command_and_decides_as_the_local_one(clock, monkeypatch):
+    """CACHE_URL: the history is read, counted and written by one script (one round trip per API request,
+    not a get and a set); same decisions and waits as with the local memory cache."""
+    import os
+    import random
+    import uuid
+
+    import redis
+
+    from config.cache import RedisCache
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs the Redis server (REDIS_URL)")
+    shared = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    rng = random.Random(5)
+    gaps = [rng.choice([0.0, 0.3, 2.0, 7.0, 30.0]) for _ in range(120)]
+
+    def decisions(backend):
+        monkeypatch.setattr(UserRateThrottle, "cache", backend)
+        clock.now, seen = 1_000_000.0, []
+        for gap in gaps:
+            clock.now += gap
+            throttle = _throttle("5/min")
+            allowed = throttle.allow_request(_request(), None)
+            seen.append((allowed, None if allowed else round(throttle.wait(), 6)))
+        return seen
+
+    local = decisions(cache)
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **kwargs):
+        commands.append(args[0])
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert decisions(shared) == local
+    assert True in [a for a, _ in local] and False in [a for a, _ in local]
+    assert commands.count("EVALSHA") == len(gaps) and len(commands) <= len(gaps) + 1  # + EVAL: loading it
+    shared.delete(_throttle("5/min").get_cache_key(_request(), None) + "_h")
