@@ -23,7 +23,10 @@ distinct prefixes). The fault run restarts the Redis server itself (every databa
 
 Each step reports why it failed (`failed_because`), its worst pause (`stall`: the longest time without a
 delivery, and the event loop's lag measured by a `ping` every 100 ms on one socket) and a per-second
-`timeline` (sent, p99/max latency of that second's messages, server CPU, loop lag).
+`timeline` (sent, p99/max latency of that second's messages, server CPU, loop lag), with its UTC start
+and the PostgreSQL checkpoints completed meanwhile: a checkpoint's fsync delays every commit, and a send
+waits for its commit (measured: the stalls were database threads waiting in COMMIT). Measurements start
+once the server has settled after the connections (each socket's background revalidation).
 """
 
 import argparse
@@ -207,6 +210,21 @@ def room_last_seq() -> dict[int, int]:
     return dict(Conversation.objects.filter(federation__slug="bench-chat").values_list("pk", "last_seq"))
 
 
+def checkpoint_counters() -> dict[str, float]:
+    """PostgreSQL checkpoints completed (whole server) and their fsync time: a checkpoint's sync phase
+    (forced by any CREATE or DROP DATABASE, e.g. another process's test database, or by a bulk load's WAL)
+    delays every commit's WAL flush, and a send's database thread waits for its commit. Compare with the
+    server log's "checkpoint complete" lines and the step's `started_at`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT checkpoints_timed + checkpoints_req, checkpoint_sync_time FROM pg_stat_bgwriter"
+        )
+        completed, sync_ms = cursor.fetchone()
+    return {"checkpoints_completed": completed, "checkpoint_sync_ms": sync_ms}
+
+
 def message_count() -> int:
     from messaging.models import Message
 
@@ -261,11 +279,18 @@ class Server:
 
     def start_profiles(self, directory: str, name: str) -> None:
         """py-spy on each daphne process (speedscope format, idle threads included, so the samples of
-        a thread are a timeline: 100 per second), from now until `stop_profiles`."""
+        a thread are a timeline: 100 per second; `--nonblocking`: a paused daphne would be the stall measured), from now until `stop_profiles`."""
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.profilers = [
             subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid), "--idle"]
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(proc.pid),
+                    "--idle",
+                    "--nonblocking",
+                ]
                 + [
                     "--rate",
                     "100",
@@ -608,6 +633,8 @@ async def run_load(
         client.outbox = {}
     order = list(range(len(clients)))
     random.shuffle(order)
+    checkpoints0 = await asyncio.to_thread(checkpoint_counters)
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     cpu0, started = server.cpu_seconds(), time.perf_counter()
     client_cpu0 = time.process_time()
     sent = 0
@@ -646,7 +673,9 @@ async def run_load(
     cpu = server.cpu_seconds() - cpu0
     wall = time.perf_counter() - started
     live_missing = expected - stats.live_deliveries
+    checkpoints = await asyncio.to_thread(checkpoint_counters)
     result = {
+        "started_at": started_at,
         "rate_target": rate,
         "rate_achieved": round(sent / send_elapsed, 1),
         "messages": sent,
@@ -668,7 +697,7 @@ async def run_load(
         "server_cpu_us_per_delivery": round(cpu / max(1, stats.live_deliveries) * 1e6, 1),
         "server_cpu_ms_per_message": round(cpu / max(1, sent) * 1000, 2),
         "client_cpu_cores": round((time.process_time() - client_cpu0) / wall, 2),
-        "stall": stall(stats, started),
+        "stall": stall(stats, started) | {k: round(checkpoints[k] - checkpoints0[k], 1) for k in checkpoints},
         "timeline": timeline(stats, started, cpu_samples),
     }
     return result, stats
@@ -811,6 +840,13 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
             "load_average_at_start": os.getloadavg(),
             "connect": connect,
         }
+        if not args.storm_only:
+            # Steady state: the connect's background work (each socket's membership revalidation, one
+            # thread) ends before the measured traffic starts; how long it took is reported.
+            cpu0 = server.cpu_seconds()
+            connect["background_work_after_connect_s"] = await settle(server)
+            connect["background_work_cpu_s"] = round(server.cpu_seconds() - cpu0, 2)
+            log(f"  settled after connect in {connect['background_work_after_connect_s']} s")
         if args.storm_only:  # the storm alone (profiling, quick checks): no message traffic before it
             result["reconnect_storm"] = await storms(clients, server)
             result["load_average_at_end"] = os.getloadavg()
