@@ -9,6 +9,7 @@ and facets computed in Python on the candidate rows.
 
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 
 from django.conf import settings
@@ -53,6 +54,10 @@ SQL_DISTANCE = (
     " + cos(radians(%s)) * cos(radians({alias}.latitude))"
     " * power(sin(radians({alias}.longitude - %s) / 2), 2)))))"
 )
+
+
+# The planner's estimates asked for during one search, by condition (`_estimated_rows`).
+_ESTIMATES: ContextVar[dict | None] = ContextVar("search_estimates", default=None)
 
 
 def _limit(query: SearchQuery) -> int:
@@ -150,6 +155,13 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
 
     # --- querying -------------------------------------------------------------------------------
     def search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
+        token = _ESTIMATES.set({})
+        try:
+            return self._search(spec, query)
+        finally:
+            _ESTIMATES.reset(token)
+
+    def _search(self, spec: IndexSpec, query: SearchQuery) -> SearchResult:
         plan = plan_query(spec, query)
         postgres = connection.vendor == "postgresql"
         run = self._search_postgres if postgres else self._search_generic
@@ -577,9 +589,12 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             for w in alt
         ] or [(filters, filter_params)]
         box_where, box_params = box
-        planned, *estimates, in_box = cls._estimated_rows(
-            cursor, conditions, *per_word, (["d.index = %s", *box_where], [spec.name, *box_params])
-        )
+        area = (["d.index = %s", *box_where], [spec.name, *box_params])
+        if cells or in_communes:  # the estimate of the whole conditions is not needed below
+            planned = None
+            *estimates, in_box = cls._estimated_rows(cursor, *per_word, area)
+        else:
+            planned, *estimates, in_box = cls._estimated_rows(cursor, conditions, *per_word, area)
         if word_rows is not None and len(filters) == 1:  # d.index = %s alone
             words = [w for group in plan.groups for alt in group for w in alt]
             word_rows.update(zip(words, estimates, strict=False))
@@ -608,18 +623,32 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
 
     @staticmethod
     def _estimated_rows(cursor, *conditions: tuple[list[str], list]) -> list[float]:
-        """The planner's estimates of the documents matching each (where, params), in one round trip."""
-        subqueries = [
-            f"ARRAY(SELECT 1 FROM search_searchdocument d WHERE {' AND '.join(w)})" for w, _p in conditions
+        """The planner's estimates of the documents matching each (where, params), in one round trip;
+        none for those already asked for during this search (`_ESTIMATES`: the relaxed query of a
+        partial match asks again for the words and the area of the query as typed)."""
+        known = _ESTIMATES.get()
+        keys = [(tuple(w), repr(p)) for w, p in conditions]
+        missing = [
+            (key, c) for key, c in zip(keys, conditions, strict=True) if known is None or key not in known
         ]
-        cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT {', '.join(subqueries)}",
-            [p for _w, params in conditions for p in params],
-        )
-        plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return [sub["Plan Rows"] for sub in plan[0]["Plan"]["Plans"]]
+        found = dict(known or {})
+        if missing:
+            subqueries = [
+                f"ARRAY(SELECT 1 FROM search_searchdocument d WHERE {' AND '.join(w)})"
+                for _k, (w, _p) in missing
+            ]
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT {', '.join(subqueries)}",
+                [p for _k, (_w, params) in missing for p in params],
+            )
+            plan = cursor.fetchone()[0]
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            rows = [sub["Plan Rows"] for sub in plan[0]["Plan"]["Plans"]]
+            found.update(zip((key for key, _c in missing), rows, strict=True))
+            if known is not None:
+                known.update(found)
+        return [found[key] for key in keys]
 
     @classmethod
     def _corrected_plan(cls, cursor, spec: IndexSpec, plan: Plan, word_rows=None) -> Plan | None:
