@@ -3,7 +3,8 @@ around.
 
 Uses the territory reference of the base layer (federation.Commune). The tables are cached per process
 (35,000 communes nationally: a few MB) and refreshed every few minutes. Names are read with St/Ste as
-Saint/Sainte and with or without their article ("Le Crès", "Crès"); a postal code is a place made of every
+Saint/Sainte and with or without their article ("Le Crès", "Crès"), compound names also by their first
+words ("Palavas", "St Gély") when these point to one commune; a postal code is a place made of every
 commune it serves.
 """
 
@@ -17,6 +18,21 @@ TTL_SECONDS = 300
 MAX_WORDS = 6
 POSTAL_CODE = re.compile(r"^\d{5}$")
 _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
+# Words after which a compound name goes on ("Palavas-les-Flots", "Saint-Gély-du-Fesc"): what comes before
+# is the name people use, when it points to one commune at least SHORT_NAME_LEAD times as populated as any
+# other it could mean.
+_CONNECTIVES = frozenset("de du des d la le les l sur sous en lez les aux et".split())
+SHORT_NAME_LEAD = 3
+
+
+def _short_key(key: str) -> str:
+    """ "palavas les flots" → "palavas", "saint gely du fesc" → "saint gely"; "" when there is none."""
+    words = key.split()
+    for index, word in enumerate(words[1:], start=1):
+        if word in _CONNECTIVES:
+            short = " ".join(words[:index])
+            return short if len(short) >= 4 and words[0] not in _CONNECTIVES else ""
+    return ""
 
 
 def _load() -> dict:
@@ -25,6 +41,7 @@ def _load() -> dict:
     names: dict[str, tuple[int, int, Place]] = {}  # key → (rank, population, place)
     codes: dict[str, Place] = {}
     postal: dict[str, list[tuple[int, Place]]] = {}
+    shorts: dict[str, list[tuple[int, Place]]] = {}  # short name → the communes it may mean
     rows = Commune.objects.filter(latitude__isnull=False).values_list(
         "insee_code", "name", "latitude", "longitude", "population", "postal_codes"
     )
@@ -41,8 +58,17 @@ def _load() -> dict:
             current = names.get(name_key)
             if current is None or (rank, -population) < (current[0], -current[1]):
                 names[name_key] = (rank, population, place)
+        short = _short_key(key)
+        if short:
+            shorts.setdefault(short, []).append((population, place))
         for postal_code in (postal_codes or "").split():
             postal.setdefault(postal_code, []).append((population, place))
+    for short, served in shorts.items():
+        # "Palavas" for Palavas-les-Flots, "Castelnau" for Castelnau-le-Lez (20 times Castelnau-de-Guers),
+        # after any commune named so in full; not when two communes are alike ("Balaruc").
+        served.sort(key=lambda item: (-item[0], item[1].code))
+        if short not in names and (len(served) == 1 or served[0][0] >= SHORT_NAME_LEAD * served[1][0]):
+            names[short] = (2, served[0][0], served[0][1])
     postal_places = {}
     for postal_code, served in postal.items():
         served.sort(key=lambda item: (-item[0], item[1].code))

@@ -43,3 +43,25 @@ def test_loading_herault_keeps_the_articles():
         )
     finally:
         places.clear_cache()
+
+
+@pytest.mark.django_db
+def test_compound_names_by_the_words_people_use():
+    """ "kiné palavas", "infirmier castelnau", "st gély": the first words of a compound name, when they
+    point to one commune (Castelnau-le-Lez has 20 times Castelnau-de-Guers' population); not when two
+    communes are alike (Balaruc-les-Bains, Balaruc-le-Vieux), never before a commune named so in full."""
+    from federation.reference_data import load_departments
+    from search import places
+
+    load_departments(["34"])
+    places.clear_cache()
+    try:
+        assert places.named_place("palavas").code == "34192"
+        assert places.named_place("castelnau").code == "34057"
+        assert places.named_place("st gely").code == "34255"
+        assert places.named_place("balaruc") is None
+        assert places.named_place("lunel").code == "34145"  # Lunel, not Lunel-Viel
+        found, rest = places.find_place(["kine", "palavas"], ignore={"kine"})
+        assert (found.code, rest) == ("34192", ["kine"])
+    finally:
+        places.clear_cache()
