@@ -1,6 +1,7 @@
 """What every backend implements, and the query planning both share (abbreviations, places)."""
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -108,9 +109,29 @@ def _groups(spec: IndexSpec, words: list[str]) -> list[list[list[str]]]:
     return without_implied(expand([w for w in words if w not in STOP_WORDS], spec.synonyms))
 
 
+# "à moins de 5 km de Lunel", "kiné sète 5km", "dans un rayon de 10 km": a radius typed in the text.
+_DISTANCE = re.compile(r"^(\d{1,3})(km|kms)?$")
+_KM = frozenset({"km", "kms", "kilometre", "kilometres"})
+_RADIUS_WORDS = frozenset({"moins", "rayon", "max", "maximum", "maxi"})
+MAX_TEXT_RADIUS_KM = 500
+
+
+def _radius_in_text(words: list[str]) -> tuple[float | None, list[str]]:
+    """A distance typed with its unit, and the words left without it (and "moins", "rayon")."""
+    for index, word in enumerate(words):
+        match = _DISTANCE.match(word)
+        unit_next = index + 1 < len(words) and words[index + 1] in _KM
+        if match and (match.group(2) or unit_next) and 0 < int(match.group(1)) <= MAX_TEXT_RADIUS_KM:
+            drop = {index, index + 1} if unit_next and not match.group(2) else {index}
+            rest = [w for i, w in enumerate(words) if i not in drop and w not in _RADIUS_WORDS]
+            return float(match.group(1)), rest
+    return None, words
+
+
 def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
     words, identifiers = _read_words(spec, tokens(query.text))
-    place, radius = query.near, query.radius_km
+    text_radius, words = _radius_in_text(words)
+    place, radius = query.near, query.radius_km or text_radius
     from_text = False
     if place is None and query.detect_place and words:
         ignore = {w for key in spec.synonyms for w in key.split()}
@@ -134,6 +155,7 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
 def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     """The same query read without place detection (when "lunel" was a surname after all)."""
     words, identifiers = _read_words(spec, tokens(query.text))
+    _radius, words = _radius_in_text(words)
     meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
         words=meaningful,

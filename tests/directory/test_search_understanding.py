@@ -504,3 +504,15 @@ def test_a_surname_typed_whole_comes_before_the_first_names_it_begins(world, api
     search_index.schedule_professionals([p.pk for p in made.values()])
     order = ids(search(api, world.member_a, q="dr martin"))
     assert order == [made["surname"].pk, made["first"].pk, made["martine"].pk]
+
+
+@pytest.mark.parametrize("text", ["kiné à moins de 3 km de Lunel", "kine lunel 3km", "kiné lunel 3 km"])
+def test_a_radius_typed_in_the_text(world, api, people, text):
+    """The distance typed with its unit is the radius (it was a word to match: nobody, then everyone
+    approximately); the kiné of Marsillargues, 6 km from Lunel, is found at 10 km only."""
+    answer = search(api, world.member_a, q=text)
+    assert answer["radius_km"] == 3 and answer["place"]["label"] == "Lunel" and answer["approximate"] is False
+    found = ids(answer)
+    assert {people["lunel_a"].pk, people["lunel_b"].pk} <= set(found)
+    assert people["marsillargues"].pk not in found
+    assert people["marsillargues"].pk in ids(search(api, world.member_a, q="kiné à Lunel"))
