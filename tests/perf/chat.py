@@ -644,6 +644,8 @@ async def run_load(
     watchers = [asyncio.ensure_future(sample_cpu(server, cpu_samples, stop))]
     if clients[0].mode == "maillage":  # the echo server would broadcast a ping
         watchers.append(asyncio.ensure_future(probe_lag(clients[0], stats, stop)))
+    db_samples: list[tuple[float, dict[str, int]]] = []
+    watchers.append(asyncio.ensure_future(asyncio.to_thread(sample_db_waits, db_samples, stop)))
     while True:
         at = started + sent / rate
         if at - started >= duration:
@@ -698,7 +700,7 @@ async def run_load(
         "server_cpu_ms_per_message": round(cpu / max(1, sent) * 1000, 2),
         "client_cpu_cores": round((time.process_time() - client_cpu0) / wall, 2),
         "stall": stall(stats, started) | {k: round(checkpoints[k] - checkpoints0[k], 1) for k in checkpoints},
-        "timeline": timeline(stats, started, cpu_samples),
+        "timeline": timeline(stats, started, cpu_samples, db_samples),
     }
     return result, stats
 
@@ -750,9 +752,31 @@ def stall(stats: Stats, started: float) -> dict:
     return result
 
 
-def timeline(stats: Stats, started: float, cpu_samples: list[tuple[float, float]]) -> list[dict]:
+DB_WAITS = (
+    "SELECT coalesce(wait_event_type || ':' || wait_event, 'running'), count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1"
+)
+
+
+def sample_db_waits(samples: list, stop: asyncio.Event, every: float = 0.1) -> None:
+    """In a thread: what the benchmark database's active sessions wait for, every 100 ms (IO:WALSync is
+    a commit waiting for its WAL flush, Lock:transactionid a send waiting for another's conversation row,
+    `running` a statement on the CPU). Its own connection, so that the samples never queue."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        while not stop.is_set():
+            rows = conn.execute(DB_WAITS).fetchall()
+            samples.append((time.perf_counter(), dict(rows)))
+            time.sleep(every)
+
+
+def timeline(
+    stats: Stats, started: float, cpu_samples: list[tuple[float, float]], db_samples: list | None = None
+) -> list[dict]:
     """Second by second: messages sent, latency of the deliveries of those messages, the server's CPU
-    (cores) and the worst ping round trip in that second. A stall shows as a run of bad seconds."""
+    (cores), the worst ping round trip in that second and the database sessions' busiest waits (average
+    number of sessions per wait). A stall shows as a run of bad seconds, and what the database did then."""
     end = max([cpu_samples[-1][0], *(got for _s, got in stats.deliveries)], default=started)
     seconds = int(end - started) + 1
     sent = [0] * seconds
@@ -764,6 +788,13 @@ def timeline(stats: Stats, started: float, cpu_samples: list[tuple[float, float]
     lags: list[list[float]] = [[] for _ in range(seconds)]
     for at, rtt in stats.pongs:
         lags[min(seconds - 1, int(at - started))].append(rtt)
+    waits: list[dict[str, int]] = [{} for _ in range(seconds)]
+    counts = [0] * seconds
+    for at, sample in db_samples or []:
+        second = min(seconds - 1, max(0, int(at - started)))
+        counts[second] += 1
+        for wait, n in sample.items():
+            waits[second][wait] = waits[second].get(wait, 0) + n
     rows = []
     for second in range(seconds):
         inside = [(t, c) for t, c in cpu_samples if started + second <= t <= started + second + 1]
@@ -778,6 +809,12 @@ def timeline(stats: Stats, started: float, cpu_samples: list[tuple[float, float]
                 "max_ms": percentile(latencies[second], 100),
                 "server_cpu_cores": cores,
                 "loop_lag_ms_max": percentile(lags[second], 100),
+                "db_sessions_waiting": {
+                    wait: round(n / counts[second], 1)
+                    for wait, n in sorted(waits[second].items(), key=lambda item: -item[1])[:3]
+                }
+                if counts[second]
+                else None,
             }
         )
     return rows
@@ -915,6 +952,7 @@ async def scenario(name, application, processes, assignments, args, env, mode, r
                         "server_cpu_us_per_delivery",
                         "server_cpu_ms_per_message",
                         "client_cpu_cores",
+                        "started_at",
                         "stall",
                         "timeline",
                     )
