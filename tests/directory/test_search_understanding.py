@@ -440,7 +440,7 @@ def test_a_partial_match_near_a_place_asks_the_planner_once(world, api, people):
 
 
 # Found trying the demo as a coordinator would -----------------------------------------------------------
-def test_a_typo_is_corrected_word_by_word_and_a_place_lends_it_nothing(world, api, people, communes):
+def test_a_typo_is_corrected_word_by_word_and_a_place_lends_it_nothing(world, api, web, people, communes):
     """Nobody is a radiologist in Marsillargues: the answer is empty, not "Maison de santé de
     Marsillargues" (the typo fallback compared the whole query with the titles, and "... de Marsillargues"
     was close enough). A mistyped surname is still corrected, its owner first: "chretein" → Dr Chrétien."""
@@ -456,6 +456,11 @@ def test_a_typo_is_corrected_word_by_word_and_a_place_lends_it_nothing(world, ap
     assert search(api, world.member_a, q="ch sete")["results"] == []
     typo = search(api, world.member_a, q="chretein")
     assert ids(typo)[:1] == [people["chretien"].pk] and typo["fuzzy"] is True
+    # The page says so (it showed the corrected names as if they were what was typed).
+    page = web(world.member_a).get(reverse("directory-home"), {"q": "chretein"}).content.decode()
+    assert '<p id="directory-fuzzy" class="meta">' in page and "orthographe la plus proche" in page
+    exact = web(world.member_a).get(reverse("directory-home"), {"q": "chretien"}).content.decode()
+    assert '<p id="directory-fuzzy" class="meta" hidden>' in exact
 
 
 def test_kinds_of_structures_as_people_name_them(world, api, communes):

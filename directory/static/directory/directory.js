@@ -106,6 +106,7 @@
   var totalEl = document.getElementById("directory-total");
   var placeEl = document.getElementById("directory-place");
   var approximateEl = document.getElementById("directory-approximate");
+  var fuzzyEl = document.getElementById("directory-fuzzy");
   var pages = document.getElementById("directory-pages");
   var extra = {};  // facet filters chosen in the side panel
   var timer = null, seq = 0;
@@ -132,6 +133,7 @@
       ? (answer.radius_km ? "autour de " + answer.place.label + " (" + answer.radius_km + " km)" : "à " + answer.place.label)
       : "";
     if (approximateEl) approximateEl.hidden = !answer.approximate;
+    if (fuzzyEl) fuzzyEl.hidden = !(answer.fuzzy && answer.results.length);
     results.replaceChildren();
     if (!answer.results.length) results.appendChild(el("li", "Aucun résultat : essayez moins de mots, ou une commune voisine."));
     answer.results.forEach(function (r) {
