@@ -15,6 +15,7 @@ from search.backends import get_backend
 from search.backends.base import haversine_km, plan_query
 from search.caching import Refreshed
 from search.query import Place, SearchQuery
+from search.text import tokens
 
 FACET_TITLES = {
     "profession": gettext_lazy("Profession"),
@@ -48,10 +49,37 @@ def search_scopes(user) -> list[str]:
     return ["all", *(f"cpts{pk}" for pk in visible_cpts_ids(user))]
 
 
+# The two flags as people type them ("kiné snp lunel", "médecin qui prend de nouveaux patients à Sète"),
+# folded; with them go the words around that mean nothing else.
+FLAG_PHRASES = {
+    "snp": [["snp"], ["soins", "non", "programmes"], ["soin", "non", "programme"]],
+    "accepts_new_patients": [["nouveaux", "patients"], ["nouveau", "patient"], ["nouvelle", "patientele"]],
+}
+FLAG_FILLERS = frozenset("qui accepte acceptent accepter acceptant prend prennent prenant".split())
+
+
+def flags_in_text(text: str) -> tuple[list[str], str]:
+    """The flags a search text asks for, and the text without them."""
+    words = tokens(text)
+    found = []
+    for flag, phrases in FLAG_PHRASES.items():
+        for phrase in phrases:
+            size = len(phrase)
+            start = next((i for i in range(len(words) - size + 1) if words[i : i + size] == phrase), None)
+            if start is not None:
+                found.append(flag)
+                words = words[:start] + words[start + size :]
+                break
+    if not found:
+        return [], text
+    return found, " ".join(w for w in words if w not in FLAG_FILLERS)
+
+
 def build_query(params: dict, user) -> SearchQuery:
     """A SearchQuery from validated parameters; ServiceError (field `near`) for an unknown commune."""
+    text_flags, text = flags_in_text(params.get("q", ""))
     query = SearchQuery(
-        text=params.get("q", ""),
+        text=text,
         page=params.get("page", 1),
         page_size=params.get("page_size", 20),
         facets=list(SPEC.facets),
@@ -61,7 +89,7 @@ def build_query(params: dict, user) -> SearchQuery:
             query.filters[facet] = list(params[facet])
     if params.get("kind"):
         query.kinds = [params["kind"]]
-    flags = [flag for flag in ("accepts_new_patients", "snp") if params.get(flag)]
+    flags = [flag for flag in ("accepts_new_patients", "snp") if params.get(flag) or flag in text_flags]
     if flags or query.text.strip():
         scopes = search_scopes(user)
         for flag in flags:

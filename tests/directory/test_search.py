@@ -116,10 +116,14 @@ def test_flags_follow_visibility(world, api, directory, communes):
     indexing.index_objects("directory", "professional", [doctor.pk])
     assert ids(search(api, world.member_a, accepts_new_patients="true")) == [doctor.pk]
     assert ids(search(api, world.member_a, snp="true")) == [doctor.pk]
+    # As people type them: the words are the filter (they matched nobody: "snp" is in no entry's text).
+    for text in ("snp", "soins non programmés", "médecin qui accepte de nouveaux patients"):
+        assert ids(search(api, world.member_a, q=text)) == [doctor.pk], text
     # Restricted to its CPTS: the flag leaves the shared index.
     Professional.objects.filter(pk=doctor.pk).update(visibility={"accepts_new_patients": "cpts"})
     indexing.index_objects("directory", "professional", [doctor.pk])
     assert ids(search(api, world.member_a, accepts_new_patients="true")) == []
+    assert ids(search(api, world.member_a, q="nouveaux patients")) == []
 
 
 def test_federation_visible_skills_are_found_only_by_that_federation(world, api, directory):
