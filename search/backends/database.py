@@ -463,27 +463,11 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
         # (approximate: the most words matched first, then the nearest). A document is also in the
         # circle through any of its other places, measured from the nearest.
-        before, before_params = "", []
-        if radius:
-            # The nearest of each document's other places in the box, read once from the geo index and
-            # joined (a lookup per matching row read two index pages each, most often for nothing):
-            # a place outside the box is beyond the radius, so it never is the nearest of a match.
-            before = (
-                f"np AS MATERIALIZED (SELECT sp.document_id, min({point_distance}) AS distance"
-                " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
-                " AND sp.longitude BETWEEN %s AND %s GROUP BY sp.document_id),"
-            )
-            before_params = [*distance_params, spec.name, *bounding_box(place, radius)]
-            nearest = f"least({distance}, coalesce(np.distance, 'Infinity'::float8))"
-            nearest_params = [*distance_params]
-            source = "search_searchdocument d LEFT JOIN np ON np.document_id = d.id"
-        else:
-            nearest = (
-                f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
-                " WHERE sp.document_id = d.id), 'Infinity'::float8))"
-            )
-            nearest_params = [*distance_params, *distance_params]
-            source = "search_searchdocument d"
+        nearest = (
+            f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
+            " WHERE sp.document_id = d.id), 'Infinity'::float8))"
+        )
+        nearest_params = [*distance_params, *distance_params]
         located, located_params = ["d.latitude IS NOT NULL"], []
         cells = cells_in_box(*bounding_box(place, radius)) if radius else None
         if cells:
@@ -497,12 +481,19 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 # An array computed once (not a subquery tested row by row): both arms are then
                 # index scans (geo, primary key) ANDed with the text's bitmap, instead of every text
                 # match of the country being read and filtered.
-                f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT np.document_id FROM np"
-                " WHERE np.distance <= %s)))"
+                f"(({' AND '.join(box_where)}) OR d.id = ANY(ARRAY(SELECT sp.document_id"
+                " FROM search_searchpoint sp WHERE sp.index = %s AND sp.latitude BETWEEN %s AND %s"
+                f" AND sp.longitude BETWEEN %s AND %s AND {point_distance} <= %s)))"
             )
-            located_params = [*box_params, radius]
+            located_params = [
+                *box_params,
+                spec.name,
+                *bounding_box(place, radius),
+                *distance_params,
+                radius,
+            ]
         matches = (
-            f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM {source}"
+            f"SELECT {columns}, {score} AS score, {nearest} AS distance FROM search_searchdocument d"
             f" WHERE {' AND '.join([*where, *located])}"
         )
         if cells:  # the nearest distance computed once per row (OFFSET 0: not inlined), then filtered
@@ -515,8 +506,6 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             order,
             query,
             facets,
-            before=before,
-            before_params=before_params,
         )
 
     def _walk(self, cursor, spec, query, place, radius, columns, scoring, conditions, facets, order):
