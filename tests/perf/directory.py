@@ -170,6 +170,55 @@ def postgres_cpu_seconds() -> float | None:
     return total if found else None
 
 
+# Run apart (not to add to the importer's CPU): sums the CPU of the PostgreSQL processes serving one
+# database (backends, autovacuum workers), sampled every 0.2 s until stdin closes, then printed.
+_DATABASE_CPU = """
+import json, sys, threading, psutil
+name, seen, base, done = sys.argv[1], {}, None, threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+while True:
+    last = done.is_set()
+    for process in psutil.process_iter(["name", "cmdline"]):
+        try:
+            title = " ".join(process.info["cmdline"] or []).split()
+            if process.info["name"] == "postgres" and name in title:
+                times = process.cpu_times()
+                seen[process.pid] = times.user + times.system
+        except psutil.Error:
+            pass
+    if base is None:  # the processes already there count from now on
+        base = dict(seen)
+        print("ready", flush=True)
+    if last:
+        break
+    done.wait(0.2)
+print(json.dumps(sum(used - base.get(pid, 0.0) for pid, used in seen.items())))
+"""
+
+
+class DatabaseCpu:
+    """CPU used by the PostgreSQL processes of one database from now to `stop()` (seconds; None if not
+    readable here). Unlike `postgres_cpu_seconds`, other databases' work on a shared server is left
+    out; a backend's last 0.2 s before it exits may be missed."""
+
+    def __init__(self, database: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _DATABASE_CPU, database],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.process.stdout.readline()  # the first sample is taken
+
+    def stop(self) -> float | None:
+        out, _err = self.process.communicate("")
+        try:
+            return float(out)
+        except ValueError:
+            return None
+
+
 def replay_floor(url: str, lines: int, batch_size: int) -> dict:
     """PostgreSQL's share alone: the rows the import wrote, replayed as ready-made COPY text into an empty
     copy of the schema (constraints, indexes and generated columns included), on two connections in
@@ -282,6 +331,7 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
                         for key in ("professional", "site", "link", "document", "point", "word", "place"):
                             copy(cursor, key, batch[key])
 
+        own = DatabaseCpu(target)
         cpu, started = postgres_cpu_seconds(), time.monotonic()
         # Structures first (the sites refer to them), then the professionals on two connections.
         with psycopg.connect(target_url) as conn, conn.transaction():
@@ -294,6 +344,7 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
             thread.join()
         elapsed = time.monotonic() - started
         after = postgres_cpu_seconds()
+        mine = own.stop()
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
@@ -304,6 +355,9 @@ def replay_floor(url: str, lines: int, batch_size: int) -> dict:
         "postgresql_cpu_s": None if used is None else round(used, 1),
         "postgresql_cpu_us_per_line": None if used is None else round(used / lines * 1e6, 1),
         "cores_busy": None if used is None else round(used / elapsed, 2),
+        # The floor database's processes only (the figures above count every database of the server).
+        "this_database_cpu_us_per_line": None if mine is None else round(mine / lines * 1e6, 1),
+        "this_database_cores_busy": None if mine is None else round(mine / elapsed, 2),
     }
 
 
@@ -808,6 +862,7 @@ def build(args, url: str, result: dict) -> list[dict]:
 
         sampler = RssSampler()
         sampler.start()
+        database_cpu = DatabaseCpu(connection.settings_dict["NAME"])
         pg_cpu, own_cpu = postgres_cpu_seconds(), time.process_time()
         started = time.monotonic()
         call_command(
@@ -822,6 +877,7 @@ def build(args, url: str, result: dict) -> list[dict]:
         cpu = {"importer_process": round(time.process_time() - own_cpu, 1)}
         if pg_cpu is not None:
             cpu["postgresql"] = round(postgres_cpu_seconds() - pg_cpu, 1)
+        this_database = database_cpu.stop()
         memory = sampler.stop()
     finally:
         os.unlink(path)
@@ -839,6 +895,13 @@ def build(args, url: str, result: dict) -> list[dict]:
         "cores_busy": round(sum(cpu.values()) / elapsed, 2),
         "includes_search_indexing": True,
     }
+    if this_database is not None and connection.vendor == "postgresql":
+        # The bench database's processes only: on a shared server `postgresql` counts the others' too.
+        result["import"]["postgresql_this_database"] = {
+            "cpu_s": round(this_database, 1),
+            "cpu_us_per_line": round(this_database / lines * 1e6, 1),
+            "cores_busy_with_importer": round((cpu["importer_process"] + this_database) / elapsed, 2),
+        }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
