@@ -97,8 +97,31 @@ def _kind_first(spec: IndexSpec, words: list[str]) -> str:
     return spec.default_kind if words else ""
 
 
+_DIGITS = re.compile(r"^\d{1,5}$")
+_JOINED_LENGTHS = frozenset({5, 9, 11, 12, 14})  # postal code, FINESS/SIREN/ADELI, RPPS, its id, SIRET
+
+
+def _joined_numbers(words: list[str]) -> list[str]:
+    """Digit groups typed with spaces, as identifiers are printed ("123 456 789 00012", "34 400"), joined
+    when together they make an identifier or a postal code."""
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        end = index
+        while end < len(words) and _DIGITS.match(words[end]):
+            end += 1
+        joined = "".join(words[index:end])
+        if end - index >= 2 and len(joined) in _JOINED_LENGTHS:
+            out.append(joined)
+        else:
+            out.extend(words[index : max(end, index + 1)])
+        index = max(end, index + 1)
+    return out
+
+
 def _read_words(spec: IndexSpec, words: list[str]) -> tuple[list[str], list[str]]:
     """Identifiers apart, titles dropped, plural and feminine forms read as their word."""
+    words = _joined_numbers(words)
     identifiers = [w for w in words if spec.identifier is not None and spec.identifier.match(w)]
     forms = vocabulary(spec).forms
     kept = [forms.get(w, w) for w in words if w not in spec.ignored and w not in identifiers]

@@ -147,6 +147,8 @@ def test_postal_code_as_near_and_in_the_text(world, api, people):
     assert people["marsillargues"].pk not in found
     in_text = search(api, world.member_a, q="kine 34400")
     assert set(ids(in_text)) == {p.pk for k, p in people.items() if k in ("helene", "lunel_a", "lunel_b")}
+    # Typed as it is printed, in groups.
+    assert set(ids(search(api, world.member_a, q="kine 34 400"))) == set(ids(in_text))
 
 
 @pytest.mark.parametrize("cap", [2, 1000])
@@ -194,7 +196,9 @@ def test_titles_are_not_words(world, api, people, text):
     assert ids(search(api, world.member_a, q=text))[:1] == [people["chretien"].pk]
 
 
-@pytest.mark.parametrize("text", ["10001234567", "810001234567", "kine 10001234567"])
+@pytest.mark.parametrize(
+    "text", ["10001234567", "810001234567", "kine 10001234567", "100 012 345 67", "810 001 234 567"]
+)
 def test_rpps_and_national_ids_match_exactly(world, api, people, text):
     answer = search(api, world.member_a, q=text)
     assert ids(answer) == [people["helene"].pk] and answer["results"][0]["national_id"] == "810001234567"
@@ -204,6 +208,7 @@ def test_adeli_and_finess_match_exactly(world, api, people):
     assert ids(search(api, world.member_a, q="349912345")) == [people["zoe"].pk]
     structure = Structure.objects.get(finess="340012345")
     assert ids(search(api, world.member_a, q="340012345"), "structure") == [structure.pk]
+    assert ids(search(api, world.member_a, q="340 012 345"), "structure") == [structure.pk]
 
 
 def test_every_professional_hit_carries_its_national_id(world, api, people):
