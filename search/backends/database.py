@@ -134,7 +134,7 @@ def _order(plan: Plan, tsquery: str) -> str:
     kind the words name, relevance, and the sort key (surname first for people)."""
     kind = _kind_order(plan.kind_first)
     if plan.approximate:
-        rest = "score DESC, distance, " if plan.place is not None else f"score DESC, {kind}"
+        rest = f"score DESC, distance, {kind}" if plan.place is not None else f"score DESC, {kind}"
     elif plan.place is not None:
         rest = f"distance, {kind}score DESC, " if tsquery else "distance, "
     else:

@@ -226,7 +226,7 @@ class PortableSearch:
         # As the PostgreSQL path (`database._order`).
         if plan.approximate:
             key = (
-                (lambda r: (-r[4], r[5], r[10], r[1]))
+                (lambda r: (-r[4], r[5], r[11], r[10], r[1]))
                 if plan.place
                 else (lambda r: (-r[4], r[11], r[10], r[1]))
             )

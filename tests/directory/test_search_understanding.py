@@ -526,3 +526,25 @@ def test_a_radius_typed_in_the_text(world, api, people, text):
     assert {people["lunel_a"].pk, people["lunel_b"].pk} <= set(found)
     assert people["marsillargues"].pk not in found
     assert people["marsillargues"].pk in ids(search(api, world.member_a, q="kiné à Lunel"))
+
+
+def test_approximate_results_around_a_place_put_the_kind_named_first(world, api, people, communes):
+    """ "pharmacie de garde lunel": nobody is "de garde", so every word is not found; among the equals at
+    Lunel, the pharmacies before the pharmacists (they came by surname: Abel ALAIN first)."""
+    pharmacist = ProfessionalFactory(
+        first_name="Abel", last_name="Alain", profession=ProfessionFactory(code="21", label="Pharmacien")
+    )
+    PracticeSiteFactory(professional=pharmacist, commune=communes["Lunel"], name="Pharmacie Zola")
+    pharmacy = StructureFactory(
+        name="Pharmacie Zola",
+        kind=Structure.Kind.PHARMACY,
+        commune=communes["Lunel"],
+        latitude=communes["Lunel"].latitude,
+        longitude=communes["Lunel"].longitude,
+    )
+    search_index.schedule_professionals([pharmacist.pk])
+    search_index.schedule_structures([pharmacy.pk])
+    answer = search(api, world.member_a, q="pharmacie de garde lunel")
+    assert answer["approximate"] is True
+    order = [(r["kind"], r["id"]) for r in answer["results"]]
+    assert order.index(("structure", pharmacy.pk)) < order.index(("professional", pharmacist.pk))
