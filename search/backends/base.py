@@ -190,6 +190,17 @@ def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     )
 
 
+def with_corrections(plan: Plan, corrections: dict[str, list[str]]) -> Plan:
+    """The plan where each word typed alone also accepts its corrections (typos: "lefvre" → "lefevre")."""
+    groups = [
+        group + [[c] for c in corrections.get(group[0][0], [])]
+        if len(group) == 1 and len(group[0]) == 1
+        else group
+        for group in plan.groups
+    ]
+    return replace(plan, groups=groups)
+
+
 def approximate(plan: Plan) -> Plan | None:
     """Not every word matched: the same query where any group may match, ranked by how many do (the
     place keeps filtering). None when there is only one group (nothing to relax)."""

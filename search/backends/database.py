@@ -26,6 +26,7 @@ from search.backends.base import (
     scope_tags,
     text_only,
     vocabulary,
+    with_corrections,
 )
 from search.backends.database_indexing import RESTRICTED_SCOPES, DatabaseIndexing
 from search.backends.portable import PortableSearch
@@ -668,10 +669,4 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             corrections.setdefault(word, []).append(correction)
         if not corrections:
             return None
-        groups = [
-            group + [[c] for c in corrections.get(group[0][0], [])]
-            if len(group) == 1 and len(group[0]) == 1
-            else group
-            for group in plan.groups
-        ]
-        return replace(plan, groups=groups)
+        return with_corrections(plan, corrections)

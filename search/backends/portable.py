@@ -9,7 +9,7 @@ from functools import reduce
 
 from django.db.models import Q
 
-from search.backends.base import Plan, bounding_box, haversine_km, scope_tags, vocabulary
+from search.backends.base import Plan, bounding_box, haversine_km, scope_tags, vocabulary, with_corrections
 from search.caching import Refreshed
 from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -176,13 +176,7 @@ class PortableSearch:
         corrections = {word: _closest(word, title_words(spec.name)) for word in sorted(words)}
         if not any(corrections.values()):
             return None
-        groups = [
-            group + [[c] for c in corrections.get(group[0][0], [])]
-            if len(group) == 1 and len(group[0]) == 1
-            else group
-            for group in plan.groups
-        ]
-        return replace(plan, groups=groups)
+        return with_corrections(plan, corrections)
 
     def _finish(self, query: SearchQuery, plan: Plan, rows: list, fuzzy: bool, points=None) -> SearchResult:
         scored = []
