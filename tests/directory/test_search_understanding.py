@@ -17,6 +17,11 @@ from tests.directory.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def located_structure(commune, **fields):
+    """A structure at its commune's centre (indexed by the caller)."""
+    return StructureFactory(commune=commune, latitude=commune.latitude, longitude=commune.longitude, **fields)
+
+
 @pytest.fixture
 def people(imported, communes):
     """The sample (Hélène LEFÈVRE, kiné in Lunel and Lunel-Viel; Dr Dupont, GP and cardiologist in Sète;
@@ -48,12 +53,8 @@ def people(imported, communes):
     PracticeSiteFactory(professional=chretien, commune=communes["Lunel"], name="Cabinet Chrétien")
     PracticeSiteFactory(professional=chretien, commune=communes["Marsillargues"], name="Antenne")
     made["chretien"] = chretien
-    made["cabinet"] = StructureFactory(
-        name="Cabinet Chrétien",
-        kind=Structure.Kind.PRACTICE,
-        commune=communes["Lunel"],
-        latitude=communes["Lunel"].latitude,
-        longitude=communes["Lunel"].longitude,
+    made["cabinet"] = located_structure(
+        communes["Lunel"], name="Cabinet Chrétien", kind=Structure.Kind.PRACTICE
     )
     search_index.schedule_professionals(p.pk for p in made.values() if isinstance(p, Professional))
     search_index.schedule_structures([made["cabinet"].pk])
@@ -449,12 +450,8 @@ def test_a_typo_is_corrected_word_by_word_and_a_place_lends_it_nothing(world, ap
     """Nobody is a radiologist in Marsillargues: the answer is empty, not "Maison de santé de
     Marsillargues" (the typo fallback compared the whole query with the titles, and "... de Marsillargues"
     was close enough). A mistyped surname is still corrected, its owner first: "chretein" → Dr Chrétien."""
-    msp = StructureFactory(
-        name="Maison de santé de Marsillargues",
-        kind=Structure.Kind.MSP,
-        commune=communes["Marsillargues"],
-        latitude=communes["Marsillargues"].latitude,
-        longitude=communes["Marsillargues"].longitude,
+    msp = located_structure(
+        communes["Marsillargues"], name="Maison de santé de Marsillargues", kind=Structure.Kind.MSP
     )
     search_index.schedule_structures([msp.pk])
     assert search(api, world.member_a, q="radiologue marsillargues")["results"] == []
@@ -477,13 +474,7 @@ def test_kinds_of_structures_as_people_name_them(world, api, communes):
         (Structure.Kind.HOSPITAL, "Centre hospitalier du bassin"),
         (Structure.Kind.SSIAD, "Service du canton"),
     ]:
-        made[kind] = StructureFactory(
-            name=name,
-            kind=kind,
-            commune=communes["Sète"],
-            latitude=communes["Sète"].latitude,
-            longitude=communes["Sète"].longitude,
-        )
+        made[kind] = located_structure(communes["Sète"], name=name, kind=kind)
     search_index.schedule_structures([s.pk for s in made.values()])
     for text, kind in [
         ("maison de retraite", Structure.Kind.EHPAD),
@@ -535,13 +526,7 @@ def test_approximate_results_around_a_place_put_the_kind_named_first(world, api,
         first_name="Abel", last_name="Alain", profession=ProfessionFactory(code="21", label="Pharmacien")
     )
     PracticeSiteFactory(professional=pharmacist, commune=communes["Lunel"], name="Pharmacie Zola")
-    pharmacy = StructureFactory(
-        name="Pharmacie Zola",
-        kind=Structure.Kind.PHARMACY,
-        commune=communes["Lunel"],
-        latitude=communes["Lunel"].latitude,
-        longitude=communes["Lunel"].longitude,
-    )
+    pharmacy = located_structure(communes["Lunel"], name="Pharmacie Zola", kind=Structure.Kind.PHARMACY)
     search_index.schedule_professionals([pharmacist.pk])
     search_index.schedule_structures([pharmacy.pk])
     answer = search(api, world.member_a, q="pharmacie de garde lunel")
