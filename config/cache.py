@@ -15,21 +15,15 @@ from django.core.cache.backends import redis
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._clients = {}  # connection pool index → its client
+        self._clients = {}  # connection pool → its client
         self._clients_lock = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)  # the server: the first to write, any to read
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # Django's: the first server to write, any to read
+        client = self._clients.get(pool)
         if client is None:
             with self._clients_lock:
-                if index not in self._clients:
-                    if index not in self._pools:  # as Django's _get_connection_pool, for this index
-                        self._pools[index] = self._pool_class.from_url(
-                            self._servers[index], **self._pool_options
-                        )
-                    self._clients[index] = self._client(connection_pool=self._pools[index])
-                client = self._clients[index]
+                client = self._clients.setdefault(pool, self._client(connection_pool=pool))
         return client
 
 

@@ -21,7 +21,7 @@ _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 # Words after which a compound name goes on ("Palavas-les-Flots", "Saint-Gély-du-Fesc"): what comes before
 # is the name people use, when it points to one commune at least SHORT_NAME_LEAD times as populated as any
 # other it could mean.
-_CONNECTIVES = frozenset("de du des d la le les l sur sous en lez les aux et".split())
+_CONNECTIVES = frozenset("de du des d la le les l sur sous en lez aux et".split())
 SHORT_NAME_LEAD = 3
 
 

@@ -151,18 +151,14 @@ def _radius_in_text(words: list[str]) -> tuple[float | None, list[str]]:
     return None, words
 
 
-def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
+def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str], float | None]:
+    """The query's text read: its words, its identifiers and the radius typed in it."""
     words, identifiers = _read_words(spec, tokens(query.text))
     text_radius, words = _radius_in_text(words)
-    place, radius = query.near, query.radius_km or text_radius
-    from_text = False
-    if place is None and query.detect_place and words:
-        ignore = {w for key in spec.synonyms for w in key.split()}
-        found, rest = places.find_place(words, ignore, alone=STOP_WORDS)
-        if found is not None:
-            place, words, from_text = found, rest, True
-            # A postal code filters on its communes; a commune is a radius around it.
-            radius = radius or (None if found.communes else spec.place_radius_km)
+    return words, identifiers, text_radius
+
+
+def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False) -> Plan:
     meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
         words=meaningful,
@@ -175,19 +171,24 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
     )
 
 
+def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
+    words, identifiers, text_radius = _reading(spec, query)
+    place, radius = query.near, query.radius_km or text_radius
+    from_text = False
+    if place is None and query.detect_place and words:
+        ignore = {w for key in spec.synonyms for w in key.split()}
+        found, rest = places.find_place(words, ignore, alone=STOP_WORDS)
+        if found is not None:
+            place, words, from_text = found, rest, True
+            # A postal code filters on its communes; a commune is a radius around it.
+            radius = radius or (None if found.communes else spec.place_radius_km)
+    return _plan(spec, words, identifiers, place, radius, from_text)
+
+
 def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     """The same query read without place detection (when "lunel" was a surname after all)."""
-    words, identifiers = _read_words(spec, tokens(query.text))
-    _radius, words = _radius_in_text(words)
-    meaningful = [w for w in words if w not in STOP_WORDS]
-    return Plan(
-        words=meaningful,
-        groups=_groups(spec, words),
-        place=query.near,
-        radius_km=query.radius_km,
-        identifiers=identifiers,
-        kind_first=_kind_first(spec, meaningful),
-    )
+    words, identifiers, _text_radius = _reading(spec, query)
+    return _plan(spec, words, identifiers, query.near, query.radius_km)
 
 
 def with_corrections(plan: Plan, corrections: dict[str, list[str]]) -> Plan:
