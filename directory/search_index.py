@@ -57,11 +57,30 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "dermatologue": ["dermatologie"],
     "ophtalmo": ["ophtalmologie"],
     "ophtalmologiste": ["ophtalmologie"],
+    "ophtalmologue": ["ophtalmologie"],  # the usual misnomer
+    "orthodontiste": ["orthopedie dento faciale"],
+    "orthodontie": ["orthopedie dento faciale"],
+    "odf": ["orthopedie dento faciale"],
+    "obstetricien": ["gynecologie obstetrique"],
+    "physio": ["kinesitherapeute"],
+    "physiotherapeute": ["kinesitherapeute"],
+    "nutritionniste": ["dieteticien"],
+    "medecin famille": ["medecine generale"],  # keys are read without stop words ("de")
+    # The discipline for the professional ("cabinet de kinésithérapie", "orthophonie").
+    "kinesitherapie": ["kinesitherapeute"],
+    "orthophonie": ["orthophoniste"],
+    "orthoptie": ["orthoptiste"],
+    "podologie": ["podologue"],
+    "ergotherapie": ["ergotherapeute"],
+    "psychomotricite": ["psychomotricien"],
+    "dietetique": ["dieteticien"],
     "orl": ["oto rhino laryngologie"],
     "ergo": ["ergotherapeute"],
     "psychomot": ["psychomotricien"],
     "dieteticienne": ["dieteticien"],
     "msp": ["maison de sante"],
+    "maison medicale": ["msp", "maison de sante"],
+    "dispositif appui coordination": ["dac"],
     "maison de sante": ["msp"],
     "labo": ["laboratoire"],
     "radiologue": ["radiologie", "radio diagnostic"],
@@ -154,7 +173,10 @@ def build_professional_document(
     """One professional's document. `sites`: dicts with name, commune_code, commune_name,
     structure_name, mode, latitude, longitude and optionally phone (the first located site places the
     entry on the map). The national id is matched exactly and shown with the hit, as the specialty,
-    commune and phone of the first site (imported, public fields)."""
+    commune and phone of the first site (imported, public fields); the specialty shown is the one of
+    lowest code (`specialties`: (code, label) in any order)."""
+    # By code: the specialty shown is the same whatever order the import or the database gave them in.
+    specialties = sorted(specialties)
     located = [s for s in sites if s["latitude"] is not None]
     primary = located[0] if located else (sites[0] if sites else None)
     text_parts = [profession_label, *(label for _code, label in specialties)]

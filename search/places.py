@@ -23,6 +23,8 @@ _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 # other it could mean.
 _CONNECTIVES = frozenset("de du des d la le les l sur sous en lez aux et".split())
 SHORT_NAME_LEAD = 3
+# An elided article or preposition written against its word ("d orques" → "dorques", "l herault").
+_ELIDED = re.compile(r" ([dl]) (?=\w)")
 
 
 def _short_key(key: str) -> str:
@@ -53,6 +55,9 @@ def _load() -> dict:
         article = next((a for a in _ARTICLES if key.startswith(a)), None)
         if article:  # "Le Crès" is also found as "Crès", after any commune really named so
             keys.append((key[len(article) :], 1))
+        elided = _ELIDED.sub(r" \1", key)
+        if elided != key:  # "Saint-Georges-d'Orques" typed without its apostrophe: "st georges dorques"
+            keys.append((elided, 1))
         for name_key, rank in keys:
             # Homonyms: the full name before the name without its article, then the most populated.
             current = names.get(name_key)

@@ -46,7 +46,9 @@ class ProfessionalDocuments:
         specialty = ""
         if person.specialties:
             labels = self.specialty_labels
-            for sf, v in person.specialties.items():
+            # By code, as `search_index.build_professional_document`: not in the order of the lines.
+            items = person.specialties.items()
+            for sf, v in sorted(items) if len(items) > 1 else items:
                 label = labels.get(sf) or v[0] or sf
                 if not specialty:
                     specialty = label

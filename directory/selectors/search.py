@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from directory.models import ExerciseMode
 from directory.search_index import INDEX, SPEC
 from directory.selectors import visible_cpts_ids
 from federation.errors import ServiceError
@@ -75,9 +76,28 @@ def flags_in_text(text: str) -> tuple[list[str], str]:
     return found, " ".join(w for w in words if w not in FLAG_FILLERS)
 
 
+# The mode of practice as people type it ("infirmière libérale à Sète", "kiné salarié"): the `mode` filter.
+MODE_WORDS = {
+    **dict.fromkeys(("liberal", "liberale", "liberaux", "liberales"), ExerciseMode.LIBERAL.value),
+    **dict.fromkeys(("salarie", "salariee", "salaries", "salariees"), ExerciseMode.SALARIED.value),
+    **dict.fromkeys(("benevole", "benevoles"), ExerciseMode.VOLUNTEER.value),
+}
+MODE_FILLERS = frozenset(("exercice", "exercant", "exerce", "mode"))
+
+
+def modes_in_text(text: str) -> tuple[list[str], str]:
+    """The modes of practice a search text names, and the text without them."""
+    words = tokens(text)
+    modes = list(dict.fromkeys(MODE_WORDS[w] for w in words if w in MODE_WORDS))
+    if not modes:
+        return [], text
+    return modes, " ".join(w for w in words if w not in MODE_WORDS and w not in MODE_FILLERS)
+
+
 def build_query(params: dict, user) -> SearchQuery:
     """A SearchQuery from validated parameters; ServiceError (field `near`) for an unknown commune."""
     text_flags, text = flags_in_text(params.get("q", ""))
+    text_modes, text = modes_in_text(text)
     query = SearchQuery(
         text=text,
         page=params.get("page", 1),
@@ -87,6 +107,8 @@ def build_query(params: dict, user) -> SearchQuery:
     for facet in ("profession", "specialty", "cpts", "commune", "mode"):
         if params.get(facet):
             query.filters[facet] = list(params[facet])
+    if text_modes and not params.get("mode"):
+        query.filters["mode"] = text_modes
     if params.get("kind"):
         query.kinds = [params["kind"]]
     flags = [flag for flag in ("accepts_new_patients", "snp") if params.get(flag) or flag in text_flags]

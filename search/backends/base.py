@@ -1,5 +1,6 @@
 """What every backend implements, and the query planning both share (abbreviations, places)."""
 
+import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -69,6 +70,9 @@ class Plan:
 class Vocabulary:
     complete: frozenset  # whole words of the nomenclature and abbreviations (never prefixes)
     forms: dict[str, str]  # plural / feminine form → its word
+    # Words found in the documents (terms and expansions, not abbreviations) and their forms: what a
+    # mistyped profession is corrected to ("infimière" → infirmier, "kinesitérapeute").
+    spelled: tuple[str, ...] = ()
 
 
 _VOCABULARIES: dict[str, Refreshed[Vocabulary]] = {}
@@ -81,10 +85,13 @@ def vocabulary(spec: IndexSpec) -> Vocabulary:
     if cache is None:
 
         def load() -> Vocabulary:
-            phrases = [*spec.synonyms, *(e for values in spec.synonyms.values() for e in values)]
-            phrases += list(spec.terms()) if spec.terms else []
-            words = frozenset(w for phrase in phrases for w in tokens(phrase))
-            return Vocabulary(complete=words, forms=lexicon(words))
+            expansions = [e for values in spec.synonyms.values() for e in values]
+            terms = list(spec.terms()) if spec.terms else []
+            words = frozenset(w for phrase in [*spec.synonyms, *expansions, *terms] for w in tokens(phrase))
+            forms = lexicon(words)
+            found = {w for phrase in [*expansions, *terms] for w in tokens(phrase) if len(w) >= 5}
+            spelled = found | {form for form, word in forms.items() if word in found}
+            return Vocabulary(complete=words, forms=forms, spelled=tuple(sorted(spelled)))
 
         cache = _VOCABULARIES[spec.name] = Refreshed(load, ttl=300)
     return cache.get()
@@ -97,7 +104,7 @@ def _kind_first(spec: IndexSpec, words: list[str]) -> str:
     return spec.default_kind if words else ""
 
 
-_DIGITS = re.compile(r"^\d{1,5}$")
+_DIGITS = re.compile(r"^\d{1,6}$")
 _JOINED_LENGTHS = frozenset({5, 9, 11, 12, 14})  # postal code, FINESS/SIREN/ADELI, RPPS, its id, SIRET
 
 
@@ -119,17 +126,63 @@ def _joined_numbers(words: list[str]) -> list[str]:
     return out
 
 
+# Words naming an identifier typed before it ("RPPS 10001234567", "n° FINESS 340 000 499"): they go with
+# the identifier. "Cedex" (and its number) is part of a postal address, not a word to match.
+IDENTIFIER_WORDS = frozenset("rpps adeli finess siret siren numero num no n ndeg identifiant".split())
+_CEDEX_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+def _without_cedex(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] == "cedex" and _CEDEX_NUMBER.match(word):
+            continue
+        out.append(word)
+    return [w for w in out if w != "cedex"]
+
+
 def _read_words(spec: IndexSpec, words: list[str]) -> tuple[list[str], list[str]]:
-    """Identifiers apart, titles dropped, plural and feminine forms read as their word."""
-    words = _joined_numbers(words)
+    """Identifiers apart (and the words naming them), titles and "cedex" dropped, plural and feminine
+    forms read as their word."""
+    words = _without_cedex(_joined_numbers(words))
     identifiers = [w for w in words if spec.identifier is not None and spec.identifier.match(w)]
+    if identifiers:
+        words = [w for w in words if w not in IDENTIFIER_WORDS]
     forms = vocabulary(spec).forms
     kept = [forms.get(w, w) for w in words if w not in spec.ignored and w not in identifiers]
     return kept, identifiers
 
 
+# Particles of surnames ("de la Haye", "Le Gall", "Da Costa", "Van Damme"): a name typed with them also
+# matches the name written in one word ("Delahaye", "Legall"). Some are stop words, dropped as words.
+PARTICLES = frozenset("d da de del della des di dos du l la le les van von".split())
+
+
+def _glued(words: list[str], complete: frozenset) -> dict[str, str]:
+    """Word → the word with the particles typed before it ("de la haye" → {"haye": "delahaye"})."""
+    out = {}
+    start = None
+    for index, word in enumerate(words):
+        if word in PARTICLES:
+            start = index if start is None else start
+            continue
+        if start is not None and word not in complete and word.isalpha():
+            out[word] = "".join(words[start : index + 1])
+        start = None
+    return out
+
+
 def _groups(spec: IndexSpec, words: list[str]) -> list[list[list[str]]]:
-    return without_implied(expand([w for w in words if w not in STOP_WORDS], spec.synonyms))
+    groups = expand([w for w in words if w not in STOP_WORDS], spec.synonyms)
+    glued = _glued(words, vocabulary(spec).complete)
+    if glued:
+        groups = [
+            group + [[glued[group[0][0]]]]
+            if len(group) == 1 and len(group[0]) == 1 and group[0][0] in glued
+            else group
+            for group in groups
+        ]
+    return without_implied(groups)
 
 
 # "à moins de 5 km de Lunel", "kiné sète 5km", "dans un rayon de 10 km": a radius typed in the text.
@@ -158,7 +211,17 @@ def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str],
     return words, identifiers, text_radius
 
 
+# Words around a place that say only "there" ("kiné secteur Lunel", "à côté de Sète", "Lunel et
+# alentours", "quartier"): dropped when the query has a place.
+PLACE_FILLERS = frozenset(
+    "secteur quartier quartiers alentours alentour environs environ proximite cote coin region zone abords"
+    " limitrophe limitrophes".split()
+)
+
+
 def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False) -> Plan:
+    if place is not None:
+        words = [w for w in words if w not in PLACE_FILLERS]
     meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
         words=meaningful,
@@ -200,6 +263,26 @@ def with_corrections(plan: Plan, corrections: dict[str, list[str]]) -> Plan:
         for group in plan.groups
     ]
     return replace(plan, groups=groups)
+
+
+# How close a mistyped word must be to a word of the nomenclature ("infimiere" → "infirmiere": 0.95;
+# "kinesiterapeute" → "kinesitherapeute": 0.97); names are corrected by each backend.
+NOMENCLATURE_CUTOFF = 0.8
+
+
+def nomenclature_corrections(spec: IndexSpec, words: Iterable[str]) -> dict[str, list[str]]:
+    """The word of the nomenclature each mistyped word means ("infimière", "kinesitérapeute",
+    "ortophoniste"), read as its root ("infirmiere" → "infirmier"): the closest one, for words of 5
+    letters or more that are no word of the vocabulary. Computed in memory (no statement)."""
+    known = vocabulary(spec)
+    out = {}
+    for word in words:
+        if len(word) < 5 or word in known.complete or word in known.forms or not word.isalpha():
+            continue
+        close = difflib.get_close_matches(word, known.spelled, n=1, cutoff=NOMENCLATURE_CUTOFF)
+        if close:
+            out[word] = [known.forms.get(close[0], close[0])]
+    return out
 
 
 def approximate(plan: Plan) -> Plan | None:

@@ -22,6 +22,7 @@ from search.backends.base import (
     approximate,
     bounding_box,
     haversine_km,
+    nomenclature_corrections,
     plan_query,
     scope_tags,
     text_only,
@@ -667,6 +668,9 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         corrections: dict[str, list[str]] = {}
         for word, correction in cursor.fetchall():
             corrections.setdefault(word, []).append(correction)
+        # A mistyped profession ("infimière"): its word of the nomenclature first (read in memory).
+        for word, terms in nomenclature_corrections(spec, words).items():
+            corrections[word] = terms + corrections.get(word, [])
         if not corrections:
             return None
         return with_corrections(plan, corrections)

@@ -9,7 +9,15 @@ from functools import reduce
 
 from django.db.models import Q
 
-from search.backends.base import Plan, bounding_box, haversine_km, scope_tags, vocabulary, with_corrections
+from search.backends.base import (
+    Plan,
+    bounding_box,
+    haversine_km,
+    nomenclature_corrections,
+    scope_tags,
+    vocabulary,
+    with_corrections,
+)
 from search.caching import Refreshed
 from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
@@ -174,6 +182,9 @@ class PortableSearch:
             if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) >= 3 and g[0][0] not in complete
         }
         corrections = {word: _closest(word, title_words(spec.name)) for word in sorted(words)}
+        # A mistyped profession ("infimière"): its word of the nomenclature first, then the names.
+        for word, terms in nomenclature_corrections(spec, words).items():
+            corrections[word] = terms + corrections[word]
         if not any(corrections.values()):
             return None
         return with_corrections(plan, corrections)

@@ -275,3 +275,20 @@ def test_the_import_reads_entries_by_key_whatever_the_statistics():
         finally:
             session_settings(cursor, False)
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_specialty_shown_is_the_same_after_import_and_after_a_rebuild(imported):
+    """Dr Dupont's lines give Médecine générale (SM53), then Cardiologie (SM04): the import showed the
+    first line's, a rebuild the first by label (the database's order). Both show the lowest code."""
+    from search import indexing
+
+    def shown():
+        document = SearchDocument.objects.get(index="directory", kind="professional", object_id=dupont.pk)
+        return document.display.get("specialty"), document.subtitle
+
+    dupont = Professional.objects.get(national_id="810009876543")
+    assert set(dupont.specialties.values_list("code", flat=True)) == {"SM53", "SM04"}
+    after_import = shown()
+    indexing.reindex("directory")
+    assert shown() == after_import
+    assert after_import[0] == "Cardiologie et maladies vasculaires"

@@ -110,6 +110,24 @@ PERSONS = [
 ]
 
 
+def test_the_specialty_shown_does_not_depend_on_the_order_given():
+    """The import's specialties come in the order of the lines, a rebuild's in the database's: the
+    specialty shown is the one of lowest code either way."""
+    builder = ProfessionalDocuments(COMMUNES, PROFESSIONS, SPECIALTIES)
+    lines = {"SM53": ("", "S", "x"), "SM04": ("", "S", "x")}
+    imported = builder.build(41, person(specialties=lines, code="10"))
+    database_order = [("SM04", "Cardiologie"), ("SM53", "Spécialiste en Médecine Générale")][::-1]
+    rebuilt = search_index.build_professional_document(
+        pk=41,
+        full_name="x",
+        profession_code="10",
+        profession_label="Médecin",
+        specialties=database_order,
+        sites=[],
+    )
+    assert imported.display["specialty"] == rebuilt.display["specialty"] == "Cardiologie"
+
+
 @pytest.mark.parametrize("number", range(len(PERSONS)))
 def test_import_documents_are_the_search_layers_documents(number):
     builder = ProfessionalDocuments(COMMUNES, PROFESSIONS, SPECIALTIES)

@@ -533,3 +533,150 @@ def test_approximate_results_around_a_place_put_the_kind_named_first(world, api,
     assert answer["approximate"] is True
     order = [(r["kind"], r["id"]) for r in answer["results"]]
     assert order.index(("structure", pharmacy.pk)) < order.index(("professional", pharmacist.pk))
+
+
+# Held-out phrasings (second pass): how professionals and coordinators type, tried on the demo -------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ophtalmologue", "Ophtalmologie"),  # the usual misnomer of the ophtalmologiste
+        ("orthodontiste", "Orthopédie dento-faciale"),
+        ("physiothérapeute", "Masseur-Kinésithérapeute"),
+        ("nutritionniste", "Diététicien"),
+        ("cabinet de kinésithérapie", "Masseur-Kinésithérapeute"),
+        ("orthophonie", "Orthophoniste"),
+    ],
+)
+def test_specialties_and_disciplines_in_everyday_words(world, api, communes, text, expected):
+    """Each found nothing (0 results)."""
+    specialties = {
+        "Ophtalmologie": ("10", "Médecin", "SM38"),
+        "Orthopédie dento-faciale": ("40", "Chirurgien-Dentiste", "SCD01"),
+    }
+    code, label, specialty = specialties.get(expected, ("99", expected, ""))
+    pro = ProfessionalFactory(last_name="Zéphyr", profession=ProfessionFactory(code=code, label=label))
+    if specialty:
+        pro.specialties.add(Specialty.objects.get_or_create(code=specialty, defaults={"label": expected})[0])
+    PracticeSiteFactory(professional=pro, commune=communes["Sète"], name="Cabinet")
+    search_index.schedule_professionals([pro.pk])
+    answer = search(api, world.member_a, q=text)
+    assert ids(answer) == [pro.pk] and answer["approximate"] is False and answer["fuzzy"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("infimière sète", "infirmier sete"),
+        ("kinesitérapeute à Lunel", "kine lunel"),
+        ("masseur kinésitérapeute lunel", "kine lunel"),
+        ("kinesitherapeutte lunel", "kine lunel"),
+    ],
+)
+def test_a_mistyped_profession_is_read_as_the_nomenclature_word(world, api, people, text, reference):
+    """ "infimière", "kinesitérapeute": nothing matched and no name was close (0 results); the closest
+    word of the nomenclature is read instead, the place still applying (the answer says it is fuzzy)."""
+    expected = search(api, world.member_a, q=reference)
+    answer = search(api, world.member_a, q=text)
+    assert answer["fuzzy"] is True and answer["place"]["label"] == expected["place"]["label"]
+    assert ids(expected) and set(ids(answer)) == set(ids(expected))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kiné secteur Lunel",
+        "kiné quartier Lunel",
+        "kiné à côté de Lunel",
+        "kine lunel et alentours",
+        "kiné aux environs de Lunel",
+        "kiné à proximité de Lunel",
+        "kine LUNEL CEDEX",
+        "kiné 34400 Lunel Cedex 2",
+    ],
+)
+def test_words_saying_there_around_a_place(world, api, people, text):
+    """ "secteur", "quartier", "à côté de", "alentours", "cedex" were words to match (nobody has them:
+    approximate results, or none)."""
+    reference = set(ids(search(api, world.member_a, q="kine lunel")))
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False and answer["fuzzy"] is False
+    assert "Lunel" in answer["place"]["label"]
+    assert set(ids(answer)) <= reference and {people["lunel_a"].pk, people["lunel_b"].pk} <= set(ids(answer))
+
+
+@pytest.mark.parametrize("text", ["kine saint jean dorques", "kiné st jean d orques"])
+def test_an_elided_article_typed_without_apostrophe(world, api, communes, text):
+    """ "Saint-Jean-d'Orques" (no such commune in the fixture: made here) typed "dorques": no place."""
+    commune = Commune.objects.create(
+        insee_code="34999",
+        name="Saint-Jean-d'Orques",
+        departement_id=communes["Lunel"].departement_id,
+        latitude=43.61,
+        longitude=3.78,
+        population=5000,
+        postal_codes="34990",
+    )
+    from search import places
+
+    places.clear_cache()
+    answer = search(api, world.member_a, q=text)
+    assert answer["place"]["label"] == commune.name
+
+
+@pytest.mark.parametrize(
+    "text", ["RPPS 10001234567", "rpps: 10001234567", "n° RPPS 100 012 345 67", "ADELI 349912345"]
+)
+def test_the_name_of_an_identifier_typed_before_it(world, api, people, text):
+    """ "RPPS 10001234567": "rpps" was a word to match (0 results)."""
+    expected = people["zoe"].pk if "ADELI" in text else people["helene"].pk
+    assert ids(search(api, world.member_a, q=text)) == [expected]
+
+
+def test_identifier_groups_of_six_digits(world, api, people):
+    """ "10001 234567" (grouped as the card prints it) was two words: nothing."""
+    assert ids(search(api, world.member_a, q="10001 234567")) == [people["helene"].pk]
+
+
+def test_finess_named_before_it(world, api, communes):
+    pharmacy = located_structure(
+        communes["Lunel"], name="Pharmacie du Marché", kind=Structure.Kind.PHARMACY, finess="340000499"
+    )
+    search_index.schedule_structures([pharmacy.pk])
+    for text in ["finess 340000499", "N° FINESS 340 000 499"]:
+        assert ids(search(api, world.member_a, q=text), kind="structure") == [pharmacy.pk], text
+
+
+@pytest.mark.parametrize("text", ["de la haye", "DE LA HAYE Nathalie", "nathalie de la Haye"])
+def test_a_surname_typed_with_its_particles_apart(world, api, communes, text):
+    """ "de la haye" for DELAHAYE: the particles are stop words, "haye" matched nobody (0 results)."""
+    pro = ProfessionalFactory(last_name="DELAHAYE", first_name="Nathalie")
+    PracticeSiteFactory(professional=pro, commune=communes["Sète"], name="Cabinet")
+    search_index.schedule_professionals([pro.pk])
+    answer = search(api, world.member_a, q=text)
+    assert ids(answer) == [pro.pk] and answer["approximate"] is False and answer["fuzzy"] is False
+
+
+@pytest.mark.parametrize("text", ["maison médicale Lunel", "dispositif d'appui à la coordination"])
+def test_structures_by_their_everyday_names(world, api, communes, text):
+    kind = Structure.Kind.DAC if "appui" in text else Structure.Kind.MSP
+    name = "DAC 34" if kind == Structure.Kind.DAC else "Maison de santé pluriprofessionnelle de Lunel"
+    structure = located_structure(communes["Lunel"], name=name, kind=kind)
+    search_index.schedule_structures([structure.pk])
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False
+    assert ids(answer, kind="structure") == [structure.pk]
+
+
+@pytest.mark.parametrize(("text", "mode"), [("infirmière libérale", "L"), ("infirmier salarié", "S")])
+def test_the_mode_of_practice_typed_filters(world, api, communes, text, mode):
+    """ "infirmière libérale": "libérale" was a word to match (approximate results, salaried nurses
+    among them); it is the mode filter."""
+    nurse = ProfessionFactory(code="60", label="Infirmier")
+    made = {}
+    for code in ("L", "S"):
+        made[code] = ProfessionalFactory(last_name=f"Nurse{code}", profession=nurse)
+        PracticeSiteFactory(professional=made[code], commune=communes["Sète"], name="Cabinet", mode=code)
+    search_index.schedule_professionals([p.pk for p in made.values()])
+    answer = search(api, world.member_a, q=f"{text} sète")
+    assert answer["approximate"] is False
+    assert ids(answer) == [made[mode].pk]
