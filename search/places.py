@@ -17,6 +17,7 @@ from search.text import fold, place_key
 TTL_SECONDS = 300
 MAX_WORDS = 6
 POSTAL_CODE = re.compile(r"^\d{5}$")
+_SPACED_POSTAL_CODE = re.compile(r"^\d{2} \d{3}$")
 _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 # Words after which a compound name goes on ("Palavas-les-Flots", "Saint-Gély-du-Fesc"): what comes before
 # is the name people use, when it points to one commune at least SHORT_NAME_LEAD times as populated as any
@@ -111,6 +112,8 @@ def postal_place(code: str) -> Place | None:
 def named_place(text: str) -> Place | None:
     """The commune named exactly by `text` (an INSEE code, a postal code, or a name)."""
     text = text.strip()
+    if _SPACED_POSTAL_CODE.match(text):  # "34 000", as printed on envelopes
+        text = text.replace(" ", "")
     place = commune_place(text.upper()) or (postal_place(text) if POSTAL_CODE.match(text.lower()) else None)
     if place is not None:
         return place

@@ -204,9 +204,14 @@ def _radius_in_text(words: list[str]) -> tuple[float | None, list[str]]:
     return None, words
 
 
+# Inclusive writing ("infirmier(e)", "infirmier·e·s", "médecin.e", "kiné(s)"): the word without its
+# endings (the "e" was a last word typed, hence a prefix: only names with a word starting with "e").
+_INCLUSIVE = re.compile(r"(?<=[^\W\d_])(?:\((?:e|s|es|ne|nes|le|les)\)|[.·•](?:e|s|es|ne|nes|le|les)\b)")
+
+
 def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str], float | None]:
     """The query's text read: its words, its identifiers and the radius typed in it."""
-    words, identifiers = _read_words(spec, tokens(query.text))
+    words, identifiers = _read_words(spec, tokens(_INCLUSIVE.sub("", query.text)))
     text_radius, words = _radius_in_text(words)
     return words, identifiers, text_radius
 

@@ -680,3 +680,27 @@ def test_the_mode_of_practice_typed_filters(world, api, communes, text, mode):
     answer = search(api, world.member_a, q=f"{text} sète")
     assert answer["approximate"] is False
     assert ids(answer) == [made[mode].pk]
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("infirmier(e) sète", "infirmier sete"),
+        ("infirmier·e·s Sète", "infirmier sete"),
+        ("infirmier.e sete", "infirmier sete"),
+        ("kiné(s) Lunel", "kine lunel"),
+    ],
+)
+def test_inclusive_writing(world, api, people, text, reference):
+    """ "infirmier(e)": the "e" was a last word typed, a prefix (only the nurses with a word starting
+    with "e": 4 of 68 in the demo's Sète)."""
+    expected = ids(search(api, world.member_a, q=reference))
+    answer = search(api, world.member_a, q=text)
+    assert expected and ids(answer) == expected and answer["approximate"] is False
+
+
+def test_a_postal_code_typed_with_a_space_as_near(world, api, people):
+    """`near=34 400` was "Commune inconnue" (400); "34 400" in the text was already read."""
+    answer = search(api, world.member_a, q="kine", near="34 400")
+    assert answer["place"]["code"] == "34400"
+    assert set(ids(answer)) == set(ids(search(api, world.member_a, q="kine", near="34400")))
