@@ -16,6 +16,7 @@ from search.text import fold, place_key
 
 TTL_SECONDS = 300
 MAX_WORDS = 6
+MAX_PLACES = 5  # communes named in one query
 POSTAL_CODE = re.compile(r"^\d{5}$")
 _SPACED_POSTAL_CODE = re.compile(r"^\d{2} \d{3}$")
 _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
@@ -121,17 +122,8 @@ def named_place(text: str) -> Place | None:
     return _tables()["names"].get(place_key(words)) if words else None
 
 
-def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[Place | None, list[str]]:
-    """The longest run of words naming a commune (or a postal code), and the remaining words. Words in
-    `ignore` (abbreviations, professions) never start a place name; words in `alone` (stop words: "vers"
-    is a commune too) and words shorter than 3 letters are never a place name by themselves."""
-    tables = _tables()
-    names = tables["names"]
-    for index, word in enumerate(words):
-        if POSTAL_CODE.match(word) and word in tables["postal"]:
-            return tables["postal"][word], words[:index] + words[index + 1 :]
-    if not names:
-        return None, words
+def _named_run(words, names, ignore, alone) -> tuple[Place | None, list[str]]:
+    """The longest run of words naming a commune, and the words without it."""
     for size in range(min(MAX_WORDS, len(words)), 0, -1):
         for start in range(0, len(words) - size + 1):
             run = words[start : start + size]
@@ -141,3 +133,41 @@ def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[P
             if place is not None:
                 return place, words[:start] + words[start + size :]
     return None, words
+
+
+def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[Place | None, list[str]]:
+    """The longest run of words naming a commune (or a postal code), and the remaining words. Words in
+    `ignore` (abbreviations, professions) never start a place name; words in `alone` (stop words: "vers"
+    is a commune too) and words shorter than 3 letters are never a place name by themselves. Several
+    communes named ("kiné Lunel ou Mauguio", "infirmier Sète Frontignan") are one place made of them,
+    as a postal code is (centred on the first named)."""
+    tables = _tables()
+    names = tables["names"]
+    for index, word in enumerate(words):
+        if POSTAL_CODE.match(word) and word in tables["postal"]:
+            return tables["postal"][word], words[:index] + words[index + 1 :]
+    if not names:
+        return None, words
+    place, words = _named_run(words, names, ignore, alone)
+    if place is None:
+        return None, words
+    found = [place]
+    while len(found) < MAX_PLACES:
+        other, rest = _named_run(words, names, ignore, alone)
+        if other is None:
+            break
+        words = rest
+        if other.code not in {p.code for p in found}:
+            found.append(other)
+    if len(found) == 1:
+        return place, words
+    return (
+        Place(
+            label=", ".join(p.label for p in found),
+            latitude=place.latitude,
+            longitude=place.longitude,
+            code=place.code,
+            communes=tuple(p.code for p in found),
+        ),
+        words,
+    )

@@ -220,13 +220,18 @@ def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str],
 # alentours", "quartier"): dropped when the query has a place.
 PLACE_FILLERS = frozenset(
     "secteur quartier quartiers alentours alentour environs environ proximite cote coin region zone abords"
-    " limitrophe limitrophes".split()
+    " limitrophe limitrophes ville nord sud est ouest".split()
 )
 
 
 def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False) -> Plan:
     if place is not None:
-        words = [w for w in words if w not in PLACE_FILLERS]
+        # "centre-ville" is the town, not a health centre.
+        words = [
+            w
+            for i, w in enumerate(words)
+            if w not in PLACE_FILLERS and not (w == "centre" and words[i + 1 : i + 2] == ["ville"])
+        ]
     meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(
         words=meaningful,

@@ -704,3 +704,22 @@ def test_a_postal_code_typed_with_a_space_as_near(world, api, people):
     answer = search(api, world.member_a, q="kine", near="34 400")
     assert answer["place"]["code"] == "34400"
     assert set(ids(answer)) == set(ids(search(api, world.member_a, q="kine", near="34400")))
+
+
+@pytest.mark.parametrize("text", ["kiné Lunel ou Mauguio", "kine lunel mauguio", "kiné Lunel/Mauguio"])
+def test_several_communes_named_are_one_place(world, api, people, text):
+    """The second commune was a word to match (approximate results around the first, or none): the
+    communes named are one place, as a postal code's communes are."""
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False and answer["place"]["label"] == "Lunel, Mauguio"
+    found = set(ids(answer))
+    assert {people["lunel_a"].pk, people["lunel_b"].pk, people["mauguio"].pk} <= found
+    assert people["marsillargues"].pk not in found  # 6 km from Lunel, but not in either commune
+    assert ids(answer)[-1] == people["mauguio"].pk  # measured from the first named
+
+
+@pytest.mark.parametrize("text", ["kiné Lunel Nord", "kiné Lunel centre-ville", "kine lunel centre ville"])
+def test_parts_of_a_town_say_there(world, api, people, text):
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False and answer["place"]["label"] == "Lunel"
+    assert set(ids(answer)) == set(ids(search(api, world.member_a, q="kine lunel")))
