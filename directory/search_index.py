@@ -108,6 +108,7 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "ch": ["etablissement sante", "centre hospitalier"],
     "clinique": ["etablissement sante"],
     "soins infirmier domicile": ["ssiad"],  # "infirmiers" is read as its singular first
+    "soins infirmier": ["infirmier"],  # nursing care: the nurses
     "hospitalisation domicile": ["had"],
 }
 

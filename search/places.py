@@ -25,6 +25,7 @@ _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 # other it could mean.
 _CONNECTIVES = frozenset("de du des d la le les l sur sous en lez aux et".split())
 SHORT_NAME_LEAD = 3
+SHORT_NAME_ALIKE = 3
 # An elided article or preposition written against its word ("d orques" → "dorques", "l herault").
 _ELIDED = re.compile(r" ([dl]) (?=\w)")
 
@@ -72,10 +73,26 @@ def _load() -> dict:
             postal.setdefault(postal_code, []).append((population, place))
     for short, served in shorts.items():
         # "Palavas" for Palavas-les-Flots, "Castelnau" for Castelnau-le-Lez (20 times Castelnau-de-Guers),
-        # after any commune named so in full; not when two communes are alike ("Balaruc").
+        # after any commune named so in full; when two or three communes are alike ("Balaruc": Balaruc-les-
+        # Bains and Balaruc-le-Vieux), the place made of them (centred on the most populated); more, none.
         served.sort(key=lambda item: (-item[0], item[1].code))
-        if short not in names and (len(served) == 1 or served[0][0] >= SHORT_NAME_LEAD * served[1][0]):
+        if short in names:
+            continue
+        if len(served) == 1 or served[0][0] >= SHORT_NAME_LEAD * served[1][0]:
             names[short] = (2, served[0][0], served[0][1])
+        elif len(served) <= SHORT_NAME_ALIKE:
+            main = served[0][1]
+            names[short] = (
+                2,
+                served[0][0],
+                Place(
+                    label=", ".join(p.label for _pop, p in served),
+                    latitude=main.latitude,
+                    longitude=main.longitude,
+                    code=main.code,
+                    communes=tuple(p.code for _pop, p in served),
+                ),
+            )
     postal_places = {}
     for postal_code, served in postal.items():
         served.sort(key=lambda item: (-item[0], item[1].code))

@@ -264,15 +264,30 @@ def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     return _plan(spec, words, identifiers, query.near, query.radius_km)
 
 
-def with_corrections(plan: Plan, corrections: dict[str, list[str]]) -> Plan:
-    """The plan where each word typed alone also accepts its corrections (typos: "lefvre" → "lefevre")."""
+def with_corrections(plan: Plan, corrections: dict[str, list]) -> Plan:
+    """The plan where each word typed alone also accepts its corrections (typos: "lefvre" → "lefevre"),
+    a word or a list of words ("dacosta" → ["da", "costa"])."""
     groups = [
-        group + [[c] for c in corrections.get(group[0][0], [])]
+        group + [[c] if isinstance(c, str) else list(c) for c in corrections.get(group[0][0], [])]
         if len(group) == 1 and len(group[0]) == 1
         else group
         for group in plan.groups
     ]
     return replace(plan, groups=groups)
+
+
+_PARTICLE_STARTS = ("de", "da", "des", "dos", "du", "la", "le", "van")
+
+
+def particle_splits(words: Iterable[str]) -> dict[str, list[list[str]]]:
+    """A surname typed in one word that is written with its particle apart ("dacosta" → DA COSTA,
+    "legall" → LE GALL, "desousa"): the word split after the particle, for words that matched nothing."""
+    out: dict[str, list[list[str]]] = {}
+    for word in words:
+        for start in _PARTICLE_STARTS:
+            if word.startswith(start) and len(word) - len(start) >= 3 and word.isalpha():
+                out.setdefault(word, []).append([start, word[len(start) :]])
+    return out
 
 
 # How close a mistyped word must be to a word of the nomenclature ("infimiere" → "infirmiere": 0.95;

@@ -23,6 +23,7 @@ from search.backends.base import (
     bounding_box,
     haversine_km,
     nomenclature_corrections,
+    particle_splits,
     plan_query,
     scope_tags,
     text_only,
@@ -466,10 +467,11 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         # (approximate: the most words matched first, then the nearest). A document is also in the
         # circle through any of its other places, measured from the nearest.
         nearest = (
-            f"least({distance}, coalesce((SELECT min({point_distance}) FROM search_searchpoint sp"
-            " WHERE sp.document_id = d.id), 'Infinity'::float8))"
+            f"CASE WHEN d.other_places = {0 if not __import__('os').environ.get('EXP_NO_GATE') else -1} THEN {distance} ELSE least({distance}, coalesce((SELECT"
+            f" min({point_distance}) FROM search_searchpoint sp WHERE sp.document_id = d.id), 'Infinity'::float8))"
+            " END"
         )
-        nearest_params = [*distance_params, *distance_params]
+        nearest_params = [*distance_params, *distance_params, *distance_params]
         located, located_params = ["d.latitude IS NOT NULL"], []
         cells = cells_in_box(*bounding_box(place, radius)) if radius else None
         if cells:
@@ -671,6 +673,8 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         # A mistyped profession ("infimière"): its word of the nomenclature first (read in memory).
         for word, terms in nomenclature_corrections(spec, words).items():
             corrections[word] = terms + corrections.get(word, [])
+        for word, splits in particle_splits(words).items():  # "dacosta": DA COSTA
+            corrections[word] = splits + corrections.get(word, [])
         if not corrections:
             return None
         return with_corrections(plan, corrections)

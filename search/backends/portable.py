@@ -14,6 +14,7 @@ from search.backends.base import (
     bounding_box,
     haversine_km,
     nomenclature_corrections,
+    particle_splits,
     scope_tags,
     vocabulary,
     with_corrections,
@@ -56,14 +57,29 @@ def _closest(word: str, vocabulary: list[str]) -> list[str]:
     ]
 
 
+def _surname(name_words: list[str], sort_key: str) -> str:
+    """A person's surname, its words joined ("le roux" → "leroux"): the start of the sort key (surname,
+    first name) that ends the title (first name, surname); else the sort key's first word."""
+    keys = sort_key.split()
+    for size in range(len(keys) - 1, 0, -1):
+        if keys[:size] == name_words[-size:]:
+            return "".join(keys[:size])
+    return keys[0] if keys else ""
+
+
 def _name_score(group: list[list[str]], name_words: list[str], surname: str) -> int:
     """How well a group of the query names a result: 2 for a whole word of its title ("martin"), 1 for
     the start of one ("martine"), 1 more for its surname; the best of the group's alternatives (a
-    corrected typo: "chretein" or "chretien")."""
+    corrected typo: "chretein" or "chretien"; a surname typed with its particles: "le roux")."""
     best = 0
     for alternative in group:
-        if all(w in name_words for w in alternative):
-            score = 2 + (alternative[0] == surname)
+        if len(alternative) == 1 and alternative[0] == surname and surname not in name_words:
+            score = 3  # a surname of several words typed with its particles ("le roux" for LE ROUX)
+        elif all(w in name_words for w in alternative):
+            joined = "".join(alternative)
+            score = 2 + (alternative[0] == surname or joined == surname)
+            if len(alternative) > 1 and joined == surname == "".join(group[0]):
+                score += 1  # "dacosta" is DA COSTA as typed, before COSTA, a correction
         elif all(any(n.startswith(w) for n in name_words) for w in alternative):
             score = 1
         else:
@@ -185,6 +201,8 @@ class PortableSearch:
         # A mistyped profession ("infimière"): its word of the nomenclature first, then the names.
         for word, terms in nomenclature_corrections(spec, words).items():
             corrections[word] = terms + corrections[word]
+        for word, splits in particle_splits(words).items():  # "dacosta": DA COSTA before COSTA
+            corrections[word] = splits + corrections[word]
         if not any(corrections.values()):
             return None
         return with_corrections(plan, corrections)
@@ -222,7 +240,7 @@ class PortableSearch:
                 )
             else:
                 name_words = name_folded.split()
-                surname = sort_key.split(" ", 1)[0]
+                surname = _surname(name_words, sort_key)
                 score = sum(_name_score(group, name_words, surname) for group in plan.groups)
             first = 0 if plan.kind_first and kind == plan.kind_first else 1
             scored.append(

