@@ -295,17 +295,21 @@ def particle_splits(words: Iterable[str]) -> dict[str, list[list[str]]]:
 NOMENCLATURE_CUTOFF = 0.8
 
 
-def nomenclature_corrections(spec: IndexSpec, words: Iterable[str]) -> dict[str, list[str]]:
+def nomenclature_corrections(spec: IndexSpec, words: Iterable[str]) -> dict[str, list]:
     """The word of the nomenclature each mistyped word means ("infimière", "kinesitérapeute",
     "ortophoniste"), read as its root ("infirmiere" → "infirmier"): the closest one, for words of 5
     letters or more that are no word of the vocabulary. Computed in memory (no statement)."""
     known = vocabulary(spec)
-    out = {}
+    # The abbreviations too ("opthalmo" → ophtalmo → ophtalmologie), read as their expansions.
+    candidates = [*known.spelled, *(k for k in spec.synonyms if len(k) >= 5 and k.isalpha())]
+    out: dict[str, list] = {}
     for word in words:
         if len(word) < 5 or word in known.complete or word in known.forms or not word.isalpha():
             continue
-        close = difflib.get_close_matches(word, known.spelled, n=1, cutoff=NOMENCLATURE_CUTOFF)
-        if close:
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=NOMENCLATURE_CUTOFF)
+        if close and close[0] in spec.synonyms:
+            out[word] = [tokens(e) for e in spec.synonyms[close[0]]]
+        elif close:
             out[word] = [known.forms.get(close[0], close[0])]
     return out
 

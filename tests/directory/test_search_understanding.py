@@ -768,3 +768,14 @@ def test_surnames_with_particles_rank_as_typed(world, api, communes, text, first
         PracticeSiteFactory(professional=made[last], commune=communes["Sète"], name="Cabinet")
     search_index.schedule_professionals([p.pk for p in made.values()])
     assert ids(search(api, world.member_a, q=text))[:1] == [made[first].pk]
+
+
+@pytest.mark.parametrize("text", ["opthalmo", "ophtamo sète"])
+def test_a_mistyped_abbreviation_is_read_as_its_expansions(world, api, communes, text):
+    """ "opthalmo" (for "ophtalmo"): 0 results; the abbreviation closest to it is read."""
+    pro = ProfessionalFactory(last_name="Zéphyr", profession=ProfessionFactory(code="10", label="Médecin"))
+    pro.specialties.add(Specialty.objects.get_or_create(code="SM38", defaults={"label": "Ophtalmologie"})[0])
+    PracticeSiteFactory(professional=pro, commune=communes["Sète"], name="Cabinet")
+    search_index.schedule_professionals([pro.pk])
+    answer = search(api, world.member_a, q=text)
+    assert ids(answer) == [pro.pk] and answer["fuzzy"] is True
