@@ -136,7 +136,28 @@ def named_place(text: str) -> Place | None:
     if place is not None:
         return place
     words = fold(text).split()
-    return _tables()["names"].get(place_key(words)) if words else None
+    if not words:
+        return None
+    place = _tables()["names"].get(place_key(words))
+    return place if place is not None else _address_place(words)
+
+
+def _address_place(words: list[str]) -> Place | None:
+    """A commune written as in an address: "Lunel (34400)", "34400 Lunel", "Montpellier Cedex 2",
+    "Sète, Hérault". The commune named, if its postal code (when given) serves it; else the postal code;
+    None when no commune is named in the first words or more than two words are left."""
+    codes = [w for w in words if POSTAL_CODE.match(w)]
+    rest, previous = [], ""
+    for word in words:
+        if word != "cedex" and not POSTAL_CODE.match(word) and not (previous == "cedex" and word.isdigit()):
+            rest.append(word)
+        previous = word
+    found, left = find_place(rest, set()) if rest else (None, [])
+    postal = postal_place(codes[0]) if codes else None
+    if found is not None and len(left) <= 2:
+        if postal is None or found.code in postal.communes or found.communes:
+            return found
+    return postal if not rest or found is not None else None
 
 
 def _named_run(words, names, ignore, alone) -> tuple[Place | None, list[str]]:

@@ -779,3 +779,13 @@ def test_a_mistyped_abbreviation_is_read_as_its_expansions(world, api, communes,
     search_index.schedule_professionals([pro.pk])
     answer = search(api, world.member_a, q=text)
     assert ids(answer) == [pro.pk] and answer["fuzzy"] is True
+
+
+@pytest.mark.parametrize(
+    "near", ["Lunel (34400)", "Lunel 34400", "34400 Lunel", "LUNEL CEDEX", "Lunel Cedex 2", "Lunel, Hérault"]
+)
+def test_near_a_commune_written_as_in_an_address(world, api, people, near):
+    """`near=Lunel (34400)` and the like were "Commune inconnue" (400)."""
+    answer = search(api, world.member_a, q="kine", near=near, radius=10)
+    assert answer["place"]["label"] == "Lunel"
+    assert ids(answer) == ids(search(api, world.member_a, q="kine", near="Lunel", radius=10))
