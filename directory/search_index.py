@@ -36,6 +36,9 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "medecin generaliste": ["medecine generale"],
     "med gen": ["medecine generale"],
     "medecin traitant": ["medecine generale"],
+    # Titles (`TITLES`, never words to match) typed alone: the doctors ("docteur", "dr à Lunel").
+    "docteur": ["medecin"],
+    "dr": ["medecin"],
     "sf": ["sage femme"],
     "sage femme": ["sage femme"],
     "sagefemme": ["sage femme"],

@@ -209,11 +209,14 @@ def _radius_in_text(words: list[str]) -> tuple[float | None, list[str]]:
 _INCLUSIVE = re.compile(r"(?<=[^\W\d_])(?:\((?:e|s|es|ne|nes|le|les)\)|[.·•](?:e|s|es|ne|nes|le|les)\b)")
 
 
-def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str], float | None]:
-    """The query's text read: its words, its identifiers and the radius typed in it."""
-    words, identifiers = _read_words(spec, tokens(_INCLUSIVE.sub("", query.text)))
+def _reading(spec: IndexSpec, query: SearchQuery) -> tuple[list[str], list[str], float | None, list[str]]:
+    """The query's text read: its words, its identifiers, the radius typed in it, and the titles typed
+    that mean something alone (`spec.synonyms`: "docteur" → médecin)."""
+    typed = tokens(_INCLUSIVE.sub("", query.text))
+    words, identifiers = _read_words(spec, typed)
     text_radius, words = _radius_in_text(words)
-    return words, identifiers, text_radius
+    titles = [w for w in typed if w in spec.ignored and w in spec.synonyms]
+    return words, identifiers, text_radius, titles
 
 
 # Words around a place that say only "there" ("kiné secteur Lunel", "à côté de Sète", "Lunel et
@@ -224,7 +227,10 @@ PLACE_FILLERS = frozenset(
 )
 
 
-def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False) -> Plan:
+def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False, titles=()) -> Plan:
+    if titles and not identifiers and all(w in STOP_WORDS or w in PLACE_FILLERS for w in words):
+        # A title alone is no name to ignore: "docteur", "dr à Lunel" ask for doctors.
+        words = [*titles, *words]
     if place is not None:
         # "centre-ville" is the town, not a health centre.
         words = [
@@ -245,7 +251,7 @@ def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False) -
 
 
 def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
-    words, identifiers, text_radius = _reading(spec, query)
+    words, identifiers, text_radius, titles = _reading(spec, query)
     place, radius = query.near, query.radius_km or text_radius
     from_text = False
     if place is None and query.detect_place and words:
@@ -255,13 +261,13 @@ def plan_query(spec: IndexSpec, query: SearchQuery) -> Plan:
             place, words, from_text = found, rest, True
             # A postal code filters on its communes; a commune is a radius around it.
             radius = radius or (None if found.communes else spec.place_radius_km)
-    return _plan(spec, words, identifiers, place, radius, from_text)
+    return _plan(spec, words, identifiers, place, radius, from_text, titles)
 
 
 def text_only(plan: Plan, query: SearchQuery, spec: IndexSpec) -> Plan:
     """The same query read without place detection (when "lunel" was a surname after all)."""
-    words, identifiers, _text_radius = _reading(spec, query)
-    return _plan(spec, words, identifiers, query.near, query.radius_km)
+    words, identifiers, _text_radius, titles = _reading(spec, query)
+    return _plan(spec, words, identifiers, query.near, query.radius_km, titles=titles)
 
 
 def with_corrections(plan: Plan, corrections: dict[str, list]) -> Plan:

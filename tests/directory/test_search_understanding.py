@@ -789,3 +789,17 @@ def test_near_a_commune_written_as_in_an_address(world, api, people, near):
     answer = search(api, world.member_a, q="kine", near=near, radius=10)
     assert answer["place"]["label"] == "Lunel"
     assert ids(answer) == ids(search(api, world.member_a, q="kine", near="Lunel", radius=10))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"), [("docteur", None), ("Dr à Lunel", "Lunel"), ("docteur lunel", "Lunel")]
+)
+def test_a_title_alone_asks_for_doctors(world, api, people, text, place):
+    """ "docteur", "dr à Lunel": the title was dropped as a word, leaving nothing (everyone, the nurses
+    and physiotherapists first by surname); alone, it asks for the doctors. "dr chretien" still names."""
+    answer = search(api, world.member_a, q=text)
+    reference = search(api, world.member_a, q=f"medecin {place or ''}")
+    assert (answer["place"] or {}).get("label") == place
+    assert ids(answer) == ids(reference) and people["chretien"].pk in ids(answer)
+    assert people["lunel_a"].pk not in ids(answer)
+    assert ids(search(api, world.member_a, q="dr chretien")) == [people["chretien"].pk]
