@@ -37,6 +37,9 @@ class SearchDocument(models.Model):
     # The grid cells of every place of the document (search.text.geo_cells): on PostgreSQL they are words
     # of the tsvector, so words and place are matched by one read of its index.
     cells = models.TextField(blank=True, default="", db_default="")
+    # How many other places (SearchPoint) the document has: a distance is looked up among them only for
+    # the few documents that have some.
+    other_places = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

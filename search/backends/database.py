@@ -185,6 +185,12 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 return again_result
         if relaxed is not None:
             # Not every word matches: rank by how many do, the place still filtering.
+            if postgres and _ranked_by_words(relaxed) and query.offset + query.page_size <= COUNT_CAP:
+                # The documents matching every group rank first: when they fill the cap, they are the whole
+                # answer (the same rows), read at the cost of the query requiring them all.
+                every = self._search_postgres(spec, query, relaxed, require_all=True)
+                if not every.total_is_exact:
+                    return every
             result = run(spec, query, relaxed)
         return result
 
@@ -194,36 +200,39 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         """`again` (the text without a place) unless no document matches its words (filters aside);
         `relaxed` with only the groups some document matches (all of them when none does)."""
         complete = vocabulary(spec).complete
-        texts = []
-        if again is not None and again.has_text:
-            texts.append(_tsquery(again.groups, spec.synonyms, complete))
         groups = _group_tsqueries(relaxed, spec) if relaxed is not None else []
-        texts += groups
-        if not texts:
+        whole = (
+            _tsquery(again.groups, spec.synonyms, complete) if again is not None and again.has_text else ""
+        )
+        if not (groups or whole):
             return again, relaxed
         scopes = scope_tags(query.scopes)
+        if RESTRICTED_SCOPES.get().get(spec.name, frozenset()).isdisjoint(scopes):
+            scopes = []  # no document of these scopes carries restricted text
         matching = (
             "d.tsv @@ to_tsquery('french', %s)"
             if not scopes
             else "(d.tsv @@ to_tsquery('french', %s) OR (d.restricted_text <> '' AND d.tags_arr && %s::text[]"
             " AND (d.tsv || to_tsvector('french', d.restricted_text)) @@ to_tsquery('french', %s)))"
         )
-        params = []
-        for text in texts:
-            params += [spec.name, text, *([scopes, text] if scopes else [])]
+        exists = f"EXISTS (SELECT 1 FROM search_searchdocument d WHERE d.index = %s AND {matching})"
+
+        def params(text: str) -> list:
+            return [spec.name, text, *([scopes, text] if scopes else [])]
+
+        # The whole text is read only when every group matches something: it contains them all, and a
+        # word that matches nothing would otherwise cost a read of the whole text's index entries (the
+        # last word is a prefix: "paris:*" stands for every word starting so).
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT ARRAY["
-                + ", ".join(
-                    f"EXISTS (SELECT 1 FROM search_searchdocument d WHERE d.index = %s AND {matching})"
-                    for _t in texts
-                )
-                + "]",
-                params,
+                f"WITH g AS MATERIALIZED (SELECT ARRAY[{', '.join(exists for _g in groups)}]::boolean[] AS found)"
+                f" SELECT found, CASE WHEN true = ALL(found) THEN {exists if whole else 'false'} ELSE false END"
+                " FROM g",
+                [p for group in groups for p in params(group)] + (params(whole) if whole else []),
             )
-            found = cursor.fetchone()[0]
-        if again is not None and again.has_text:
-            again, found = (again if found[0] else None), found[1:]
+            found, whole_found = cursor.fetchone()
+        if whole:
+            again = again if whole_found else None
         if relaxed is not None and any(found) and not all(found):
             kept = [group for group, hit in zip(relaxed.groups, found, strict=True) if hit]
             relaxed = replace(relaxed, groups=kept, last_typed=relaxed.last_typed and found[-1])
@@ -245,7 +254,13 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
     # Every path below is one statement that collects at most COUNT_CAP + 1 matches (`m`; more for a page
     # beyond the cap) and returns the count, the page and the facet counts from them: the cost follows
     # the cap, not the corpus.
-    def _search_postgres(self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False) -> SearchResult:
+    def _search_postgres(
+        self, spec: IndexSpec, query: SearchQuery, plan: Plan, fuzzy=False, require_all=False
+    ) -> SearchResult:
+        """`require_all`: of an approximate plan, the documents matching every group, read and ordered as the
+        plan without approximation (relevance breaks ties), the answer still said approximate."""
+        if require_all:
+            plan = replace(plan, approximate=False)
         query = replace(query, filters=plan.filters(query))
         joiner = " | " if plan.approximate else " & "
         complete = vocabulary(spec).complete
@@ -304,7 +319,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                     order,
                     word_rows,
                 )
-            if total == 0 and tsquery and not fuzzy and not plan.approximate:
+            if total == 0 and tsquery and not (fuzzy or plan.approximate or require_all):
                 corrected = self._corrected_plan(cursor, spec, plan, word_rows)
                 if corrected is not None:
                     return self._search_postgres(spec, query, corrected, fuzzy=True)
@@ -335,7 +350,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             facets=facet_counts,
             place=plan.place,
             fuzzy=fuzzy,
-            approximate=plan.approximate,
+            approximate=plan.approximate or require_all,
             radius_km=plan.radius_km if plan.place is not None else None,
         )
 
@@ -467,7 +482,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         # (approximate: the most words matched first, then the nearest). A document is also in the
         # circle through any of its other places, measured from the nearest.
         nearest = (
-            f"CASE WHEN d.other_places = {0 if not __import__('os').environ.get('EXP_NO_GATE') else -1} THEN {distance} ELSE least({distance}, coalesce((SELECT"
+            f"CASE WHEN d.other_places = 0 THEN {distance} ELSE least({distance}, coalesce((SELECT"
             f" min({point_distance}) FROM search_searchpoint sp WHERE sp.document_id = d.id), 'Infinity'::float8))"
             " END"
         )

@@ -93,6 +93,7 @@ def _to_row(index: str, doc: Document) -> SearchDocument:
         display=doc.display,
         sort_key=doc.sort_key[:300],
         cells=_cells(doc),
+        other_places=len(doc.points),
     )
 
 
@@ -114,6 +115,7 @@ class DatabaseIndexing:
         "display",
         "sort_key",
         "cells",
+        "other_places",
     ]
 
     # --- indexing -------------------------------------------------------------------------------
@@ -142,6 +144,7 @@ class DatabaseIndexing:
                     json.dumps(doc.display, ensure_ascii=False),
                     doc.sort_key[:300],
                     _cells(doc),
+                    len(doc.points),
                 )
                 for doc in documents
             ]
@@ -241,12 +244,13 @@ class DatabaseIndexing:
             )
             + f"\t{NULL if doc.latitude is None else doc.latitude}"
             + f"\t{NULL if doc.longitude is None else doc.longitude}"
+            + f"\t{len(doc.points)}"
             + tail
             for pk, doc in zip(ids, documents, strict=True)
         ]
         columns = ["id", "index", "kind", "object_id", "title", "subtitle", "text", "tags", "restricted_text"]
         columns += ["display", "sort_key", "cells"]
-        columns += ["latitude", "longitude", "folded", "name_folded", "suggest", "updated_at"]
+        columns += ["latitude", "longitude", "other_places", "folded", "name_folded", "suggest", "updated_at"]
         count = copy_text(SearchDocument._meta.db_table, columns, lines)
         copy_text(
             SearchPoint._meta.db_table,

@@ -386,6 +386,20 @@ def test_approximate_results_near_a_place_collect_the_most_words_matched_first(
     assert answer["results"][0]["distance_km"] > 3
 
 
+def test_approximate_results_beyond_the_cap_are_the_documents_matching_every_word_found(
+    world, api, people, monkeypatch
+):
+    """ "domicile" matches nothing; the two kinés Aubert of Lunel match every other word and are more than
+    the cap: they are the answer (PostgreSQL reads them with every word required, not ranked among all
+    the documents matching any word), the nearest and, at equal distance, by surname and first name."""
+    from search.backends import database
+
+    monkeypatch.setattr(database, "COUNT_CAP", 1)
+    answer = search(api, world.member_a, q="kiné aubert à domicile Lunel", page_size=1)
+    assert answer["approximate"] is True and answer["total_is_exact"] is False
+    assert ids(answer) == [people["lunel_a"].pk]
+
+
 def test_approximate_results_drop_a_word_no_document_has(world, api, people):
     """A word matching nothing ranks nobody: the results are those of the other words, nearest first."""
     answer = search(api, world.member_a, q="kiné à domicile Lunel")
