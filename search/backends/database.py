@@ -49,6 +49,9 @@ COMMON_WORD_ROWS = 2_000
 # and index reads are unaffected. The second, a parallel-unsafe function evaluated once, keeps the plan
 # serial (parallel workers deliver their rows in any order).
 FROM_FIRST_PAGE = " AND d.ctid >= '(0,0)'::tid AND current_schema() IS NOT NULL"
+# The text condition, and the same checked on each row (a function call is no index condition).
+TEXT_MATCH = "d.tsv @@ to_tsquery('french', %s)"
+TEXT_MATCH_BY_ROW = "ts_match_vq(d.tsv, to_tsquery('french', %s))"
 # A postal code's walk over the nearest places goes this far beyond its farthest commune's centre.
 COMMUNE_MARGIN_KM = 10.0
 # Haversine, in km, from the point given as parameters (latitude, latitude, longitude) to `{alias}`.
@@ -82,6 +85,15 @@ _DOCUMENTS = Refreshed(_count_documents, ttl=300)
 def _documents(cursor) -> float:
     """The planner's row count of the documents table, refreshed every few minutes."""
     return _DOCUMENTS.get()
+
+
+def _communes_reads(cursor, matches: float, in_area: float) -> tuple[float, float]:
+    """The costs (µs) of reading the matches among a postal code's communes: every document of the
+    communes checked one by one, or the text's index entries (all of them: the planner's estimate of the
+    matches multiplies the words' share of documents with the communes') intersected with the communes'
+    entries, then the matches read. Costs measured at 1.2 M documents: an index entry 0.12, a row 3."""
+    text_entries = matches * _documents(cursor) / max(in_area, 1.0)
+    return 3 * in_area, 0.12 * (text_entries + in_area) + 3 * matches
 
 
 def _tsquery(
@@ -383,7 +395,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             )
             params += [tsquery, scope_tags(query.scopes), tsquery]
         elif tsquery:
-            where.append("d.tsv @@ to_tsquery('french', %s)")
+            where.append(TEXT_MATCH)
             params.append(tsquery)
         if query.kinds:
             where.append("d.kind = ANY(%s)")
@@ -478,6 +490,8 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             )
             if found[0] > COUNT_CAP:
                 return found
+        if communes and TEXT_MATCH in where and self._text_by_row(cursor, spec, query, plan, area):
+            where = [TEXT_MATCH_BY_ROW if w == TEXT_MATCH else w for w in where]
         # Sparse matches here: read them from the text/filter (and geo) indexes, sort by distance
         # (approximate: the most words matched first, then the nearest). A document is also in the
         # circle through any of its other places, measured from the nearest.
@@ -587,17 +601,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         filter (what `_corrected_plan` asks the planner). `in_communes`: `box` is a postal code's communes
         filter (no radius): the matches are all there, and the walk reads their documents only if it
         reaches the cap (else the walk is not worth it: `_collect_near` would read the text anyway)."""
-        filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
-        # One estimate per word (folded words are valid tsqueries): a group matches about the sum over
-        # its alternatives of their least frequent word; the query, its least frequent group.
-        per_word = [
-            ([*filters, "d.tsv @@ to_tsquery('french', %s)"], [*filter_params, w])
-            for group in plan.groups
-            for alt in group
-            for w in alt
-        ] or [(filters, filter_params)]
-        box_where, box_params = box
-        area = (["d.index = %s", *box_where], [spec.name, *box_params])
+        filters, per_word, area = cls._estimated_conditions(spec, query, plan, box)
         if cells or in_communes:  # the estimate of the whole conditions is not needed below
             planned = None
             *estimates, in_box = cls._estimated_rows(cursor, *per_word, area)
@@ -606,17 +610,13 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         if word_rows is not None and len(filters) == 1:  # d.index = %s alone
             words = [w for group in plan.groups for alt in group for w in alt]
             word_rows.update(zip(words, estimates, strict=False))
-        estimate = iter(estimates)
-        matches = min(
-            (sum(min(next(estimate) for _w in alt) for alt in group) for group in plan.groups),
-            default=estimates[0],
-        )
+        matches = cls._least_group(plan, estimates)
         if in_communes:
             # The density among the communes' documents, which the nearest places hold.
             density = min(1.0, matches / max(in_box, 1.0))
             if matches < 2 * (COUNT_CAP + 1):
                 return True
-            return 0.12 * (matches + in_box) + 3 * matches <= 2.6 * (COUNT_CAP + 1) / density
+            return min(_communes_reads(cursor, matches, in_box)) <= 2.6 * (COUNT_CAP + 1) / density
         density = min(1.0, matches / _documents(cursor))
         # Costs in µs measured at 1.2 M documents: a bitmap entry 0.12, a row read through a bitmap 3, a
         # row read by the walk 2.6. With `cells` (the circle's grid cells in the same tsquery) the index
@@ -628,6 +628,41 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
             text_first = 3.1 * matches
         walk = 2.6 * min((COUNT_CAP + 1) / max(density, 1e-6), in_box)
         return text_first <= walk
+
+    @classmethod
+    def _estimated_conditions(cls, spec, query, plan, box) -> tuple[list[str], list, tuple]:
+        """The filters, the conditions estimated one word at a time (with the filters) and the area."""
+        filters, filter_params = cls._conditions(spec, replace(query, scopes=[]), "")
+        # One estimate per word (folded words are valid tsqueries): a group matches about the sum over
+        # its alternatives of their least frequent word; the query, its least frequent group.
+        per_word = [
+            ([*filters, "d.tsv @@ to_tsquery('french', %s)"], [*filter_params, w])
+            for group in plan.groups
+            for alt in group
+            for w in alt
+        ] or [(filters, filter_params)]
+        box_where, box_params = box
+        return filters, per_word, (["d.index = %s", *box_where], [spec.name, *box_params])
+
+    @staticmethod
+    def _least_group(plan, estimates: list[float]) -> float:
+        estimate = iter(estimates)
+        return min(
+            (sum(min(next(estimate) for _w in alt) for alt in group) for group in plan.groups),
+            default=estimates[0],
+        )
+
+    @classmethod
+    def _text_by_row(cls, cursor, spec, query, plan, communes_area) -> bool:
+        """Whether the words are better checked on each document of a postal code's communes than read
+        from the text index: 'médecin 59490' reads the 1,158 documents of its two communes, instead of
+        also collecting the 297,000 index entries of 'médecin' to intersect with them (the planner cannot
+        tell: it ANDs both bitmaps). From the estimates `_text_first` asked for (no statement): the area's
+        documents, and the words' share of the documents (the planner multiplies it with the filters')."""
+        _filters, per_word, area = cls._estimated_conditions(spec, query, plan, communes_area)
+        *estimates, in_area = cls._estimated_rows(cursor, *per_word, area)
+        by_row, by_index = _communes_reads(cursor, cls._least_group(plan, estimates), in_area)
+        return by_row < by_index
 
     @staticmethod
     def _estimated_rows(cursor, *conditions: tuple[list[str], list]) -> list[float]:
