@@ -150,7 +150,19 @@ def _read_words(spec: IndexSpec, words: list[str]) -> tuple[list[str], list[str]
         words = [w for w in words if w not in IDENTIFIER_WORDS]
     forms = vocabulary(spec).forms
     kept = [forms.get(w, w) for w in words if w not in spec.ignored and w not in identifiers]
+    if any(w not in QUERY_FILLERS and w not in STOP_WORDS for w in kept):
+        kept = [w for w in kept if w not in QUERY_FILLERS]
     return kept, identifiers
+
+
+# Words of a request written as a sentence ("je cherche un kiné à Lunel", "liste des infirmiers de Sète",
+# "numéro RPPS de Lefèvre", "téléphone du Dr Cousin"): no words to match when others are typed ("liste"
+# was corrected to a surname: 1 result).
+QUERY_FILLERS = frozenset(
+    "je j cherche chercher recherche rechercher trouver trouve besoin liste lister annuaire tous toutes"
+    " tout quel quelle quels quelles contact contacter joindre coordonnees telephone tel mail email"
+    " adresse numero num rpps adeli finess siret siren svp merci bonjour mon ma mes".split()
+)
 
 
 # Particles of surnames ("de la Haye", "Le Gall", "Da Costa", "Van Damme"): a name typed with them also

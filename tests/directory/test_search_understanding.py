@@ -817,3 +817,22 @@ def test_a_title_alone_asks_for_doctors(world, api, people, text, place):
     assert ids(answer) == ids(reference) and people["chretien"].pk in ids(answer)
     assert people["lunel_a"].pk not in ids(answer)
     assert ids(search(api, world.member_a, q="dr chretien")) == [people["chretien"].pk]
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("liste des kinés de Lunel", "kine lunel"),
+        ("je cherche un kiné à Lunel", "kine lunel"),
+        ("annuaire infirmiers Sète", "infirmier sete"),
+        ("tous les médecins", "medecin"),
+        ("numéro RPPS de Lefèvre", "lefevre"),
+    ],
+)
+def test_a_request_written_as_a_sentence(world, api, people, text, reference):
+    """ "liste", "je cherche", "annuaire", "tous", "numéro RPPS de" were words to match (approximate
+    results; "liste" was even corrected to a surname)."""
+    expected = search(api, world.member_a, q=reference)
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False and answer["fuzzy"] is False
+    assert ids(expected) and ids(answer) == ids(expected)
