@@ -96,6 +96,23 @@ def _communes_reads(cursor, matches: float, in_area: float) -> tuple[float, floa
     return 3 * in_area, 0.12 * (text_entries + in_area) + 3 * matches
 
 
+def _cells_in_circle(place, radius_km: float) -> list[str] | None:
+    """The grid cells meeting the circle: those of its bounding box whose nearest point is within it (the
+    corners of a box often are not, and a city's cell holds thousands of documents). None as
+    `cells_in_box` (too many)."""
+    cells = cells_in_box(*bounding_box(place, radius_km))
+    if not cells:
+        return cells
+    kept = []
+    for cell in cells:
+        row, column = (int(n) for n in cell[2:].split("z"))
+        south, west = row / 10 - 90, column / 10 - 180
+        nearest = (min(max(place.latitude, south), south + 0.1), min(max(place.longitude, west), west + 0.1))
+        if haversine_km(place.latitude, place.longitude, *nearest) <= radius_km + 0.05:
+            kept.append(cell)
+    return kept
+
+
 def _tsquery(
     groups: list[list[list[str]]],
     synonyms: dict | None = None,
@@ -458,7 +475,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
                 plan,
                 (where, params),
                 area,
-                bool(radius and cells_in_box(*bounding_box(place, radius))),
+                bool(radius and _cells_in_circle(place, radius)),
                 word_rows,
                 in_communes=bool(communes),
             )
@@ -502,7 +519,7 @@ class DatabaseBackend(DatabaseIndexing, PortableSearch, SearchBackend):
         )
         nearest_params = [*distance_params, *distance_params, *distance_params]
         located, located_params = ["d.latitude IS NOT NULL"], []
-        cells = cells_in_box(*bounding_box(place, radius)) if radius else None
+        cells = _cells_in_circle(place, radius) if radius else None
         if cells:
             # The cells covering the circle are words of the tsvector (every place of a document,
             # its other practice sites included): the text and the place are one read of the GIN
