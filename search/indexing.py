@@ -57,14 +57,20 @@ def add_new_documents(index: str, kind: str, documents: list[Document], load: Bu
 
 
 def refresh_statistics() -> None:
-    """After a bulk change: fresh planner statistics for the database backend's tables."""
+    """After a bulk change: fresh planner statistics for the database backend's tables, and the entries
+    their GIN indexes hold in a pending list merged into the index (every search of the index scans the
+    whole list, up to 4 MB after a bulk load, until autovacuum comes by)."""
     backend = get_backend()
     if backend.name == "database" and connection.vendor == "postgresql":
         from search.models import SearchDocument, SearchPlace, SearchWord
 
+        tables = [m._meta.db_table for m in (SearchDocument, SearchPlace, SearchWord)]
         with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(tables))
             cursor.execute(
-                "ANALYZE " + ", ".join(m._meta.db_table for m in (SearchDocument, SearchPlace, SearchWord))
+                "SELECT gin_clean_pending_list(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])",
+                [tables],
             )
 
 
