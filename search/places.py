@@ -18,6 +18,8 @@ TTL_SECONDS = 300
 MAX_WORDS = 6
 MAX_PLACES = 5  # communes named in one query
 POSTAL_CODE = re.compile(r"^\d{5}$")
+DEPARTEMENT_CODE = re.compile(r"^(?:\d{2}|2[ab]|97\d)$")
+_AGE_WORDS = frozenset(("an", "ans", "mois"))  # "psy enfant 12 ans" names no département
 _SPACED_POSTAL_CODE = re.compile(r"^\d{2} \d{3}$")
 _ARTICLES = ("le ", "la ", "les ", "l ", "aux ", "las ", "los ")
 # Words after which a compound name goes on ("Palavas-les-Flots", "Saint-Gély-du-Fesc"): what comes before
@@ -41,18 +43,20 @@ def _short_key(key: str) -> str:
 
 
 def _load() -> dict:
-    from federation.models import Commune
+    from federation.models import Commune, Departement
 
     names: dict[str, tuple[int, int, Place]] = {}  # key → (rank, population, place)
     codes: dict[str, Place] = {}
     postal: dict[str, list[tuple[int, Place]]] = {}
     shorts: dict[str, list[tuple[int, Place]]] = {}  # short name → the communes it may mean
+    departements: dict[str, list[tuple[int, Place]]] = {}
     rows = Commune.objects.filter(latitude__isnull=False).values_list(
-        "insee_code", "name", "latitude", "longitude", "population", "postal_codes"
+        "insee_code", "name", "latitude", "longitude", "population", "postal_codes", "departement_id"
     )
-    for code, name, lat, lon, population, postal_codes in rows.iterator(chunk_size=5000):
+    for code, name, lat, lon, population, postal_codes, departement in rows.iterator(chunk_size=5000):
         place = Place(label=name, latitude=lat, longitude=lon, code=code)
         codes[code] = place
+        departements.setdefault(departement, []).append((population, place))
         key = place_key(fold(name).split())
         keys = [(key, 0)]
         article = next((a for a in _ARTICLES if key.startswith(a)), None)
@@ -104,7 +108,25 @@ def _load() -> dict:
             code=postal_code,
             communes=tuple(p.code for _pop, p in served),
         )
-    return {"names": {k: v[2] for k, v in names.items()}, "codes": codes, "postal": postal_places}
+    # A département ("kiné Hérault", "infirmier 34"): every commune of it, centred on the most populated.
+    departement_places = {}
+    for code, label in Departement.objects.filter(code__in=list(departements)).values_list("code", "name"):
+        served = sorted(departements[code], key=lambda item: (-item[0], item[1].code))
+        main = served[0][1]
+        departement_places[code.lower()] = place = Place(
+            label=f"{label} ({code})",
+            latitude=main.latitude,
+            longitude=main.longitude,
+            code=code,
+            communes=tuple(p.code for _pop, p in served),
+        )
+        names.setdefault(place_key(fold(label).split()), (3, 0, place))  # after any commune named so
+    return {
+        "names": {k: v[2] for k, v in names.items()},
+        "codes": codes,
+        "postal": postal_places,
+        "departements": departement_places,
+    }
 
 
 _TABLES = Refreshed(_load, ttl=TTL_SECONDS)
@@ -180,7 +202,7 @@ def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[P
     communes named ("kiné Lunel ou Mauguio", "infirmier Sète Frontignan") are one place made of them,
     as a postal code is (centred on the first named)."""
     tables = _tables()
-    names = tables["names"]
+    names, departements = tables["names"], tables.get("departements", {})
     for index, word in enumerate(words):
         if POSTAL_CODE.match(word) and word in tables["postal"]:
             return tables["postal"][word], words[:index] + words[index + 1 :]
@@ -188,6 +210,10 @@ def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[P
         return None, words
     place, words = _named_run(words, names, ignore, alone)
     if place is None:
+        for index, word in enumerate(words):
+            after = words[index + 1] if index + 1 < len(words) else ""
+            if DEPARTEMENT_CODE.match(word) and word in departements and after not in _AGE_WORDS:  # "kiné 34"
+                return departements[word], words[:index] + words[index + 1 :]
         return None, words
     found = [place]
     while len(found) < MAX_PLACES:
@@ -195,8 +221,12 @@ def find_place(words: list[str], ignore: set[str], alone=frozenset()) -> tuple[P
         if other is None:
             break
         words = rest
-        if other.code not in {p.code for p in found}:
+        # A département named after a commune says where the commune is ("Lunel, Hérault").
+        if other.code not in {p.code for p in found} and other.code.lower() not in departements:
             found.append(other)
+    if place.code.lower() in departements and len(found) > 1:
+        found = found[1:]  # "kiné Hérault Lunel": Lunel
+        place = found[0]
     if len(found) == 1:
         return place, words
     return (

@@ -836,3 +836,27 @@ def test_a_request_written_as_a_sentence(world, api, people, text, reference):
     answer = search(api, world.member_a, q=text)
     assert answer["approximate"] is False and answer["fuzzy"] is False
     assert ids(expected) and ids(answer) == ids(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "near"), [("kiné Hérault", ""), ("kine 34", ""), ("kine", "34"), ("kine", "Hérault")]
+)
+def test_the_departement_is_a_place(world, api, communes, text, near):
+    """ "kiné Hérault" matched the kinés of Clermont-l'Hérault only (a word of their commune's name);
+    "kine 34" was approximate; near=34 "Commune inconnue". The département is every commune of it."""
+    from federation.reference_data import load_departments
+    from search import places
+
+    load_departments(["34"])
+    places.clear_cache()
+    kine = ProfessionFactory(code="70", label="Masseur-Kinésithérapeute")
+    made = []
+    for code in ("34079", "34145", "34301"):  # Clermont-l'Hérault, Lunel, Sète
+        made.append(ProfessionalFactory(last_name=f"Kine{code}", profession=kine))
+        PracticeSiteFactory(professional=made[-1], commune=Commune.objects.get(insee_code=code))
+    search_index.schedule_professionals([p.pk for p in made])
+    answer = search(api, world.member_a, q=text, **({"near": near} if near else {}))
+    assert answer["place"]["label"] == "Hérault (34)" and answer["approximate"] is False
+    assert set(ids(answer)) == {p.pk for p in made}
+    lunel = search(api, world.member_a, q="kiné Lunel, Hérault")  # where the commune is: Lunel
+    assert lunel["place"]["label"] == "Lunel"
