@@ -925,10 +925,20 @@ def build(args, url: str, result: dict) -> list[dict]:
     return sample
 
 
+def sample_file(args, database: str) -> Path:
+    """Where a --keep run leaves its sample for --reuse-db runs (generating it again takes minutes)."""
+    return (
+        Path(tempfile.gettempdir()) / f"maillage-bench-sample-{database}-{args.rows}-{args.departments}.json"
+    )
+
+
 def reused_sample(args) -> list[dict]:
-    """The sample of a kept database's run: the same generator, seed and communes, written nowhere."""
+    """The sample of a kept database's run: saved by that run, else the same generator, seed and communes."""
     from federation.models import Commune
 
+    saved = sample_file(args, args.reuse_db)
+    if saved.exists():
+        return json.loads(saved.read_text())
     communes = list(
         Commune.objects.filter(latitude__isnull=False)
         .order_by("insee_code")
@@ -959,6 +969,9 @@ def main():
             sample = reused_sample(args)
         else:
             sample = build(args, url, result)
+            if args.keep and connection.vendor == "postgresql":
+                database = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
+                sample_file(args, database).write_text(json.dumps(sample))
         # Re-import of the same data is covered by the tests (idempotent); here: queries.
         from rest_framework.authtoken.models import Token
 
