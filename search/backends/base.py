@@ -194,7 +194,14 @@ def _groups(spec: IndexSpec, words: list[str]) -> list[list[list[str]]]:
             else group
             for group in groups
         ]
-    return without_implied(groups)
+    groups = without_implied(groups)
+    # An initial ("H. Lefèvre") is the start of a name: read last, where the last word typed is a prefix
+    # (on PostgreSQL, typed first it was a whole word "h": no match, approximate results); of several
+    # initials ("J. P. Martin") the last is kept.
+    initials = [
+        g for g in groups if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) == 1 and g[0][0].isalpha()
+    ]
+    return [g for g in groups if g not in initials] + initials[-1:] if initials else groups
 
 
 # "à moins de 5 km de Lunel", "kiné sète 5km", "dans un rayon de 10 km": a radius typed in the text.

@@ -860,3 +860,14 @@ def test_the_departement_is_a_place(world, api, communes, text, near):
     assert set(ids(answer)) == {p.pk for p in made}
     lunel = search(api, world.member_a, q="kiné Lunel, Hérault")  # where the commune is: Lunel
     assert lunel["place"]["label"] == "Lunel"
+
+
+@pytest.mark.parametrize("text", ["H. Lefèvre", "h lefevre kiné", "Lefèvre H."])
+def test_an_initial_is_the_start_of_a_first_name(world, api, people, text):
+    """ "H. Lefèvre": on PostgreSQL the initial typed first was a whole word "h" (no match: approximate
+    results, every Lefèvre); it is the start of a name wherever it is typed."""
+    other = ProfessionalFactory(last_name="LEFÈVRE", first_name="Marc")
+    PracticeSiteFactory(professional=other, commune=people["helene"].sites.first().commune)
+    search_index.schedule_professionals([other.pk])
+    answer = search(api, world.member_a, q=text)
+    assert answer["approximate"] is False and ids(answer) == [people["helene"].pk]
