@@ -82,7 +82,8 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "psychomot": ["psychomotricien"],
     "dieteticienne": ["dieteticien"],
     "msp": ["maison de sante"],
-    "maison medicale": ["msp", "maison de sante"],
+    "maison medical": ["msp", "maison de sante"],  # "médicale" is read as "medical" first
+    "cabinet medical": ["cabinet"],
     "dispositif appui coordination": ["dac"],
     "maison de sante": ["msp"],
     "labo": ["laboratoire"],

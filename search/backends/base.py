@@ -251,11 +251,14 @@ def _plan(spec: IndexSpec, words, identifiers, place, radius, from_text=False, t
         # A title alone is no name to ignore: "docteur", "dr à Lunel" ask for doctors.
         words = [*titles, *words]
     if place is not None:
-        # "centre-ville" is the town, not a health centre.
+        # "centre-ville" or "Montpellier centre" is the town, not a health centre ("centre de santé",
+        # "centre" alone with the place: the centres there).
+        alone = sum(w not in STOP_WORDS and w not in PLACE_FILLERS for w in words) == 1
         words = [
             w
             for i, w in enumerate(words)
-            if w not in PLACE_FILLERS and not (w == "centre" and words[i + 1 : i + 2] == ["ville"])
+            if w not in PLACE_FILLERS
+            and not (w == "centre" and words[i + 1 : i + 2] in (["ville"], []) and not alone)
         ]
     meaningful = [w for w in words if w not in STOP_WORDS]
     return Plan(

@@ -670,10 +670,15 @@ def test_a_surname_typed_with_its_particles_apart(world, api, communes, text):
     assert ids(answer) == [pro.pk] and answer["approximate"] is False and answer["fuzzy"] is False
 
 
-@pytest.mark.parametrize("text", ["maison médicale Lunel", "dispositif d'appui à la coordination"])
+@pytest.mark.parametrize(
+    "text", ["maison médicale Lunel", "dispositif d'appui à la coordination", "cabinet médical Lunel"]
+)
 def test_structures_by_their_everyday_names(world, api, communes, text):
-    kind = Structure.Kind.DAC if "appui" in text else Structure.Kind.MSP
-    name = "DAC 34" if kind == Structure.Kind.DAC else "Maison de santé pluriprofessionnelle de Lunel"
+    kind, name = {
+        "d": (Structure.Kind.DAC, "DAC 34"),
+        "m": (Structure.Kind.MSP, "Maison de santé pluriprofessionnelle de Lunel"),
+        "c": (Structure.Kind.PRACTICE, "Cabinet du Marché"),
+    }[text[0]]
     structure = located_structure(communes["Lunel"], name=name, kind=kind)
     search_index.schedule_structures([structure.pk])
     answer = search(api, world.member_a, q=text)
@@ -732,7 +737,9 @@ def test_several_communes_named_are_one_place(world, api, people, text):
     assert ids(answer)[-1] == people["mauguio"].pk  # measured from the first named
 
 
-@pytest.mark.parametrize("text", ["kiné Lunel Nord", "kiné Lunel centre-ville", "kine lunel centre ville"])
+@pytest.mark.parametrize(
+    "text", ["kiné Lunel Nord", "kiné Lunel centre-ville", "kine lunel centre ville", "kiné Lunel centre"]
+)
 def test_parts_of_a_town_say_there(world, api, people, text):
     answer = search(api, world.member_a, q=text)
     assert answer["approximate"] is False and answer["place"]["label"] == "Lunel"
