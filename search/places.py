@@ -120,7 +120,11 @@ def _load() -> dict:
             code=code,
             communes=tuple(p.code for _pop, p in served),
         )
-        names.setdefault(place_key(fold(label).split()), (3, 0, place))  # after any commune named so
+        # After a commune named so in full, before a commune's short name: "Gironde" is the département,
+        # not Gironde-sur-Dropt.
+        key = place_key(fold(label).split())
+        if key not in names or names[key][0] >= 2:
+            names[key] = (2, 0, place)
     return {
         "names": {k: v[2] for k, v in names.items()},
         "codes": codes,

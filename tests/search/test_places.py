@@ -68,3 +68,25 @@ def test_compound_names_by_the_words_people_use():
         assert (found.code, rest) == ("34192", ["kine"])
     finally:
         places.clear_cache()
+
+
+@pytest.mark.django_db
+def test_a_departement_name_comes_before_a_commune_short_name():
+    """ "médecin Gironde" is the département, not Gironde-sur-Dropt (found as "Gironde" by its short name);
+    a commune named so in full stays the commune."""
+    from search import places
+    from tests.factories import CommuneFactory, DepartementFactory
+
+    gironde = DepartementFactory(code="33", name="Gironde", region_code="75")
+    CommuneFactory(insee_code="33187", name="Gironde-sur-Dropt", departement=gironde, population=1200)
+    CommuneFactory(insee_code="33063", name="Bordeaux", departement=gironde, population=260000)
+    paris = DepartementFactory(code="75", name="Paris", region_code="11")
+    CommuneFactory(insee_code="75056", name="Paris", departement=paris, population=2100000)
+    places.clear_cache()
+    try:
+        place, rest = places.find_place(["medecin", "gironde"], ignore=set())
+        assert place.code == "33" and set(place.communes) == {"33187", "33063"} and rest == ["medecin"]
+        assert places.find_place(["gironde", "sur", "dropt"], ignore=set())[0].code == "33187"
+        assert places.find_place(["paris"], ignore=set())[0].code == "75056"
+    finally:
+        places.clear_cache()
