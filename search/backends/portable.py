@@ -24,7 +24,7 @@ from search.models import SearchDocument, SearchPoint
 from search.query import SearchHit, SearchQuery, SearchResult
 from search.registry import IndexSpec
 
-# Corrections per mistyped word (as `database.CORRECTIONS_PER_WORD`), and how close they must be.
+# Corrections per mistyped word (as `database_estimates.CORRECTIONS_PER_WORD`), and how close they must be.
 CORRECTIONS = 4
 CUTOFF = 0.75
 
