@@ -177,14 +177,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and Celery --------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    # The pub-sub layer never dropped a message in our measurements (PERF-NOTES.md).
+    # The pub-sub layer never dropped a message in our measurements (PERF-NOTES.md); ours subscribes
+    # once per process for every socket's specific channel and user group (config/channel_layer.py).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "config.channel_layer.SharedSubscriptionChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 # Test workers running side by side (pytest-xdist) share one Redis: keep them apart.
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "asgi") + os.environ.get("PYTEST_XDIST_WORKER", ""),
+                "pattern_groups": ["user."],  # federation.events.user_group: one per user
             },
         }
     }

@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/maillage_bench_chat"
 BENCH_DOMAIN = "bench.maillage.invalid"
+BARE_CHANNEL_LAYER = "channels_redis.pubsub.RedisPubSubChannelLayer"
 REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379"]
 REDIS_START += ["--save", "", "--appendonly", "no"]
 
@@ -66,6 +67,13 @@ def _build_echo_application():
     from channels.routing import ProtocolTypeRouter, URLRouter
     from django.conf import settings
     from django.urls import path
+
+    # Bare Channels is the stock pub-sub layer (one SUBSCRIBE per socket), whatever the settings' own
+    # layer (config/channel_layer.py shares the subscriptions of a process).
+    layers = settings.CHANNEL_LAYERS
+    if layers["default"]["BACKEND"] == "config.channel_layer.SharedSubscriptionChannelLayer":
+        config = {k: v for k, v in layers["default"]["CONFIG"].items() if k != "pattern_groups"}
+        layers["default"] = {"BACKEND": BARE_CHANNEL_LAYER, "CONFIG": config}
 
     class EchoBroadcastConsumer(AsyncWebsocketConsumer):
         """Joins the room named in the query string and broadcasts every frame to it, as is."""
@@ -1001,6 +1009,8 @@ async def main_async(args) -> dict:
     setup_django(
         {k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CHANNEL_LAYER_PREFIX", "DJANGO_SETTINGS_MODULE")}
     )
+    from django.conf import settings
+
     assignments = await asyncio.to_thread(prepare_data, args.clients, args.members)
     rates = sorted({args.rate, *[float(r) for r in args.rates.split(",") if r]})
     report = {
@@ -1010,7 +1020,10 @@ async def main_async(args) -> dict:
         "fixed_rate_msgs_per_s": args.rate,
         "duration_s": args.duration,
         "saturation_rule": "highest rate with p99 <= 250 ms, 0 lost (lost = not delivered by the end of the drain window), 0 duplicated, rate achieved",
-        "channel_layer": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "channel_layer": {
+            "maillage": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+            "bare": BARE_CHANNEL_LAYER,
+        },
         "cpu_count": os.cpu_count(),
         "runs": [],
     }
