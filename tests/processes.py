@@ -128,3 +128,39 @@ def celery(tmp_path: Path, kind: str = "worker", **env_extra: str):
     return running(
         args, process_env(CELERY_TASK_ALWAYS_EAGER="0", **env_extra), tmp_path / f"celery-{kind}.log"
     )
+
+
+class PrivateRedis:
+    """A Redis of a test's own on a free loopback port: stopping it (a layer outage) disturbs nobody else."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def _answers(self) -> bool:
+        result = subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"], capture_output=True, text=True
+        )
+        return result.stdout.strip() == "PONG"
+
+    def _wait(self, up: bool) -> None:
+        for _ in range(100):
+            if self._answers() == up:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"private Redis on {self.port} did not {'start' if up else 'stop'}")
+
+    def start(self) -> None:
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no"],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        self._wait(up=True)
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "shutdown", "nosave"],
+            capture_output=True, timeout=30,
+        )  # fmt: skip
+        self._wait(up=False)

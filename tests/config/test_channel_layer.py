@@ -7,7 +7,6 @@ Redis: REDIS_URL, else 127.0.0.1:6379 (skipped if it does not answer); each test
 import asyncio
 import os
 import shutil
-import subprocess
 import time
 import uuid
 
@@ -16,7 +15,7 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from config.channel_layer import SharedSubscriptionChannelLayer
-from tests.processes import free_port
+from tests.processes import PrivateRedis
 
 REDIS = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
@@ -121,35 +120,6 @@ async def test_group_discard(layers):
     await b.group_send("user.1", {"type": "x"})
     assert (await received(b, alice_b))["type"] == "x"
     assert await nothing_for(a, alice_a2)
-
-
-class PrivateRedis:
-    """A Redis of this test's own on a free loopback port: stopping it disturbs nobody else."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(self.port),
-             "--save", "", "--appendonly", "no"],
-            check=True, capture_output=True, timeout=30,
-        )  # fmt: skip
-        self._wait(up=True)
-
-    def stop(self) -> None:
-        subprocess.run(
-            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True, timeout=30
-        )
-        self._wait(up=False)
-
-    def _wait(self, up: bool) -> None:
-        for _ in range(100):
-            if _redis_answers(self.url) == up:
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"private Redis on {self.port} did not {'start' if up else 'stop'}")
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed")

@@ -151,7 +151,7 @@ def test_redis_restart_during_chat_exchange_loses_and_duplicates_nothing(world, 
     tokens = [Token.objects.create(user=user).key for user in users]
     per_client = 24
     # A Redis of the test's own: restarting the machine's would disturb every other test running.
-    redis = PrivateRedis()
+    redis = processes.PrivateRedis()
     redis.start()
 
     with processes.daphne(tmp_path, REDIS_URL=redis.url) as base:
@@ -266,50 +266,6 @@ def test_daphne_sigterm_tells_connected_clients_to_reconnect(world, tmp_path):
     assert closed.rcvd.code == 4012
 
 
-class PrivateRedis:
-    """A Redis of this test's own on a free loopback port: stopping it disturbs nobody else."""
-
-    def __init__(self):
-        from tests.processes import free_port
-
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def _ping(self) -> bool:
-        import subprocess
-
-        result = subprocess.run(
-            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"], capture_output=True, text=True
-        )
-        return result.stdout.strip() == "PONG"
-
-    def start(self) -> None:
-        import subprocess
-
-        subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(self.port),
-             "--save", "", "--appendonly", "no"],
-            check=True, capture_output=True, timeout=30,
-        )  # fmt: skip
-        for _ in range(100):
-            if self._ping():
-                return
-            time.sleep(0.1)
-        raise RuntimeError("private Redis did not start")
-
-    def stop(self) -> None:
-        import subprocess
-
-        subprocess.run(
-            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "shutdown", "nosave"],
-            capture_output=True, timeout=30,
-        )  # fmt: skip
-        for _ in range(50):
-            if not self._ping():
-                return
-            time.sleep(0.1)
-
-
 def test_message_stored_during_a_layer_outage_is_delivered_after_recovery(world, tmp_path):
     """Issue 17, item 10: a message stored while Redis was down, at the end of an exchange (nothing sent
     afterwards), reached nobody live, not even its sender's acknowledgement. Now the `server_error`
@@ -324,7 +280,7 @@ def test_message_stored_during_a_layer_outage_is_delivered_after_recovery(world,
         pytest.skip("redis-server not available")
     conversation, users = _conversation(world)
     alice_token, bob_token = (Token.objects.create(user=user).key for user in users[:2])
-    redis = PrivateRedis()
+    redis = processes.PrivateRedis()
     redis.start()
     try:
         with processes.daphne(tmp_path, REDIS_URL=redis.url) as base:
