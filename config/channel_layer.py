@@ -44,11 +44,71 @@ def _glob_literal(text: str) -> str:
 
 
 class _Shard(RedisSingleShardConnection):
-    """A Redis connection of the layer that also holds pattern subscriptions."""
+    """A Redis connection of the layer that also holds pattern subscriptions, and that keeps its channel
+    subscriptions in step with what the process wants in batches, without the lock for a channel
+    already subscribed.
+
+    channels_redis takes the shard's one `asyncio.Lock` for every publish, subscribe and unsubscribe,
+    even to find a channel already subscribed, and sends one SUBSCRIBE per channel. In a reconnect storm
+    the sockets' `group_add` of conversations already subscribed queued behind the lock, woken one per
+    loop iteration: 1,500 iterations and 630 ms of a handshake's p50 (tests/perf/chat.py --storm, all
+    at once); the first socket of each conversation then waited for every SUBSCRIBE before its own.
+
+    Here `_wanted` (changed at once by `subscribe` and `unsubscribe`) says what the process needs; a
+    pass under the lock sends what differs from `_subscribed_to` (what Redis was told) as one
+    UNSUBSCRIBE and one SUBSCRIBE. A channel leaves `_subscribed_to` before its UNSUBSCRIBE is sent, so
+    `channel in _subscribed_to and channel in _wanted` always means "subscribed, and staying so".
+    """
 
     def __init__(self, host, channel_layer):
         super().__init__(host, channel_layer)
         self._patterns: set[str] = set()
+        self._wanted: set[str] = set()
+        self._next_pass: asyncio.Future | None = None  # a pass asked for that has not taken the lock
+
+    async def subscribe(self, channel):
+        await self.subscribe_all({channel})
+
+    async def subscribe_all(self, channels: set[str]) -> None:
+        self._wanted |= channels
+        if not channels <= self._subscribed_to:
+            await self._apply()
+
+    async def unsubscribe(self, channel):
+        self._wanted.discard(channel)
+        if channel in self._subscribed_to:
+            await self._apply()
+
+    async def _apply(self) -> None:
+        """Wait for a pass that starts from now on (joining one that has not started yet)."""
+        if self._next_pass is None:
+            self._next_pass = asyncio.get_running_loop().create_future()
+            asyncio.ensure_future(self._pass(self._next_pass))
+        await asyncio.shield(self._next_pass)
+
+    async def _pass(self, done: asyncio.Future) -> None:
+        try:
+            async with self._lock:
+                self._next_pass = None  # what is asked from now on needs the next pass
+                leave = self._subscribed_to - self._wanted
+                join = self._wanted - self._subscribed_to
+                if leave or join:
+                    self._ensure_redis()
+                    self._ensure_receiver()
+                if leave:
+                    self._subscribed_to -= leave
+                    await self._pubsub.unsubscribe(*leave)
+                if join:
+                    await self._pubsub.subscribe(*join)
+                    self._subscribed_to |= join
+        except BaseException as error:  # Redis down: every socket waiting gets the error, as before
+            if self._next_pass is done:
+                self._next_pass = None
+            done.set_exception(error)
+            if isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            done.set_result(None)
 
     async def psubscribe(self, patterns: list[str]) -> None:
         if self._patterns.issuperset(patterns):  # every socket but the first: no lock, no Redis
@@ -64,6 +124,7 @@ class _Shard(RedisSingleShardConnection):
     async def flush(self):
         await super().flush()
         self._patterns = set()
+        self._wanted = set()
 
 
 class SharedSubscriptionLoopLayer(RedisPubSubLoopLayer):
@@ -102,6 +163,22 @@ class SharedSubscriptionLoopLayer(RedisPubSubLoopLayer):
             raise RuntimeError("You can only call group_add() on channels that exist in-process.")
         await self._subscribe_shared()
         self.groups.setdefault(self._get_group_channel_name(group), set()).add(channel)
+
+    async def group_add_many(self, groups, channel):
+        """`group_add` of each group, their subscriptions sent together (a socket joins all its
+        conversations at connect: one pass, not one after the other, on a process that has not
+        subscribed to them yet)."""
+        if channel not in self.channels:
+            raise RuntimeError("You can only call group_add() on channels that exist in-process.")
+        by_shard: dict[_Shard, set[str]] = {}
+        for group in groups:
+            group_channel = self._get_group_channel_name(group)
+            self.groups.setdefault(group_channel, set()).add(channel)
+            if not group.startswith(self.pattern_groups):
+                by_shard.setdefault(self._get_shard(group_channel), set()).add(group_channel)
+        await self._subscribe_shared()
+        for shard, group_channels in by_shard.items():
+            await shard.subscribe_all(group_channels)
 
     async def group_discard(self, group, channel):
         if not group.startswith(self.pattern_groups):

@@ -126,7 +126,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.recovery_task: asyncio.Task | None = None
         self.governance_groups: set[str] = set(governance_groups)
         groups = [user_group(user.pk), *map(conversation_group, self.conversations), *self.governance_groups]
-        await asyncio.gather(*(self.channel_layer.group_add(g, self.channel_name) for g in groups))
+        await self._join(groups)
         await self.accept()
         _open_consumers.add(self)
         await self.send(text_data=json.dumps({"type": "unread", "conversations": counts}))
@@ -136,6 +136,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # After the handshake, in the background lane (frames are not held behind it): what it changes
         # reaches this socket as `chat.membership` events (the user group is joined above).
         self.revalidate_task = asyncio.ensure_future(self._revalidate())
+
+    async def _join(self, groups: list[str]) -> None:
+        # config.channel_layer's: the groups already subscribed in this process are joined without
+        # yielding to the loop, the others subscribed together. gather() made a task per group: two more
+        # loop iterations per handshake, and each is long in a reconnect storm.
+        join_many = getattr(self.channel_layer, "group_add_many", None)
+        if join_many is not None:
+            return await join_many(groups, self.channel_name)
+        await asyncio.gather(*(self.channel_layer.group_add(g, self.channel_name) for g in groups))
 
     async def _revalidate(self) -> None:
         if not work.revalidation_due(self.user.pk):  # no trip to the database threads for nothing

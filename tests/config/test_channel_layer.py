@@ -55,17 +55,21 @@ async def nothing_for(layer, channel, seconds=0.3) -> bool:
     return layer._get_layer().channels[channel].empty()
 
 
+async def redis_subscriptions(prefix: str) -> list[str]:
+    redis = aioredis.Redis.from_url(REDIS)
+    try:
+        return sorted(c.decode() for c in await redis.pubsub_channels(f"{prefix}*"))
+    finally:
+        await redis.aclose()
+
+
 async def test_sockets_cost_no_redis_subscription_of_their_own(layers):
     prefix, a, b = layers
     channels = [await a.new_channel() for _ in range(50)]
     for index, channel in enumerate(channels):
         await a.group_add(f"user.{index}", channel)
         await a.group_add("conv.1", channel)
-    redis = aioredis.Redis.from_url(REDIS)
-    try:
-        subscribed = sorted(c.decode() for c in await redis.pubsub_channels(f"{prefix}*"))
-    finally:
-        await redis.aclose()
+    subscribed = await redis_subscriptions(prefix)
     # Only the shared conversation group: no specific channel, no user group (two patterns instead).
     assert subscribed == [f"{prefix}__group__conv.1"]
     assert all("!" in channel and channel.startswith(f"{prefix}specific.") for channel in channels)
@@ -120,6 +124,73 @@ async def test_group_discard(layers):
     await b.group_send("user.1", {"type": "x"})
     assert (await received(b, alice_b))["type"] == "x"
     assert await nothing_for(a, alice_a2)
+
+
+async def test_a_group_already_subscribed_is_joined_without_the_lock(layers):
+    """channels_redis took the shard's lock for every group_add: in a reconnect storm the sockets joining
+    conversations already subscribed queued behind it, one per loop iteration (tests/perf/chat.py)."""
+    _, a, _ = layers
+    first, second = await a.new_channel(), await a.new_channel()
+    await a.group_add("conv.1", first)
+    shard = a._get_layer()._shards[0]
+    async with shard._lock:  # a SUBSCRIBE or a publish under way
+        await asyncio.wait_for(a.group_add("conv.1", second), 0.5)
+        joined_new = asyncio.ensure_future(a.group_add("conv.2", second))
+        await asyncio.sleep(0.1)
+        assert not joined_new.done()  # a group not yet subscribed waits for its SUBSCRIBE
+    await asyncio.wait_for(joined_new, 2)
+
+
+async def test_a_socket_joins_all_its_groups_in_one_subscribe(layers):
+    prefix, a, b = layers
+    channel = await a.new_channel()
+    shard = a._get_layer()._shards[0]
+    sent = []
+    shard._ensure_redis()
+    subscribe = shard._pubsub.subscribe
+
+    async def counted(*channels):
+        sent.append(channels)
+        return await subscribe(*channels)
+
+    shard._pubsub.subscribe = counted
+    await a.group_add_many(["user.5", "conv.1", "conv.2", "conv.3", "federation.1"], channel)
+    assert len(sent) == 1 and len(sent[0]) == 4  # the user group is the process's pattern
+    assert await redis_subscriptions(prefix) == [
+        f"{prefix}__group__{g}" for g in ("conv.1", "conv.2", "conv.3", "federation.1")
+    ]
+    for group in ("user.5", "conv.2", "federation.1"):
+        await b.group_send(group, {"type": "x", "group": group})
+        assert (await received(a, channel))["group"] == group
+
+
+async def test_joining_while_the_last_member_leaves_keeps_the_subscription(layers):
+    """The last socket of a conversation leaves (UNSUBSCRIBE asked) and another joins before it is sent
+    (a tab reloaded): the group stays subscribed, whatever order the two requests are sent in."""
+    prefix, a, b = layers
+    leaving, joining = await a.new_channel(), await a.new_channel()
+    await a.group_add("conv.9", leaving)
+    left = asyncio.ensure_future(a.group_discard("conv.9", leaving))
+    await a.group_add("conv.9", joining)
+    await left
+    assert await redis_subscriptions(prefix) == [f"{prefix}__group__conv.9"]
+    await b.group_send("conv.9", {"type": "x"})
+    assert (await received(a, joining))["type"] == "x"
+    await a.group_discard("conv.9", joining)
+    assert await redis_subscriptions(prefix) == []  # the last one gone: unsubscribed
+
+
+async def test_many_sockets_joining_at_once_all_receive(layers):
+    _, a, b = layers
+    channels = [await a.new_channel() for _ in range(60)]
+    await asyncio.gather(
+        *(a.group_add_many([f"user.{i}", f"conv.{i % 7}"], c) for i, c in enumerate(channels))
+    )
+    await asyncio.gather(*(a.group_discard(f"conv.{i % 7}", c) for i, c in enumerate(channels[:30])))
+    for conversation in range(7):
+        await b.group_send(f"conv.{conversation}", {"type": "x", "conv": conversation})
+    for i, channel in enumerate(channels[30:], start=30):
+        assert (await received(a, channel))["conv"] == i % 7
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed")
