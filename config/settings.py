@@ -152,7 +152,12 @@ if IS_POSTGRES:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     # Memory per sort/bitmap: search bitmaps of a few hundred thousand entries stay exact (PostgreSQL's
     # 4MB default turns them lossy, and every row of a lossy page is rechecked).
-    DATABASES["default"]["OPTIONS"] = {"options": f"-c work_mem={env_str('DB_WORK_MEM', '32MB')}"}
+    # No JIT compilation: it pays only for queries running seconds, and PostgreSQL decides it on the
+    # planner's cost, not the time: a reconnect storm's batched connect state (1 ms to run, its cost
+    # overestimated from `user_id = ANY(array)`) spent 290 ms compiling (tests/perf/chat.py --storm).
+    DATABASES["default"]["OPTIONS"] = {
+        "options": f"-c work_mem={env_str('DB_WORK_MEM', '32MB')} -c jit={env_str('DB_JIT', 'off')}"
+    }
     # Statements run through config.postgresql's binding_cursor (the API token's, on every request) are
     # prepared on a connection at their 5th run, then no longer planned each time. Off
     # (DB_PREPARED_STATEMENTS=0) behind a PgBouncer in transaction mode before 1.21, which loses them.

@@ -10,7 +10,7 @@ substitutes the real value.
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Lookup, QuerySet
 
 _SLOT = object()  # where the value goes in a compiled parameter list
 
@@ -40,3 +40,15 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+class AnyOf(Lookup):
+    """`filter(AnyOf(F("field"), values))`: PostgreSQL's `field = ANY(array)`, where the list, whatever its
+    length, is one parameter, so one compiled statement serves every batch (marker: a list of one)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]

@@ -110,7 +110,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Everything the connection needs, loaded with the authentication (config/routing.py) in one trip
         # to the database threads (a reconnect storm after a deploy is 1,000 of these at once).
         state = self.scope.get("connect_state") or await db(work.connect_state)(user)
-        self.delivered, governance_groups, counts = state
+        delivered, governance_groups, counts = state
+        self.delivered = dict(delivered)  # a copy: two sockets of a user in one batch share the state
         # `delivered`: highest seq delivered on this socket per conversation (starts at the
         # conversation's last seq: anything older is the client's to ask with `sync`).
         self.conversations: set[int] = set(self.delivered)

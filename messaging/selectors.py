@@ -1,10 +1,11 @@
 """Reads of the messaging app: scoped to the conversations the user belongs to."""
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from federation.compiled_sql import CompiledQuery
+from federation.compiled_sql import AnyOf, CompiledQuery
 from federation.models import Federation, User
 from messaging.models import Conversation, ConversationMember, Message
 from shared_actions.models import Document
@@ -135,31 +136,45 @@ def conversation_last_seq(conversation_id: int) -> int:
     return Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first() or 0
 
 
-def _connect_state_rows(user_id: int) -> QuerySet:
+def _connect_states_rows(user_ids) -> QuerySet:
+    member = OuterRef("user_id")  # the row's user, in the unread subqueries
+    users = AnyOf(F("user_id"), user_ids) if connection.vendor == "postgresql" else Q(user_id__in=user_ids)
     return (
-        ConversationMember.objects.filter(user_id=user_id)
+        ConversationMember.objects.filter(users)
         .annotate(
-            unread=_count(_unread_messages(user_id)),
-            mention_count=_count(_unread_messages(user_id).filter(mentions=user_id)),
+            unread=_count(_unread_messages(member)),
+            mention_count=_count(_unread_messages(member).filter(mentions=member)),
         )
-        .values_list("conversation_id", "conversation__last_seq", "unread", "mention_count", "last_read_seq")
+        .values_list(
+            "user_id", "conversation_id", "conversation__last_seq", "unread", "mention_count", "last_read_seq"
+        )
     )
 
 
 # Compiled once per process (building it took ~1.5 of its ~3 ms of Python; a reconnect storm runs
-# 1,000 of them at once under one interpreter lock). The marker is an id no user has.
-_connect_state_query = CompiledQuery(_connect_state_rows, marker=-2_000_000_011)
+# 1,000 handshakes at once under one interpreter lock); on PostgreSQL one statement serves a batch of
+# users of any size. The marker is an id no user has.
+_connect_states_query = CompiledQuery(_connect_states_rows, marker=[-2_000_000_011])
+
+
+def connect_states(user_ids: list[int]) -> dict[int, tuple[dict[int, int], dict[str, dict[str, int]]]]:
+    """What a socket needs on connect, for several users in one statement: {user id: ({conversation id:
+    last seq}, the unread counts as `unread_counts` gives them, the same rules)}."""
+    rows = (
+        _connect_states_query.rows(user_ids)
+        if connection.vendor == "postgresql"
+        else _connect_states_rows(user_ids)
+    )
+    states: dict[int, tuple[dict, dict]] = {user_id: ({}, {}) for user_id in user_ids}
+    for user_id, conversation_id, last_seq, unread, mentions, last_read in rows:
+        seqs, counts = states[user_id]
+        seqs[conversation_id] = last_seq
+        counts[str(conversation_id)] = {"unread": unread, "mentions": mentions, "last_read_seq": last_read}
+    return states
 
 
 def connect_state(user: User) -> tuple[dict[int, int], dict[str, dict[str, int]]]:
-    """What a socket needs on connect, in one query: {conversation id: last seq} and the unread counts
-    (as `unread_counts`, the same rules)."""
-    rows = _connect_state_query.rows(user.pk)
-    seqs, counts = {}, {}
-    for conversation_id, last_seq, unread, mentions, last_read in rows:
-        seqs[conversation_id] = last_seq
-        counts[str(conversation_id)] = {"unread": unread, "mentions": mentions, "last_read_seq": last_read}
-    return seqs, counts
+    return connect_states([user.pk])[user.pk]
 
 
 def user_conversation_ids(user: User) -> list[int]:

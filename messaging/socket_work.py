@@ -18,11 +18,18 @@ from messaging.services import publish
 Events = list[tuple[list[str], dict]]  # (groups, event) to send, in commit order
 
 
+def connect_states(users) -> dict[int, tuple[dict[int, int], list[str], dict]]:
+    """On connect, for a batch of handshakes (federation.ws_auth's `on_connect`): {user id: (the last seq
+    of each conversation, the governance groups to follow, the unread counts)}, in two statements
+    whatever the number of users."""
+    user_ids = sorted({user.pk for user in users})
+    states = selectors.connect_states(user_ids)
+    groups = governance_realtime.groups_for_users(user_ids)
+    return {user_id: (seqs, groups[user_id], counts) for user_id, (seqs, counts) in states.items()}
+
+
 def connect_state(user) -> tuple[dict[int, int], list[str], dict]:
-    """On connect: the last seq of each conversation, the governance groups to follow and the unread
-    counts (two queries)."""
-    seqs, counts = selectors.connect_state(user)
-    return seqs, list(governance_realtime.groups_for(user)), counts
+    return connect_states([user])[user.pk]
 
 
 # user id -> when this process last brought their conversations in line with their memberships.

@@ -24,6 +24,20 @@ def test_connect_state_compiled_once_gives_the_orm_answers(world, chat):
         assert counts == selectors.unread_counts(user)
     seqs, counts = selectors.connect_state(world.member_a)  # compiled SQL reused, another user's id
     assert counts[str(chat.direct.pk)]["unread"] == 1
+    # A batch of handshakes: one statement for several users, each one's own answers (mentions too).
+    _store(world.member_a, chat.fed_channel, f"Pour @**{world.member_b.display_name}**")
+    _store(world.coordinator_a, chat.fed_channel, f"Et pour @**{world.member_a.display_name}**")
+    users = [world.member_a, world.member_b, world.coordinator_a, world.member_c, world.outsider]
+    states = selectors.connect_states([user.pk for user in users])
+    for user in users:
+        assert states[user.pk] == (selectors.user_conversation_seqs(user), selectors.unread_counts(user))
+    assert states[world.outsider.pk] == ({}, {})
+    assert states[world.member_b.pk][1][str(chat.fed_channel.pk)]["mentions"] == 1
+    assert states[world.member_a.pk][1][str(chat.fed_channel.pk)] == {
+        "unread": 1,
+        "mentions": 1,
+        "last_read_seq": 2,
+    }
 
 
 async def test_a_sync_asking_nothing_newer_is_answered_without_the_database(world, chat, monkeypatch):
