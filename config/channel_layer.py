@@ -65,6 +65,7 @@ class _Shard(RedisSingleShardConnection):
         self._patterns: set[str] = set()
         self._wanted: set[str] = set()
         self._next_pass: asyncio.Future | None = None  # a pass asked for that has not taken the lock
+        self._passes: set[asyncio.Task] = set()
 
     async def subscribe(self, channel):
         await self.subscribe_all({channel})
@@ -83,7 +84,9 @@ class _Shard(RedisSingleShardConnection):
         """Wait for a pass that starts from now on (joining one that has not started yet)."""
         if self._next_pass is None:
             self._next_pass = asyncio.get_running_loop().create_future()
-            asyncio.ensure_future(self._pass(self._next_pass))
+            task = asyncio.ensure_future(self._pass(self._next_pass))
+            self._passes.add(task)  # referenced: the loop keeps only weak references to tasks
+            task.add_done_callback(self._passes.discard)
         await asyncio.shield(self._next_pass)
 
     async def _pass(self, done: asyncio.Future) -> None:
