@@ -253,37 +253,46 @@ class _Batches:
     def __init__(self, work, lanes: int, size: int = 200):
         self._work, self._lanes, self._size = work, lanes, size
         self._waiting: list[tuple[dict, asyncio.Future]] = []
-        self._running: set[asyncio.Task] = set()  # referenced here: the loop keeps only weak references
+        self._running = 0  # drains under way (counted down by the drain itself, in the same step)
+        self._tasks: set[asyncio.Task] = set()  # referenced here: the loop keeps only weak references
 
     async def run(self, scope):
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((scope, future))
-        if len(self._running) < self._lanes:
+        if self._running < self._lanes:
+            self._running += 1
             task = asyncio.ensure_future(self._drain())
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
     async def _call(self, scopes: list[dict]) -> list:
         return await socket_db(self._work)(scopes)
 
     async def _drain(self) -> None:
-        while self._waiting:
-            waiting = [(scope, future) for scope, future in self._waiting if not future.done()]
-            batch, self._waiting = waiting[: self._size], waiting[self._size :]
-            if not batch:  # every one waiting went away
+        # Counted down here, not in a done callback: a handshake arriving after the last batch but
+        # before such a callback ran would find every lane busy and wait for ever.
+        try:
+            while self._waiting:
+                waiting = [(scope, future) for scope, future in self._waiting if not future.done()]
+                batch, self._waiting = waiting[: self._size], waiting[self._size :]
+                if batch:  # else every one waiting went away
+                    await self._answer(batch)
+        finally:
+            self._running -= 1
+
+    async def _answer(self, batch: list[tuple[dict, asyncio.Future]]) -> None:
+        try:
+            results = await self._call([scope for scope, _ in batch])
+        except Exception as error:  # the database is down: every handshake of the batch fails
+            results = [error] * len(batch)
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():  # the client went away meanwhile
                 continue
-            try:
-                results = await self._call([scope for scope, _ in batch])
-            except Exception as error:  # the database is down: every handshake of the batch fails
-                results = [error] * len(batch)
-            for (_, future), result in zip(batch, results, strict=True):
-                if future.done():  # the client went away meanwhile
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 class SocketAuthMiddleware(BaseMiddleware):

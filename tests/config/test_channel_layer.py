@@ -193,6 +193,27 @@ async def test_many_sockets_joining_at_once_all_receive(layers):
         assert (await received(a, channel))["conv"] == i % 7
 
 
+async def test_publishes_sent_together_arrive_in_order(layers):
+    """Publishes waiting for the shard go out together in one pipeline, in the order they were asked:
+    a conversation's messages are never reordered by it."""
+    _, a, b = layers
+    channel = await a.new_channel()
+    await a.group_add("conv.3", channel)
+    shard = b._get_layer()._shards[0]
+    pipelines = []
+    shard._ensure_redis()
+    original = shard._redis.pipeline
+
+    def counted(*args, **kwargs):
+        pipelines.append(1)
+        return original(*args, **kwargs)
+
+    shard._redis.pipeline = counted
+    await asyncio.gather(*(b.group_send("conv.3", {"type": "x", "n": n}) for n in range(300)))
+    assert [(await received(a, channel))["n"] for _ in range(300)] == list(range(300))
+    assert len(pipelines) < 10  # not one round trip each
+
+
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed")
 async def test_shared_subscriptions_come_back_after_a_redis_restart():
     redis = PrivateRedis()
@@ -206,6 +227,10 @@ async def test_shared_subscriptions_come_back_after_a_redis_restart():
         assert (await received(a, alice))["type"] == "before"
         await asyncio.to_thread(redis.stop)
         await asyncio.sleep(0.5)  # the receive loop sees the connection drop
+        failed = await asyncio.gather(
+            *(b.group_send("conv.1", {"type": "lost"}) for _ in range(3)), return_exceptions=True
+        )
+        assert all(isinstance(error, RedisError) for error in failed)  # each caller hears of it
         await asyncio.to_thread(redis.start)
         # Pub/sub keeps nothing: publish until the subscriptions are back (redis-py re-subscribes).
         for target, send in (

@@ -6,21 +6,16 @@ import datetime
 import uuid
 
 import pytest
-from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from config.asgi import application
 from federation import ws_auth
 from federation.selectors import federation_ids_of_users, user_federation_ids
 from federation.ws_auth import _Batches, authenticate_sockets
 from messaging import selectors, services
 from messaging.models import Conversation
-
-ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
 def _token_scope(key: str) -> dict:
@@ -134,45 +129,35 @@ async def test_a_failed_call_fails_its_handshakes_only():
     assert await batches.run({"n": 2}) == 2  # the lane is free again
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_sockets_opened_together_each_get_their_own_state(world, monkeypatch):
-    """Through the whole ASGI application, a burst of token sockets: each is its own user, with its
-    own conversations and unread counts, whatever batch it was in."""
-    sizes = []
-    original = ws_auth.authenticate_sockets
-    monkeypatch.setattr(
-        ws_auth, "authenticate_sockets", lambda scopes: sizes.append(len(scopes)) or original(scopes)
+@pytest.mark.django_db
+def test_a_batch_of_handshakes_gets_each_socket_its_own_connect_state(world):
+    """The middleware's one call for a batch: each accepted socket gets its user's own conversations,
+    unread counts and governance groups; a refused or anonymous one gets none."""
+    from config.routing import on_connect
+    from federation.governance import realtime
+
+    channel = services.conversation_create(
+        actor=world.fed_coordinator,
+        kind=Conversation.Kind.FEDERATION,
+        federation=world.fed,
+        title="Toute la fédération",
+        members=[world.member_a, world.member_b, world.coordinator_a],
     )
+    services.message_send(actor=world.member_b, conversation=channel, body="Bonjour", client_id=uuid.uuid4())
     people = [world.member_a, world.member_b, world.coordinator_a, world.member_c, world.member_a]
-
-    def prepare():
-        channel = services.conversation_create(
-            actor=world.fed_coordinator,
-            kind=Conversation.Kind.FEDERATION,
-            federation=world.fed,
-            title="Toute la fédération",
-            members=[world.member_a, world.member_b, world.coordinator_a],
-        )
-        services.message_send(
-            actor=world.member_b, conversation=channel, body="Bonjour", client_id=uuid.uuid4()
-        )
-        keys = [Token.objects.get_or_create(user=user)[0].key for user in people]
-        return keys, [selectors.unread_counts(user) for user in people]
-
-    keys, expected = await database_sync_to_async(prepare)()
-    sockets = [
-        WebsocketCommunicator(
-            application, "/ws/", headers=[ORIGIN, (b"authorization", f"Token {key}".encode())]
-        )
-        for key in keys
-    ]
-    opened = await asyncio.gather(*(socket.connect(timeout=10) for socket in sockets))
-    assert all(connected for connected, _code in opened)
-    for socket, counts in zip(sockets, expected, strict=True):
-        assert await socket.receive_json_from(timeout=5) == {"type": "unread", "conversations": counts}
-        await socket.disconnect()
-    assert sum(sizes) == len(people) and max(sizes) > 1  # some went together
-    assert [sum(c["unread"] for c in counts.values()) for counts in expected] == [1, 0, 1, 0, 1]
+    scopes = [_token_scope(Token.objects.get_or_create(user=user)[0].key) for user in people]
+    scopes.append(_token_scope("inconnu"))
+    results = ws_auth.SocketAuthMiddleware(None, on_connect=on_connect)._authenticate_all(scopes)
+    for (user, refused, state), person in zip(results, people, strict=False):
+        seqs, groups, counts = state
+        assert user.pk == person.pk and not refused
+        assert seqs == selectors.user_conversation_seqs(person)
+        assert counts == selectors.unread_counts(person)
+        assert groups == sorted(realtime.groups_for(person))
+    assert (
+        results[0][2][2][str(channel.pk)]["unread"] == 1 and results[1][2][2][str(channel.pk)]["unread"] == 0
+    )
+    assert results[-1] == (results[-1][0], False, None) and not results[-1][0].is_authenticated
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
