@@ -10,7 +10,7 @@ substitutes the real value.
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import Lookup, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 
 _SLOT = object()  # where the value goes in a compiled parameter list
 
@@ -41,11 +41,24 @@ class CompiledQuery:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def rows_of(self, values: list) -> list[tuple]:
+        """`rows` of a query filtered with `any_of(..., values)`: compiled on PostgreSQL; elsewhere built
+        for these values (`IN (...)` has one parameter per value, so it cannot be compiled once)."""
+        if connection.vendor == "postgresql":
+            return self.rows(values)
+        return list(self._build(values))
 
-class AnyOf(Lookup):
-    """`filter(AnyOf(F("field"), values))`: PostgreSQL's `field = ANY(array)`, where the list, whatever its
-    length, is one parameter, so one compiled statement serves every batch (marker: a list of one)."""
 
+def any_of(field: str, values: list) -> Q | Lookup:
+    """`filter(any_of("field", values))`: on PostgreSQL `field = ANY(array)`, where the list, whatever its
+    length, is one parameter, so one compiled statement serves every batch (marker: a list of one);
+    elsewhere `field IN (...)`."""
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), values)
+    return Q(**{f"{field}__in": values})
+
+
+class _AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 

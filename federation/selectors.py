@@ -1,10 +1,9 @@
 """Reads of the base layer. Querysets are scoped and carry their select/prefetch."""
 
-from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from federation.compiled_sql import AnyOf, CompiledQuery
+from federation.compiled_sql import CompiledQuery, any_of
 from federation.models import (
     College,
     Commune,
@@ -86,46 +85,33 @@ def user_federations(user: User) -> QuerySet[Federation]:
     return _federations_of(user.pk).select_related("departement")
 
 
-# The socket handshake's form (a reconnect storm runs 1,000 at once): compiled once per process.
-_federation_ids_query = CompiledQuery(
-    lambda user_id: _federations_of(user_id).order_by().values_list("pk"), marker=-2_000_000_011
-)
-
-
 def user_federation_ids(user: User) -> list[int]:
     """The ids of `user_federations(user)`, without building a queryset."""
     if not user.is_authenticated:
         return []
-    return [pk for (pk,) in _federation_ids_query.rows(user.pk)]
+    return federation_ids_of_users([user.pk])[user.pk]
 
 
 def _user_federation_pairs(user_ids) -> QuerySet:
     """(user id, federation id) of `user_federations` for several users: through a member CPTS, or a
     federation role."""
-    if connection.vendor == "postgresql":
-        via_cpts, via_role = AnyOf(F("cpts__memberships__user_id"), user_ids), AnyOf(F("user_id"), user_ids)
-    else:
-        via_cpts, via_role = Q(cpts__memberships__user_id__in=user_ids), Q(user_id__in=user_ids)
     return (
-        FederationMember.objects.filter(via_cpts, left_on__isnull=True)
+        FederationMember.objects.filter(any_of("cpts__memberships__user_id", user_ids), left_on__isnull=True)
         .values_list("cpts__memberships__user_id", "federation_id")
-        .union(FederationRole.objects.filter(via_role).values_list("user_id", "federation_id"))
+        .union(
+            FederationRole.objects.filter(any_of("user_id", user_ids)).values_list("user_id", "federation_id")
+        )
     )
 
 
-# A batch of socket handshakes (a reconnect storm): one statement for all, compiled once (PostgreSQL).
+# A batch of socket handshakes (a reconnect storm): one statement for all, compiled once per process.
 _federation_pairs_query = CompiledQuery(_user_federation_pairs, marker=[-2_000_000_011])
 
 
 def federation_ids_of_users(user_ids: list[int]) -> dict[int, list[int]]:
     """{user id: `user_federation_ids`} for several users, in one statement."""
-    pairs = (
-        _federation_pairs_query.rows(user_ids)
-        if connection.vendor == "postgresql"
-        else _user_federation_pairs(user_ids)
-    )
     found: dict[int, list[int]] = {user_id: [] for user_id in user_ids}
-    for user_id, federation_id in pairs:
+    for user_id, federation_id in _federation_pairs_query.rows_of(user_ids):
         found[user_id].append(federation_id)
     return {user_id: sorted(ids) for user_id, ids in found.items()}
 

@@ -25,11 +25,11 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from federation.compiled_sql import AnyOf, CompiledQuery
+from federation.compiled_sql import CompiledQuery, any_of
 from federation.security import has_second_factor, mfa_required
 from federation.tokens import token_is_expired
 
@@ -146,10 +146,9 @@ def _token_header(scope) -> str | None:
 def _token_users_rows(keys):
     from django.contrib.auth import get_user_model
 
-    tokens = AnyOf(F("auth_token__key"), keys) if settings.IS_POSTGRES else Q(auth_token__key__in=keys)
     return (
         get_user_model()
-        .objects.filter(tokens)
+        .objects.filter(any_of("auth_token__key", keys))
         .annotate(token_created=F("auth_token__created"), token_key=F("auth_token__key"))
     )
 

@@ -1,11 +1,10 @@
 """Reads of the messaging app: scoped to the conversations the user belongs to."""
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from federation.compiled_sql import AnyOf, CompiledQuery
+from federation.compiled_sql import CompiledQuery, any_of
 from federation.models import Federation, User
 from messaging.models import Conversation, ConversationMember, Message
 from shared_actions.models import Document
@@ -138,9 +137,8 @@ def conversation_last_seq(conversation_id: int) -> int:
 
 def _connect_states_rows(user_ids) -> QuerySet:
     member = OuterRef("user_id")  # the row's user, in the unread subqueries
-    users = AnyOf(F("user_id"), user_ids) if connection.vendor == "postgresql" else Q(user_id__in=user_ids)
     return (
-        ConversationMember.objects.filter(users)
+        ConversationMember.objects.filter(any_of("user_id", user_ids))
         .annotate(
             unread=_count(_unread_messages(member)),
             mention_count=_count(_unread_messages(member).filter(mentions=member)),
@@ -160,13 +158,10 @@ _connect_states_query = CompiledQuery(_connect_states_rows, marker=[-2_000_000_0
 def connect_states(user_ids: list[int]) -> dict[int, tuple[dict[int, int], dict[str, dict[str, int]]]]:
     """What a socket needs on connect, for several users in one statement: {user id: ({conversation id:
     last seq}, the unread counts as `unread_counts` gives them, the same rules)}."""
-    rows = (
-        _connect_states_query.rows(user_ids)
-        if connection.vendor == "postgresql"
-        else _connect_states_rows(user_ids)
-    )
     states: dict[int, tuple[dict, dict]] = {user_id: ({}, {}) for user_id in user_ids}
-    for user_id, conversation_id, last_seq, unread, mentions, last_read in rows:
+    for user_id, conversation_id, last_seq, unread, mentions, last_read in _connect_states_query.rows_of(
+        user_ids
+    ):
         seqs, counts = states[user_id]
         seqs[conversation_id] = last_seq
         counts[str(conversation_id)] = {"unread": unread, "mentions": mentions, "last_read_seq": last_read}

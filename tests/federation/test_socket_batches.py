@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from federation import ws_auth
-from federation.selectors import federation_ids_of_users, user_federation_ids
+from federation.selectors import federation_ids_of_users, user_federations
 from federation.ws_auth import _Batches, authenticate_sockets
 from messaging import selectors, services
 from messaging.models import Conversation
@@ -86,7 +86,7 @@ def test_the_federations_of_several_users_are_each_ones(world):
     ]
     batched = federation_ids_of_users([user.pk for user in users])
     for user in users:
-        assert batched[user.pk] == sorted(user_federation_ids(user)), user
+        assert batched[user.pk] == sorted(f.pk for f in user_federations(user)), user
     assert batched[world.coordinator_b.pk] == [] and batched[world.outsider.pk] == []
     assert batched[world.member_c.pk] == [world.other_fed.pk]
 
